@@ -1,0 +1,1 @@
+"""PostgreSQL adapters: tables, repositories, read-model queries, the unit of work."""

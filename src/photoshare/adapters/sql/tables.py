@@ -1,0 +1,146 @@
+"""The schema as SQLAlchemy Core tables. Migrations mirror it; constraint names are shared constants."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from advanced_alchemy.base import convention
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from photoshare.domain.comments import COMMENT_MAX
+from photoshare.domain.photos import DESCRIPTION_MAX, TAG_MAX_LENGTH
+from photoshare.domain.users import BIO_MAX, EMAIL_MAX, FULL_NAME_MAX, USERNAME_MAX
+
+metadata = sa.MetaData(naming_convention=convention)
+
+# Constraint names that adapters translate into domain errors.
+UQ_USERNAME = "uq_users_username_lower"
+UQ_EMAIL = "uq_users_email_lower"
+PK_RATINGS = "pk_ratings"
+UQ_TAG_NAME = "uq_tags_name"
+UQ_LINK_SLUG = "uq_links_slug"
+
+
+def _ts(name: str, **kw: object) -> sa.Column[object]:
+    return sa.Column(name, DateTimeUTC(timezone=True), nullable=False, **kw)  # type: ignore[arg-type]
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("username", sa.String(USERNAME_MAX), nullable=False),
+    sa.Column("email", sa.String(EMAIL_MAX), nullable=False),
+    sa.Column("password_hash", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("full_name", sa.String(FULL_NAME_MAX)),
+    sa.Column("bio", sa.String(BIO_MAX)),
+    sa.Column("token_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("photo_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("comment_count", sa.Integer, nullable=False, server_default="0"),
+    _ts("created_at"),
+    sa.Index(UQ_USERNAME, sa.func.lower(sa.text("username")), unique=True),
+    sa.Index(UQ_EMAIL, sa.func.lower(sa.text("email")), unique=True),
+)
+
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("family", sa.String(64), nullable=False, index=True),
+    _ts("expires_at", index=True),
+    sa.Column("spent_at", DateTimeUTC(timezone=True)),
+)
+
+revoked_tokens = sa.Table(
+    "revoked_tokens",
+    metadata,
+    sa.Column("token_id", sa.String(64), primary_key=True),
+    _ts("expires_at", index=True),
+)
+
+rate_counters = sa.Table(
+    "rate_counters",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("hits", sa.Integer, nullable=False),
+    _ts("window_ends", index=True),
+)
+
+photos = sa.Table(
+    "photos",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("owner_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("image_key", sa.String(200), nullable=False),
+    sa.Column("content_type", sa.String(32), nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("description", sa.String(DESCRIPTION_MAX), nullable=False, server_default=""),
+    # Denormalised copy of the photo's tag names (photo_tags is the truth): a page reads one row.
+    sa.Column("tag_names", ARRAY(sa.String(TAG_MAX_LENGTH)), nullable=False, server_default="{}"),
+    sa.Column("rating_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rating_total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rating_average", sa.Numeric(3, 2)),
+    sa.Column("comment_count", sa.Integer, nullable=False, server_default="0"),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_photos_created_at_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_photos_owner_created", "owner_id", sa.text("created_at DESC")),
+    sa.Index("ix_photos_rating_id", "rating_average", "id"),
+)
+
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("name", sa.String(TAG_MAX_LENGTH), nullable=False),
+    sa.UniqueConstraint("name", name=UQ_TAG_NAME),
+)
+
+photo_tags = sa.Table(
+    "photo_tags",
+    metadata,
+    sa.Column("photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.BigInteger, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_photo_tags_tag_id", "tag_id"),
+)
+
+links = sa.Table(
+    "links",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("slug", sa.String(32), nullable=False),
+    sa.Column("transformation", JSONB, nullable=False),
+    _ts("created_at"),
+    sa.UniqueConstraint("slug", name=UQ_LINK_SLUG),
+    sa.Index("ix_links_photo_id", "photo_id"),
+)
+
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("author_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("text", sa.String(COMMENT_MAX), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_comments_photo_created", "photo_id", "created_at", "id"),
+    sa.Index("ix_comments_author_id", "author_id"),
+)
+
+ratings = sa.Table(
+    "ratings",
+    metadata,
+    sa.Column("photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("value", sa.SmallInteger, nullable=False),
+    _ts("created_at"),
+    sa.PrimaryKeyConstraint("photo_id", "user_id", name=PK_RATINGS),
+    sa.CheckConstraint("value BETWEEN 1 AND 5", name="value_range"),
+    sa.Index("ix_ratings_user_id", "user_id"),
+)

@@ -1,0 +1,1 @@
+"""Use cases: each loads through ports, lets the domain decide, saves and commits."""

@@ -1,0 +1,177 @@
+"""Sign-up, log-in, token refresh with rotation, log-out, and per-request authentication."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from photoshare.application.ports import (
+    Clock,
+    PasswordHasher,
+    RefreshOutcome,
+    RefreshTokenStore,
+    TokenClaims,
+    TokenCodec,
+    TokenRevocations,
+    TokenType,
+    UnitOfWork,
+    UserRepository,
+)
+from photoshare.domain.errors import Forbidden, Unauthenticated
+from photoshare.domain.users import (
+    Role,
+    User,
+    validate_email,
+    validate_password,
+    validate_username,
+)
+
+BAD_CREDENTIALS = "wrong username or password"
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, and with which access token (log-out revokes it)."""
+
+    user: User
+    claims: TokenClaims
+
+
+class SignUp:
+    def __init__(
+        self, users: UserRepository, hasher: PasswordHasher, clock: Clock, uow: UnitOfWork
+    ) -> None:
+        self._users, self._hasher, self._clock, self._uow = users, hasher, clock, uow
+
+    async def __call__(self, username: str, email: str, password: str) -> User:
+        user = User(
+            id=uuid.uuid4(),
+            username=validate_username(username),
+            email=validate_email(email),
+            password_hash=await self._hasher.hash(validate_password(password)),
+            role=Role.USER,
+            is_active=True,
+            created_at=self._clock.now(),
+        )
+        stored = await self._users.add(user)
+        await self._uow.commit()
+        return stored
+
+
+class IssueTokens:
+    """Issues an access/refresh pair; the refresh token joins (or starts) a rotation family."""
+
+    def __init__(self, codec: TokenCodec, refresh_tokens: RefreshTokenStore) -> None:
+        self._codec, self._refresh_tokens = codec, refresh_tokens
+
+    async def __call__(self, user: User, family: str | None = None) -> Tokens:
+        access = self._codec.issue(user, TokenType.ACCESS)
+        refresh = self._codec.issue(user, TokenType.REFRESH, family=family or uuid.uuid4().hex)
+        await self._refresh_tokens.add(refresh.claims)
+        return Tokens(access.token, refresh.token, self._codec.access_ttl)
+
+
+class LogIn:
+    def __init__(
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        issue: IssueTokens,
+        uow: UnitOfWork,
+    ) -> None:
+        self._users, self._hasher, self._issue, self._uow = users, hasher, issue, uow
+
+    async def __call__(self, login: str, password: str) -> Tokens:
+        user = await self._users.get_by_login(login.strip())
+        # Verify even for an unknown user so both failures cost the same time.
+        ok = await self._hasher.verify(password, user.password_hash if user else None)
+        if user is None or not ok:
+            raise Unauthenticated(BAD_CREDENTIALS)
+        if not user.is_active:
+            raise Forbidden("this account is banned")
+        tokens = await self._issue(user)
+        await self._uow.commit()
+        return tokens
+
+
+class Refresh:
+    def __init__(
+        self,
+        codec: TokenCodec,
+        users: UserRepository,
+        refresh_tokens: RefreshTokenStore,
+        issue: IssueTokens,
+        uow: UnitOfWork,
+    ) -> None:
+        self._codec, self._users, self._refresh_tokens = codec, users, refresh_tokens
+        self._issue, self._uow = issue, uow
+
+    async def __call__(self, refresh_token: str) -> Tokens:
+        claims = self._codec.decode(refresh_token, TokenType.REFRESH)
+        outcome = await self._refresh_tokens.spend(claims.token_id)
+        if outcome is RefreshOutcome.ALREADY_SPENT and claims.family:
+            # Reuse of a spent token: assume theft and end the whole family.
+            await self._refresh_tokens.revoke_family(claims.family)
+            await self._uow.commit()
+        if outcome is not RefreshOutcome.SPENT_NOW:
+            raise Unauthenticated("refresh token is spent or unknown")
+        user = await self._users.get(claims.subject)
+        if user is None or user.token_version != claims.version:
+            raise Unauthenticated("refresh token is no longer valid")
+        if not user.is_active:
+            raise Forbidden("this account is banned")
+        tokens = await self._issue(user, family=claims.family)
+        await self._uow.commit()
+        return tokens
+
+
+class LogOut:
+    def __init__(
+        self,
+        codec: TokenCodec,
+        revocations: TokenRevocations,
+        refresh_tokens: RefreshTokenStore,
+        uow: UnitOfWork,
+    ) -> None:
+        self._codec, self._revocations = codec, revocations
+        self._refresh_tokens, self._uow = refresh_tokens, uow
+
+    async def __call__(self, principal: Principal, refresh_token: str | None) -> None:
+        if refresh_token:
+            claims = self._codec.decode(refresh_token, TokenType.REFRESH)
+            if claims.subject != principal.user.id:
+                raise Forbidden("that refresh token belongs to someone else")
+            await self._refresh_tokens.spend(claims.token_id)
+            if claims.family:
+                await self._refresh_tokens.revoke_family(claims.family)
+        await self._revocations.revoke(principal.claims.token_id, principal.claims.expires_at)
+        await self._uow.commit()
+
+
+class Authenticate:
+    """Turns a bearer token into a principal: valid, not revoked, account current and active."""
+
+    def __init__(
+        self, codec: TokenCodec, revocations: TokenRevocations, users: UserRepository
+    ) -> None:
+        self._codec, self._revocations, self._users = codec, revocations, users
+
+    async def __call__(self, token: str) -> Principal:
+        claims = self._codec.decode(token, TokenType.ACCESS)
+        if await self._revocations.is_revoked(claims.token_id):
+            raise Unauthenticated("token has been revoked")
+        user = await self._users.get(claims.subject)
+        if user is None:
+            raise Unauthenticated("account no longer exists")
+        if not user.is_active:
+            raise Forbidden("this account is banned")
+        if user.token_version != claims.version:
+            raise Unauthenticated("token was issued before the account was locked")
+        return Principal(user, claims)

@@ -1,0 +1,256 @@
+"""Ports: what the application needs from the outside world, named by role, not technology."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from photoshare.domain.comments import Comment
+from photoshare.domain.photos import Photo
+from photoshare.domain.ratings import Rating, RatingSummary
+from photoshare.domain.transformations import Transformation
+from photoshare.domain.users import User
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class UnitOfWork(Protocol):
+    """The request's transaction: a use case commits once; anything uncommitted rolls back."""
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: uuid.UUID) -> User | None: ...
+
+    async def get_by_username(self, username: str) -> User | None:
+        """Case-insensitive lookup."""
+        ...
+
+    async def get_by_login(self, login: str) -> User | None:
+        """By username or email, case-insensitively."""
+        ...
+
+    async def add(self, user: User) -> User:
+        """Insert a new account and return it as stored.
+
+        The store makes the very first account an admin, atomically, even when two
+        sign-ups race. Raises `Conflict(field=...)` when the username or email is taken.
+        """
+        ...
+
+    async def update(self, user: User) -> None:
+        """Raises `Conflict(field="email")` when a changed email is taken."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        """False for a wrong password; with no hash it still spends the same time."""
+        ...
+
+
+class TokenType(enum.StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    subject: uuid.UUID
+    token_id: str
+    token_type: TokenType
+    issued_at: datetime
+    expires_at: datetime
+    version: int
+    family: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    claims: TokenClaims
+
+
+class TokenCodec(Protocol):
+    def issue(
+        self, user: User, token_type: TokenType, *, family: str | None = None
+    ) -> IssuedToken: ...
+
+    def decode(self, token: str, expected: TokenType) -> TokenClaims:
+        """Raises `Unauthenticated` for a bad signature, expiry, or the wrong type."""
+        ...
+
+    @property
+    def access_ttl(self) -> int: ...
+
+
+class TokenRevocations(Protocol):
+    """Revoked access-token ids, remembered until the token would have expired anyway.
+
+    Implementations raise `Unavailable` when they cannot answer: a revocation check
+    must fail closed, never report "not revoked" by default.
+    """
+
+    async def revoke(self, token_id: str, expires_at: datetime) -> None: ...
+
+    async def is_revoked(self, token_id: str) -> bool: ...
+
+
+class RefreshOutcome(enum.Enum):
+    SPENT_NOW = "spent_now"
+    ALREADY_SPENT = "already_spent"
+    UNKNOWN = "unknown"
+
+
+class RefreshTokenStore(Protocol):
+    """Issued refresh tokens, by hashed id, grouped into rotation families."""
+
+    async def add(self, claims: TokenClaims) -> None: ...
+
+    async def spend(self, token_id: str) -> RefreshOutcome:
+        """Mark the token used, atomically: exactly one caller gets `SPENT_NOW`."""
+        ...
+
+    async def revoke_family(self, family: str) -> None: ...
+
+
+class RateLimiter(Protocol):
+    """Fixed-window counters shared by all workers."""
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
+        """Count one hit; return None if allowed, else seconds until the window resets."""
+        ...
+
+
+# --- photos, links, images -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CleanImage:
+    """An uploaded image after verification: metadata stripped, orientation applied."""
+
+    data: bytes
+    content_type: str  # image/jpeg, image/png, image/webp, image/gif
+    extension: str  # jpg, png, webp, gif
+    width: int
+    height: int
+
+
+class ImageInspector(Protocol):
+    async def clean(self, data: bytes) -> CleanImage:
+        """Raises `UnsupportedMedia` when the bytes are not a JPEG/PNG/WebP/GIF,
+        `InvalidInput` for a decompression bomb or a broken file."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedImage:
+    data: bytes
+    content_type: str
+
+
+class ImageStore(Protocol):
+    async def save(self, key: str, image: CleanImage) -> None:
+        """Store the original. Raises `Unavailable`, `UpstreamFailed` or `StorageFull`."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the original and anything derived from it; missing keys are fine."""
+        ...
+
+    def original_url(self, key: str) -> str: ...
+
+    def transformed_url(self, key: str, transformation: Transformation) -> str: ...
+
+
+class ImageRenderer(Protocol):
+    """Renders a stored original with a transformation (the local store only)."""
+
+    async def original(self, key: str) -> RenderedImage | None: ...
+
+    async def render(self, key: str, transformation: Transformation) -> RenderedImage | None: ...
+
+
+class QrRenderer(Protocol):
+    def png(self, text: str) -> bytes: ...
+
+    def svg(self, text: str) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    id: uuid.UUID
+    photo_id: uuid.UUID
+    slug: str
+    transformation: Transformation
+    created_at: datetime
+
+
+class PhotoRepository(Protocol):
+    async def get(self, photo_id: uuid.UUID) -> Photo | None: ...
+
+    async def add(self, photo: Photo) -> None:
+        """Insert the photo and get-or-create its tags by name (safe under races)."""
+        ...
+
+    async def update(self, photo: Photo) -> None: ...
+
+    async def delete(self, photo_id: uuid.UUID) -> None: ...
+
+
+class LinkRepository(Protocol):
+    async def add(self, link: Link) -> None: ...
+
+    async def get(self, link_id: uuid.UUID) -> Link | None: ...
+
+    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
+        """The link and its photo's image key."""
+        ...
+
+    async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]: ...
+
+    async def delete(self, link_id: uuid.UUID) -> None: ...
+
+
+# --- comments and ratings ------------------------------------------------------------------
+
+
+class CommentRepository(Protocol):
+    async def get(self, comment_id: uuid.UUID) -> Comment | None: ...
+
+    async def add(self, comment: Comment) -> None:
+        """Insert and bump the photo's and author's comment counters."""
+        ...
+
+    async def update(self, comment: Comment) -> None: ...
+
+    async def delete(self, comment: Comment) -> None:
+        """Delete and lower the counters."""
+        ...
+
+
+class RatingRepository(Protocol):
+    async def add(self, rating: Rating) -> RatingSummary:
+        """Insert and update the photo's stored summary in the same transaction.
+
+        Raises `Conflict` when this user already rated this photo (a unique constraint decides).
+        """
+        ...
+
+    async def delete(self, photo_id: uuid.UUID, user_id: uuid.UUID) -> RatingSummary | None:
+        """Remove one rating and update the summary; None when there was none."""
+        ...

@@ -1,0 +1,50 @@
+"""Profiles, "me", and admin account management (roles, bans)."""
+
+from __future__ import annotations
+
+from photoshare.application.ports import UnitOfWork, UserRepository
+from photoshare.domain import users as rules
+from photoshare.domain.errors import NotFound
+from photoshare.domain.users import Role, User
+
+
+class UpdateMe:
+    def __init__(self, users: UserRepository, uow: UnitOfWork) -> None:
+        self._users, self._uow = users, uow
+
+    async def __call__(
+        self, me: User, *, full_name: str | None, bio: str | None, email: str | None
+    ) -> None:
+        await self._users.update(me.with_profile(full_name=full_name, bio=bio, email=email))
+        await self._uow.commit()
+
+
+class _ManageAccount:
+    def __init__(self, users: UserRepository, uow: UnitOfWork) -> None:
+        self._users, self._uow = users, uow
+
+    async def _target(self, username: str) -> User:
+        user = await self._users.get_by_username(username)
+        if user is None:
+            raise NotFound(f"no user named {username!r}")
+        return user
+
+    async def _save(self, user: User) -> User:
+        await self._users.update(user)
+        await self._uow.commit()
+        return user
+
+
+class ChangeRole(_ManageAccount):
+    async def __call__(self, actor: User, username: str, role: Role) -> User:
+        return await self._save(rules.change_role(actor, await self._target(username), role))
+
+
+class Ban(_ManageAccount):
+    async def __call__(self, actor: User, username: str) -> User:
+        return await self._save(rules.ban(actor, await self._target(username)))
+
+
+class Unban(_ManageAccount):
+    async def __call__(self, actor: User, username: str) -> User:
+        return await self._save(rules.unban(actor, await self._target(username)))

@@ -1,0 +1,1 @@
+"""Pure business rules: entities, value objects and policies. No I/O, no frameworks."""

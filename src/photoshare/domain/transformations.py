@@ -1,0 +1,106 @@
+"""The transformation value object: exactly the Cloudinary subset the service supports.
+
+Both image stores take this object: Cloudinary builds its URL from `as_params()`,
+the local store renders it with Pillow. Anything outside the subset is `InvalidInput`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Literal, get_args
+
+from photoshare.domain.errors import InvalidInput
+
+Crop = Literal["fill", "fit", "scale", "thumb", "crop", "pad"]
+Gravity = Literal["auto", "center", "face", "north", "south", "east", "west"]
+Effect = Literal["grayscale", "sepia", "blur", "pixelate", "negate", "sharpen"]
+Format = Literal["jpg", "png", "webp"]
+
+CROPS: tuple[str, ...] = get_args(Crop)
+GRAVITIES: tuple[str, ...] = get_args(Gravity)
+EFFECTS: tuple[str, ...] = get_args(Effect)
+FORMATS: tuple[str, ...] = get_args(Format)
+DIMENSION_MIN, DIMENSION_MAX = 1, 4000
+ANGLE_MIN, ANGLE_MAX = -360, 360
+RADIUS_MIN, RADIUS_MAX = 0, 2000
+QUALITY_MIN, QUALITY_MAX = 1, 100
+
+# Cloudinary's short parameter names, in the order its URLs conventionally list them.
+_SHORT_NAMES = {
+    "angle": "a",
+    "crop": "c",
+    "effect": "e",
+    "format": "f",
+    "gravity": "g",
+    "height": "h",
+    "quality": "q",
+    "radius": "r",
+    "width": "w",
+}
+
+
+def _int_in(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(f"{name} must be an integer {low}-{high}", field=name)
+    return value
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InvalidInput(f"{name} must be one of {', '.join(allowed)}", field=name)
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Transformation:
+    width: int | None = None
+    height: int | None = None
+    crop: Crop | None = None
+    gravity: Gravity | None = None
+    angle: int | None = None
+    effect: Effect | None = None
+    radius: int | Literal["max"] | None = None
+    format: Format | None = None
+    quality: int | None = None
+
+    def __post_init__(self) -> None:
+        if all(getattr(self, f.name) is None for f in fields(self)):
+            raise InvalidInput("give at least one transformation option", field="transformation")
+        if self.width is not None:
+            _int_in("width", self.width, DIMENSION_MIN, DIMENSION_MAX)
+        if self.height is not None:
+            _int_in("height", self.height, DIMENSION_MIN, DIMENSION_MAX)
+        if self.crop is not None:
+            _choice("crop", self.crop, CROPS)
+        if self.gravity is not None:
+            _choice("gravity", self.gravity, GRAVITIES)
+        if self.angle is not None:
+            _int_in("angle", self.angle, ANGLE_MIN, ANGLE_MAX)
+        if self.effect is not None:
+            _choice("effect", self.effect, EFFECTS)
+        if self.radius is not None and self.radius != "max":
+            _int_in("radius", self.radius, RADIUS_MIN, RADIUS_MAX)
+        if self.format is not None:
+            _choice("format", self.format, FORMATS)
+        if self.quality is not None:
+            _int_in("quality", self.quality, QUALITY_MIN, QUALITY_MAX)
+        if self.crop in ("fill", "crop", "thumb", "pad") and self.width is None and self.height is None:
+            raise InvalidInput(f"crop {self.crop} needs a width or a height", field="crop")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> Transformation:
+        """Build from a JSON-like mapping; unknown keys are refused, not ignored."""
+        unknown = sorted(set(data) - set(_SHORT_NAMES))
+        if unknown:
+            raise InvalidInput(f"unknown transformation option: {unknown[0]}", field=unknown[0])
+        return cls(**{k: v for k, v in data.items() if v is not None})  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, int | str]:
+        """The options that are set, by their long names (stored with the link)."""
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+    def canonical(self) -> str:
+        """A stable Cloudinary-style key such as `c_fill,h_200,w_300`: same options, same string."""
+        parts = sorted(f"{_SHORT_NAMES[k]}_{v}" for k, v in self.as_dict().items())
+        return ",".join(parts)

@@ -1,0 +1,109 @@
+"""Users, roles and the rules of who may change whom."""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from photoshare.domain.errors import Conflict, Forbidden, InvalidInput
+
+USERNAME_MIN, USERNAME_MAX = 3, 32
+EMAIL_MAX = 254
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+FULL_NAME_MAX = 100
+BIO_MAX = 500
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,32}$"
+# Pragmatic address check: one @, no spaces, a dot in the domain, no empty labels.
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$"
+_USERNAME_RE = re.compile(USERNAME_PATTERN)
+_EMAIL_RE = re.compile(EMAIL_PATTERN)
+
+
+class Role(enum.StrEnum):
+    USER = "user"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        """Moderators and admins: they moderate comments and ratings and see uploaders."""
+        return self in (Role.MODERATOR, Role.ADMIN)
+
+
+def validate_username(value: str) -> str:
+    if not _USERNAME_RE.fullmatch(value):
+        raise InvalidInput(
+            f"username must be {USERNAME_MIN}-{USERNAME_MAX} characters of A-Z a-z 0-9 _ . -",
+            field="username",
+        )
+    return value
+
+
+def validate_email(value: str) -> str:
+    value = value.strip()
+    if len(value) > EMAIL_MAX or not _EMAIL_RE.fullmatch(value):
+        raise InvalidInput("email must be a valid address", field="email")
+    return value
+
+
+def validate_password(value: str) -> str:
+    if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
+        raise InvalidInput(
+            f"password must be {PASSWORD_MIN}-{PASSWORD_MAX} characters", field="password"
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: uuid.UUID
+    username: str
+    email: str
+    password_hash: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+    full_name: str | None = None
+    bio: str | None = None
+    # Bumped on ban: tokens issued before a ban never work again, even after an unban.
+    token_version: int = field(default=0)
+
+    def with_profile(
+        self, *, full_name: str | None, bio: str | None, email: str | None
+    ) -> User:
+        return replace(
+            self,
+            full_name=full_name if full_name is not None else self.full_name,
+            bio=bio if bio is not None else self.bio,
+            email=validate_email(email) if email is not None else self.email,
+        )
+
+
+def ensure_can_manage(actor: User, target: User) -> None:
+    """Only admins manage accounts, and an admin cannot lock themselves out."""
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("only admins manage accounts")
+    if actor.id == target.id:
+        raise Conflict("an admin cannot ban or demote themselves")
+
+
+def change_role(actor: User, target: User, role: Role) -> User:
+    if actor.role is Role.ADMIN and actor.id == target.id and role is Role.ADMIN:
+        return target
+    ensure_can_manage(actor, target)
+    return replace(target, role=role)
+
+
+def ban(actor: User, target: User) -> User:
+    ensure_can_manage(actor, target)
+    return replace(target, is_active=False, token_version=target.token_version + 1)
+
+
+def unban(actor: User, target: User) -> User:
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("only admins manage accounts")
+    return replace(target, is_active=True)
