@@ -47,6 +47,7 @@ class Settings:
     max_image_pixels: int = 40_000_000
     db_pool_size: int = 10
     hash_concurrency: int = 2
+    bcrypt_rounds: int = 12
     image_concurrency: int = 2
     rate_limits: RateLimits = field(default_factory=RateLimits)
     debug: bool = False
@@ -117,6 +118,7 @@ class Settings:
             cors_origins=origins,
             db_pool_size=_int(env, "PHOTOSHARE_DB_POOL_SIZE", 10, 1, 200),
             hash_concurrency=_int(env, "PHOTOSHARE_HASH_CONCURRENCY", 2, 1, 64),
+            bcrypt_rounds=_int(env, "PHOTOSHARE_BCRYPT_ROUNDS", 12, 4, 16),
             image_concurrency=_int(env, "PHOTOSHARE_IMAGE_CONCURRENCY", 2, 1, 64),
             rate_limits=limits,
             debug=env.get("PHOTOSHARE_DEBUG", "") in ("1", "true"),

@@ -45,9 +45,7 @@ class Principal:
 
 
 class SignUp:
-    def __init__(
-        self, users: UserRepository, hasher: PasswordHasher, clock: Clock, uow: UnitOfWork
-    ) -> None:
+    def __init__(self, users: UserRepository, hasher: PasswordHasher, clock: Clock, uow: UnitOfWork) -> None:
         self._users, self._hasher, self._clock, self._uow = users, hasher, clock, uow
 
     async def __call__(self, username: str, email: str, password: str) -> User:
@@ -158,9 +156,7 @@ class LogOut:
 class Authenticate:
     """Turns a bearer token into a principal: valid, not revoked, account current and active."""
 
-    def __init__(
-        self, codec: TokenCodec, revocations: TokenRevocations, users: UserRepository
-    ) -> None:
+    def __init__(self, codec: TokenCodec, revocations: TokenRevocations, users: UserRepository) -> None:
         self._codec, self._revocations, self._users = codec, revocations, users
 
     async def __call__(self, token: str) -> Principal:

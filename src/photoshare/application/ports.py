@@ -86,9 +86,7 @@ class IssuedToken:
 
 
 class TokenCodec(Protocol):
-    def issue(
-        self, user: User, token_type: TokenType, *, family: str | None = None
-    ) -> IssuedToken: ...
+    def issue(self, user: User, token_type: TokenType, *, family: str | None = None) -> IssuedToken: ...
 
     def decode(self, token: str, expected: TokenType) -> TokenClaims:
         """Raises `Unauthenticated` for a bad signature, expiry, or the wrong type."""

@@ -12,9 +12,7 @@ class UpdateMe:
     def __init__(self, users: UserRepository, uow: UnitOfWork) -> None:
         self._users, self._uow = users, uow
 
-    async def __call__(
-        self, me: User, *, full_name: str | None, bio: str | None, email: str | None
-    ) -> None:
+    async def __call__(self, me: User, *, full_name: str | None, bio: str | None, email: str | None) -> None:
         await self._users.update(me.with_profile(full_name=full_name, bio=bio, email=email))
         await self._uow.commit()
 

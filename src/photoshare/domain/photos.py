@@ -42,9 +42,7 @@ def tag_set(raw_names: Iterable[str]) -> tuple[str, ...]:
 def validate_description(text: str | None) -> str:
     text = (text or "").strip()
     if len(text) > DESCRIPTION_MAX:
-        raise InvalidInput(
-            f"description must be at most {DESCRIPTION_MAX} characters", field="description"
-        )
+        raise InvalidInput(f"description must be at most {DESCRIPTION_MAX} characters", field="description")
     return text
 
 

@@ -52,9 +52,7 @@ def validate_email(value: str) -> str:
 
 def validate_password(value: str) -> str:
     if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
-        raise InvalidInput(
-            f"password must be {PASSWORD_MIN}-{PASSWORD_MAX} characters", field="password"
-        )
+        raise InvalidInput(f"password must be {PASSWORD_MIN}-{PASSWORD_MAX} characters", field="password")
     return value
 
 
@@ -72,9 +70,7 @@ class User:
     # Bumped on ban: tokens issued before a ban never work again, even after an unban.
     token_version: int = field(default=0)
 
-    def with_profile(
-        self, *, full_name: str | None, bio: str | None, email: str | None
-    ) -> User:
+    def with_profile(self, *, full_name: str | None, bio: str | None, email: str | None) -> User:
         return replace(
             self,
             full_name=full_name if full_name is not None else self.full_name,

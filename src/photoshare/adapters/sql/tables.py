@@ -103,7 +103,9 @@ tags = sa.Table(
 photo_tags = sa.Table(
     "photo_tags",
     metadata,
-    sa.Column("photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("tag_id", sa.BigInteger, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     sa.Index("ix_photo_tags_tag_id", "tag_id"),
 )

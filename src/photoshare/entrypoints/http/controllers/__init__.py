@@ -1,0 +1,1 @@
+"""HTTP controllers: Struct in, use case called, Struct out."""

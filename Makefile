@@ -1,0 +1,49 @@
+# PhotoShare: `make run` serves on the embedded defaults, `make test` runs every check.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+N      ?= 100000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run migrate lint format test test-unit test-integration seed bench bench-search clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "PhotoShare needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the service with its dev tools
+
+run: install ## migrate and serve on http://127.0.0.1:8000 (embedded PostgreSQL unless configured)
+	$(BIN)/photoshare serve
+
+migrate: install ## bring the database schema to head
+	$(BIN)/photoshare migrate
+
+lint: install ## layering contract, ruff and mypy
+	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/mypy
+
+format: install ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix src tests migrations
+	$(BIN)/ruff format src tests migrations
+
+test: lint ## lint, then every test (unit and integration)
+	$(BIN)/pytest
+
+test-unit: install ## unit tests only (no infrastructure)
+	$(BIN)/pytest tests/unit
+
+test-integration: install ## integration tests (embedded PostgreSQL, valkey-server, stubs)
+	$(BIN)/pytest tests/integration
+
+clean: ## remove caches (keeps .venv and var/)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache bench/work

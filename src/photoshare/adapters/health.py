@@ -1,0 +1,36 @@
+"""Liveness of the dependencies the service cannot work without."""
+
+from __future__ import annotations
+
+import anyio
+import sqlalchemy as sa
+import valkey.asyncio as valkey
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+PROBE_TIMEOUT = 2.0
+
+
+class DependencyHealth:
+    def __init__(self, engine: AsyncEngine, valkey_client: valkey.Valkey | None) -> None:
+        self._engine = engine
+        self._valkey = valkey_client
+
+    async def database(self) -> bool:
+        try:
+            with anyio.fail_after(PROBE_TIMEOUT):
+                async with self._engine.connect() as conn:
+                    await conn.execute(sa.text("SELECT 1"))
+        except Exception:  # any failure means "down"; the probe never raises
+            return False
+        return True
+
+    async def valkey(self) -> bool | None:
+        """None when Valkey is not configured."""
+        if self._valkey is None:
+            return None
+        try:
+            with anyio.fail_after(PROBE_TIMEOUT):
+                await self._valkey.ping()
+        except Exception:
+            return False
+        return True

@@ -1,0 +1,108 @@
+"""Password hashing with bcrypt (in a bounded thread pool) and JWTs with pyjwt (HS256 pinned)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import anyio
+import anyio.to_thread
+import bcrypt
+import jwt
+
+from photoshare.application.ports import Clock, IssuedToken, TokenClaims, TokenType
+from photoshare.domain.errors import Unauthenticated
+from photoshare.domain.users import User
+
+ALGORITHM = "HS256"
+_REQUIRED = ["sub", "exp", "iat", "jti", "type"]
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class BcryptPasswordHasher:
+    """bcrypt off the event loop; the limiter bounds concurrent hashes so a login storm
+    queues behind it instead of starving every other request of threads and CPU."""
+
+    def __init__(self, limiter: anyio.CapacityLimiter, rounds: int = 12) -> None:
+        self._limiter = limiter
+        self._rounds = rounds
+        # Verified against when the user does not exist, so both failures cost one bcrypt.
+        self._dummy = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds))
+
+    async def hash(self, password: str) -> str:
+        salt = bcrypt.gensalt(self._rounds)
+        hashed = await anyio.to_thread.run_sync(bcrypt.hashpw, password.encode(), salt, limiter=self._limiter)
+        return hashed.decode()
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        target = password_hash.encode() if password_hash else self._dummy
+        ok = await anyio.to_thread.run_sync(bcrypt.checkpw, password.encode(), target, limiter=self._limiter)
+        return ok and password_hash is not None
+
+
+class JwtTokenCodec:
+    def __init__(self, key: str, *, access_ttl: int, refresh_ttl: int, clock: Clock) -> None:
+        if len(key.encode()) < 32:
+            raise ValueError("the signing key must be at least 32 bytes")
+        self._key = key
+        self._ttl = {TokenType.ACCESS: access_ttl, TokenType.REFRESH: refresh_ttl}
+        self._clock = clock
+
+    @property
+    def access_ttl(self) -> int:
+        return self._ttl[TokenType.ACCESS]
+
+    def issue(self, user: User, token_type: TokenType, *, family: str | None = None) -> IssuedToken:
+        now = self._clock.now().replace(microsecond=0)
+        claims = TokenClaims(
+            subject=user.id,
+            token_id=uuid.uuid4().hex,
+            token_type=token_type,
+            issued_at=now,
+            expires_at=now + timedelta(seconds=self._ttl[token_type]),
+            version=user.token_version,
+            family=family,
+        )
+        payload: dict[str, object] = {
+            "sub": str(claims.subject),
+            "iat": int(now.timestamp()),
+            "exp": int(claims.expires_at.timestamp()),
+            "jti": claims.token_id,
+            "type": token_type.value,
+            "ver": claims.version,
+        }
+        if family:
+            payload["fam"] = family
+        return IssuedToken(jwt.encode(payload, self._key, algorithm=ALGORITHM), claims)
+
+    def decode(self, token: str, expected: TokenType) -> TokenClaims:
+        try:
+            payload = jwt.decode(token, self._key, algorithms=[ALGORITHM], options={"require": _REQUIRED})
+            subject = uuid.UUID(payload["sub"])
+            token_type = TokenType(payload["type"])
+            version = int(payload.get("ver", 0))
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("token has expired") from None
+        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError):
+            raise Unauthenticated("token is invalid") from None
+        if not hmac.compare_digest(token_type.value, expected.value):
+            raise Unauthenticated(
+                f"this is not an {expected.value} token"
+                if expected is TokenType.ACCESS
+                else "this is not a refresh token"
+            )
+        return TokenClaims(
+            subject=subject,
+            token_id=str(payload["jti"]),
+            token_type=token_type,
+            issued_at=datetime.fromtimestamp(payload["iat"], UTC),
+            expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            version=version,
+            family=payload.get("fam"),
+        )

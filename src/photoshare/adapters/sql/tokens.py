@@ -1,0 +1,94 @@
+"""Refresh-token families and revoked access tokens in PostgreSQL (the default, shared by all workers)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from photoshare.adapters.sql.tables import refresh_tokens, revoked_tokens
+from photoshare.application.ports import RefreshOutcome, TokenClaims
+from photoshare.domain.errors import Unavailable
+
+
+def token_hash(token_id: str) -> str:
+    """Only a hash of the id is stored: a database leak yields nothing to replay."""
+    return hashlib.sha256(token_id.encode()).hexdigest()
+
+
+class SqlRefreshTokenStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, claims: TokenClaims) -> None:
+        await self._session.execute(
+            sa.insert(refresh_tokens).values(
+                token_hash=token_hash(claims.token_id),
+                user_id=claims.subject,
+                family=claims.family or "",
+                expires_at=claims.expires_at,
+            )
+        )
+
+    async def spend(self, token_id: str) -> RefreshOutcome:
+        hashed = token_hash(token_id)
+        spent = await self._session.execute(
+            sa.update(refresh_tokens)
+            .where(refresh_tokens.c.token_hash == hashed, refresh_tokens.c.spent_at.is_(None))
+            .values(spent_at=sa.func.now())
+            .returning(refresh_tokens.c.token_hash)
+        )
+        if spent.first() is not None:
+            return RefreshOutcome.SPENT_NOW
+        known = await self._session.execute(
+            sa.select(refresh_tokens.c.token_hash).where(refresh_tokens.c.token_hash == hashed)
+        )
+        return RefreshOutcome.ALREADY_SPENT if known.first() else RefreshOutcome.UNKNOWN
+
+    async def revoke_family(self, family: str) -> None:
+        await self._session.execute(
+            sa.update(refresh_tokens)
+            .where(refresh_tokens.c.family == family, refresh_tokens.c.spent_at.is_(None))
+            .values(spent_at=sa.func.now())
+        )
+        # Expired rows are useless to anyone; purge them while we are here.
+        await self._session.execute(
+            sa.delete(refresh_tokens).where(refresh_tokens.c.expires_at < sa.func.now())
+        )
+
+
+class SqlTokenRevocations:
+    """Uses its own short autocommitted statements: a revocation must not wait for, or
+    roll back with, the request's transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def revoke(self, token_id: str, expires_at: datetime) -> None:
+        stmt = (
+            sa.dialects.postgresql.insert(revoked_tokens)
+            .values(token_id=token_id, expires_at=expires_at)
+            .on_conflict_do_nothing()
+        )
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(stmt)
+                await conn.execute(
+                    sa.delete(revoked_tokens).where(revoked_tokens.c.expires_at < sa.func.now())
+                )
+        except DBAPIError as error:
+            raise Unavailable("cannot record the revocation now") from error
+
+    async def is_revoked(self, token_id: str) -> bool:
+        try:
+            async with self._engine.connect() as conn:
+                row = await conn.execute(
+                    sa.select(revoked_tokens.c.expires_at).where(revoked_tokens.c.token_id == token_id)
+                )
+                found = row.first()
+        except DBAPIError as error:
+            raise Unavailable("cannot check token revocation now") from error
+        return found is not None and found[0] > datetime.now(UTC)

@@ -1,0 +1,155 @@
+"""Accounts in PostgreSQL: the write-side repository and the profile read models."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from photoshare.adapters.sql.errors import conflict_from
+from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, users
+from photoshare.application.readmodels import MeView, ProfileView
+from photoshare.domain.errors import Conflict
+from photoshare.domain.users import Role, User
+
+# Serialises only the sign-ups that find the table empty, so exactly one becomes admin.
+FIRST_ACCOUNT_LOCK = 0x70686F746F  # "photo"
+
+_CONFLICTS = {
+    UQ_USERNAME: Conflict("that username is taken", field="username"),
+    UQ_EMAIL: Conflict("that email is already registered", field="email"),
+}
+
+
+def _to_user(row: Any) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        email=row["email"],
+        password_hash=row["password_hash"],
+        role=Role(row["role"]),
+        is_active=row["is_active"],
+        created_at=row["created_at"],
+        full_name=row["full_name"],
+        bio=row["bio"],
+        token_version=row["token_version"],
+    )
+
+
+_USER_COLUMNS = [
+    users.c[name]
+    for name in (
+        "id",
+        "username",
+        "email",
+        "password_hash",
+        "role",
+        "is_active",
+        "created_at",
+        "full_name",
+        "bio",
+        "token_version",
+    )
+]
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
+        row = (await self._session.execute(sa.select(*_USER_COLUMNS).where(condition))).mappings().first()
+        return _to_user(row) if row else None
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return await self._one(users.c.id == user_id)
+
+    async def get_by_username(self, username: str) -> User | None:
+        return await self._one(sa.func.lower(users.c.username) == username.lower())
+
+    async def get_by_login(self, login: str) -> User | None:
+        needle = login.lower()
+        column = users.c.email if "@" in login else users.c.username
+        return await self._one(sa.func.lower(column) == needle)
+
+    async def _table_is_empty(self) -> bool:
+        return not (await self._session.execute(sa.select(sa.exists().select_from(users)))).scalar()
+
+    async def add(self, user: User) -> User:
+        role = user.role
+        if await self._table_is_empty():
+            await self._session.execute(sa.select(sa.func.pg_advisory_xact_lock(FIRST_ACCOUNT_LOCK)))
+            if await self._table_is_empty():
+                role = Role.ADMIN
+        values = _values(user) | {"role": role.value}
+        try:
+            await self._session.execute(sa.insert(users).values(**values))
+        except IntegrityError as error:
+            raise conflict_from(error, _CONFLICTS) from None
+        return replace(user, role=role)
+
+    async def update(self, user: User) -> None:
+        values = _values(user)
+        values.pop("id")
+        values.pop("created_at")
+        try:
+            await self._session.execute(sa.update(users).where(users.c.id == user.id).values(**values))
+        except IntegrityError as error:
+            raise conflict_from(error, _CONFLICTS) from None
+
+
+def _values(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+        "full_name": user.full_name,
+        "bio": user.bio,
+        "token_version": user.token_version,
+    }
+
+
+_ME = sa.select(
+    users.c.id,
+    users.c.username,
+    users.c.email,
+    users.c.full_name,
+    users.c.bio,
+    users.c.role,
+    users.c.is_active,
+    users.c.created_at,
+    users.c.photo_count,
+)
+_PROFILE = sa.select(
+    users.c.username,
+    users.c.full_name,
+    users.c.bio,
+    users.c.role,
+    users.c.is_active,
+    users.c.created_at,
+    users.c.photo_count,
+    users.c.comment_count,
+)
+
+
+class SqlUserQueries:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def me(self, user_id: uuid.UUID) -> MeView | None:
+        row = (await self._session.execute(_ME.where(users.c.id == user_id))).first()
+        return MeView(*row) if row else None
+
+    async def profile(self, username: str) -> ProfileView | None:
+        row = (
+            await self._session.execute(_PROFILE.where(sa.func.lower(users.c.username) == username.lower()))
+        ).first()
+        return ProfileView(*row) if row else None

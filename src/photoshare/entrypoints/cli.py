@@ -1,0 +1,88 @@
+"""`photoshare serve | migrate`: the embedded PostgreSQL is started here, once, not per worker."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+
+from photoshare.config import Settings, SettingsError
+
+log = logging.getLogger("photoshare")
+
+
+@contextlib.contextmanager
+def database(settings: Settings) -> Iterator[Settings]:
+    """Yield settings with a database URL: the configured one, or an embedded server's."""
+    if settings.database_url:
+        yield settings
+        return
+    from photoshare.adapters.embedded_postgres import EmbeddedPostgres
+
+    log.info("starting embedded PostgreSQL under %s", settings.pg_data_dir)
+    server = EmbeddedPostgres(settings.pg_data_dir)
+    try:
+        yield settings.with_database(server.url())
+    finally:
+        log.info("stopping embedded PostgreSQL")
+        server.stop()
+
+
+def migrate(settings: Settings) -> None:
+    from photoshare.adapters.sql.migrate import upgrade
+
+    assert settings.database_url
+    upgrade(settings.database_url)
+
+
+def serve(settings: Settings) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    settings.signing_key()  # generated once here, before workers race to create it
+    with database(settings) as ready:
+        migrate(ready)
+        assert ready.database_url
+        # Workers are separate processes: they read the same settings from the environment.
+        os.environ["PHOTOSHARE_DATABASE_URL"] = ready.database_url
+        os.environ["PHOTOSHARE_DATA_DIR"] = str(ready.data_dir)
+        loop = Loops.uvloop if sys.platform != "win32" else Loops.asyncio
+        log.info("serving on http://%s:%s with %d worker(s)", ready.host, ready.port, ready.workers)
+        Granian(
+            "photoshare.entrypoints.http.app:create_app_from_env",
+            factory=True,
+            address=ready.host,
+            port=ready.port,
+            interface=Interfaces.ASGI,
+            workers=ready.workers,
+            loop=loop,
+            backlog=2048,
+            log_access=False,
+        ).serve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="photoshare", description="PhotoShare service")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="migrate the database, then serve the API")
+    sub.add_parser("migrate", help="bring the database schema to the latest revision")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"photoshare: invalid configuration: {error}", file=sys.stderr)
+        return 2
+    if args.command == "migrate":
+        with database(settings) as ready:
+            migrate(ready)
+        return 0
+    serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Sign-up, log-in (JSON or OAuth2 form), refresh, log-out."""
+
+from typing import Any
+
+import msgspec
+from dishka import FromDishka
+from dishka.integrations.litestar import inject
+from litestar import Controller, Request, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from photoshare.application.auth import LogIn, LogOut, Principal, Refresh, SignUp, Tokens
+from photoshare.application.readmodels import MeView
+from photoshare.domain.errors import InvalidInput
+from photoshare.domain.users import User
+from photoshare.entrypoints.http.guards import authenticated
+from photoshare.entrypoints.http.openapi import SECURITY as BEARER
+from photoshare.entrypoints.http.openapi_ops import LoginOperation
+from photoshare.entrypoints.http.schemas import LoginIn, LogoutIn, RefreshIn, SignUpIn, TokensOut
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+MAX_LOGIN_BODY = 4096
+
+
+def me_view(user: User, photo_count: int = 0) -> MeView:
+    return MeView(
+        id=user.id,
+        username=user.username,
+        email=user.email,
+        full_name=user.full_name,
+        bio=user.bio,
+        role=user.role.value,
+        is_active=user.is_active,
+        created_at=user.created_at,
+        photo_count=photo_count,
+    )
+
+
+def tokens_out(tokens: Tokens) -> TokensOut:
+    return TokensOut(tokens.access_token, tokens.refresh_token, tokens.expires_in)
+
+
+async def read_credentials(request: Request[Any, Any, Any]) -> LoginIn:
+    try:
+        if request.headers.get("content-type", "").startswith(_FORMS):
+            form = await request.form()
+            return msgspec.convert({k: form.get(k) for k in ("username", "password")}, LoginIn)
+        return msgspec.json.decode(await request.body(), type=LoginIn)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        field = str(error).rpartition("$.")[2].rstrip("`") if "$." in str(error) else "body"
+        raise InvalidInput(str(error), field=field) from None
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+
+    @post("/signup", status_code=201)
+    @inject
+    async def signup(self, data: JSONBody[SignUpIn], sign_up: FromDishka[SignUp]) -> MeView:
+        return me_view(await sign_up(data.username, data.email, data.password))
+
+    @post(
+        "/login",
+        status_code=HTTP_200_OK,
+        operation_class=LoginOperation,
+        request_max_body_size=MAX_LOGIN_BODY,
+    )
+    @inject
+    async def login(self, request: Request[Any, Any, Any], log_in: FromDishka[LogIn]) -> TokensOut:
+        credentials = await read_credentials(request)
+        return tokens_out(await log_in(credentials.username, credentials.password))
+
+    @post("/refresh", status_code=HTTP_200_OK)
+    @inject
+    async def refresh(self, data: JSONBody[RefreshIn], refresh: FromDishka[Refresh]) -> TokensOut:
+        return tokens_out(await refresh(data.refresh_token))
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT, guards=[authenticated], security=BEARER)
+    @inject
+    async def logout(
+        self,
+        principal: FromDishka[Principal],
+        log_out: FromDishka[LogOut],
+        data: JSONBody[LogoutIn | None] = None,
+    ) -> None:
+        await log_out(principal, data.refresh_token if data else None)

@@ -1,0 +1,22 @@
+"""GET /health: each dependency's state; 503 when one is down."""
+
+from dishka import FromDishka
+from dishka.integrations.litestar import inject
+from litestar import Response, get
+
+from photoshare.adapters.health import DependencyHealth
+from photoshare.entrypoints.http.schemas import HealthOut
+
+
+@get("/health", tags=["service"], cache_control=None)
+@inject
+async def health(probes: FromDishka[DependencyHealth]) -> Response[HealthOut]:
+    database = await probes.database()
+    valkey = await probes.valkey()
+    healthy = database and valkey is not False
+    body = HealthOut(
+        status="ok" if healthy else "degraded",
+        database="up" if database else "down",
+        valkey="not configured" if valkey is None else ("up" if valkey else "down"),
+    )
+    return Response(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})

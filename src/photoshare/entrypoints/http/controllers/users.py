@@ -1,0 +1,93 @@
+"""Me, public profiles, and admin account management."""
+
+from dishka import FromDishka
+from dishka.integrations.litestar import inject
+from litestar import Controller, get, patch, post, put
+from litestar.params import FromPath, JSONBody
+
+from photoshare.application.auth import Principal
+from photoshare.application.readmodels import MeView, ProfileView, UserQueries
+from photoshare.application.users import Ban, ChangeRole, Unban, UpdateMe
+from photoshare.domain.errors import NotFound
+from photoshare.domain.users import User
+from photoshare.entrypoints.http.guards import admin, authenticated
+from photoshare.entrypoints.http.openapi import SECURITY as BEARER
+from photoshare.entrypoints.http.schemas import MePatch, RoleIn
+
+
+async def profile_of(queries: UserQueries, username: str) -> ProfileView:
+    profile = await queries.profile(username)
+    if profile is None:
+        raise NotFound(f"no user named {username!r}")
+    return profile
+
+
+async def me_of(queries: UserQueries, user: User) -> MeView:
+    me = await queries.me(user.id)
+    if me is None:
+        raise NotFound("your account no longer exists")
+    return me
+
+
+class UsersController(Controller):
+    path = "/api/users"
+    tags = ["users"]
+
+    @get("/me", guards=[authenticated], security=BEARER)
+    @inject
+    async def get_me(self, principal: FromDishka[Principal], queries: FromDishka[UserQueries]) -> MeView:
+        return await me_of(queries, principal.user)
+
+    @patch("/me", guards=[authenticated], security=BEARER)
+    @inject
+    async def patch_me(
+        self,
+        data: JSONBody[MePatch],
+        principal: FromDishka[Principal],
+        update: FromDishka[UpdateMe],
+        queries: FromDishka[UserQueries],
+    ) -> MeView:
+        await update(principal.user, full_name=data.full_name, bio=data.bio, email=data.email)
+        return await me_of(queries, principal.user)
+
+    @get("/{username:str}")
+    @inject
+    async def get_profile(self, username: FromPath[str], queries: FromDishka[UserQueries]) -> ProfileView:
+        return await profile_of(queries, username)
+
+    @put("/{username:str}/role", guards=[admin], security=BEARER)
+    @inject
+    async def set_role(
+        self,
+        username: FromPath[str],
+        data: JSONBody[RoleIn],
+        principal: FromDishka[Principal],
+        change_role: FromDishka[ChangeRole],
+        queries: FromDishka[UserQueries],
+    ) -> ProfileView:
+        await change_role(principal.user, username, data.role)
+        return await profile_of(queries, username)
+
+    @post("/{username:str}/ban", status_code=200, guards=[admin], security=BEARER)
+    @inject
+    async def ban(
+        self,
+        username: FromPath[str],
+        principal: FromDishka[Principal],
+        ban: FromDishka[Ban],
+        queries: FromDishka[UserQueries],
+    ) -> ProfileView:
+        await ban(principal.user, username)
+        return await profile_of(queries, username)
+
+    @post("/{username:str}/unban", status_code=200, guards=[admin], security=BEARER)
+    @inject
+    async def unban(
+        self,
+        username: FromPath[str],
+        principal: FromDishka[Principal],
+        unban: FromDishka[Unban],
+        queries: FromDishka[UserQueries],
+    ) -> ProfileView:
+        await unban(principal.user, username)
+        return await profile_of(queries, username)

@@ -1,0 +1,158 @@
+"""Every error becomes RFC 9457 problem details, here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from photoshare.domain import errors as domain
+
+log = logging.getLogger("photoshare.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS: dict[type[domain.DomainError], int] = {
+    domain.InvalidInput: 400,
+    domain.Unauthenticated: 401,
+    domain.Forbidden: 403,
+    domain.NotFound: 404,
+    domain.Conflict: 409,
+    domain.PayloadTooLarge: 413,
+    domain.UnsupportedMedia: 415,
+    domain.TooManyRequests: 429,
+    domain.UpstreamFailed: 502,
+    domain.Unavailable: 503,
+    domain.StorageFull: 507,
+}
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class FieldError(msgspec.Struct, omit_defaults=True):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details (`type` defaults to about:blank, as the RFC says)."""
+
+    status: int
+    title: str
+    detail: str
+    type: str = "about:blank"
+    field: str | None = None
+    errors: list[FieldError] | None = None
+    retry_after: int | None = None
+
+
+def problem(
+    status: int, detail: str, *, title: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+) -> Response[Problem]:
+    body = Problem(status=status, title=title or _TITLES.get(status, "Error"), detail=detail, **extra)
+    hdrs = dict(headers or {})
+    if status == 401:
+        hdrs.setdefault("WWW-Authenticate", "Bearer")
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=hdrs)
+
+
+def _status_of(error: domain.DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def on_domain_error(_: Request[Any, Any, Any], error: domain.DomainError) -> Response[Problem]:
+    status = _status_of(error)
+    headers: dict[str, str] = {}
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return problem(
+        status, error.detail, title=error.title, headers=headers, field=error.field, retry_after=retry_after
+    )
+
+
+def _field_of(item: dict[str, Any]) -> str:
+    key = item.get("key") or item.get("source") or "body"
+    return str(key)
+
+
+def on_validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[Problem]:
+    items = error.extra if isinstance(error.extra, list) else []
+    fields = [
+        FieldError(field=_field_of(i), message=str(i.get("message", "")))
+        for i in items
+        if isinstance(i, dict)
+    ]
+    detail = fields[0].message if fields else (error.detail or "the request is not valid")
+    if fields and fields[0].field not in detail:
+        detail = f"{fields[0].field}: {detail}"
+    return problem(
+        400, detail, title="Invalid input", field=fields[0].field if fields else None, errors=fields or None
+    )
+
+
+def on_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
+    status = error.status_code
+    detail = error.detail if status < 500 else _TITLES.get(status, "Server error")
+    return problem(status, detail, headers=dict(error.headers or {}))
+
+
+def _is_unavailable(error: SQLAlchemyError) -> bool:
+    if isinstance(error, PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated) or type(error.orig).__name__ in {
+            "OperationalError",
+            "InterfaceError",
+            "AdminShutdown",
+            "ConnectionTimeout",
+        }
+    return False
+
+
+def on_database_error(request: Request[Any, Any, Any], error: SQLAlchemyError) -> Response[Problem]:
+    if _is_unavailable(error):
+        log.warning(
+            "database unavailable during %s %s: %s", request.method, request.url.path, type(error).__name__
+        )
+        return problem(
+            503, "the database is not reachable right now; try again shortly", headers={"Retry-After": "2"}
+        )
+    return on_unexpected(request, error)
+
+
+def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    # The full error goes to the log only: answers never carry traces, SQL or paths.
+    log.error("unhandled error during %s %s", request.method, request.url.path, exc_info=error)
+    return problem(500, "an unexpected error occurred; it has been logged")
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    return {
+        domain.DomainError: on_domain_error,
+        ValidationException: on_validation_error,
+        HTTPException: on_http_exception,
+        SQLAlchemyError: on_database_error,
+        Exception: on_unexpected,
+    }

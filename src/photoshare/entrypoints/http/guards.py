@@ -1,0 +1,38 @@
+"""Role guards: "logged in" and "has this role". Data-dependent rules live in use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Guard
+
+from photoshare.application.auth import Principal
+from photoshare.domain.errors import Forbidden
+from photoshare.domain.users import Role
+
+
+async def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The request's principal, resolved once per request by the dishka container."""
+    principal: Principal = await connection.state.dishka_container.get(Principal)
+    return principal
+
+
+async def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    await principal_of(connection)
+
+
+def requires(*roles: Role) -> Guard:
+    allowed = frozenset(roles)
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = await principal_of(connection)
+        if principal.user.role not in allowed:
+            raise Forbidden(f"this needs the {' or '.join(sorted(r.value for r in allowed))} role")
+
+    return guard
+
+
+staff = requires(Role.MODERATOR, Role.ADMIN)
+admin = requires(Role.ADMIN)

