@@ -1,0 +1,103 @@
+"""OpenAPI configuration whose Swagger UI and ReDoc pages work offline.
+
+The JS/CSS of both UIs is vendored under ``static/docs`` (see the README there)
+and served by :func:`docs_static_router`, so the pages load no asset from a CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+__all__ = [
+    "BEARER_SCHEME",
+    "DOCS_STATIC_DIR",
+    "DOCS_STATIC_PATH",
+    "OAUTH2_SCHEME",
+    "SECURITY",
+    "docs_static_router",
+    "openapi_config",
+]
+
+#: Versions of the vendored npm packages; bump together with the files (they bust browser caches).
+SWAGGER_UI_VERSION = "5.35.0"
+REDOC_VERSION = "2.5.4"
+
+DOCS_STATIC_DIR = Path(__file__).with_name("static") / "docs"
+DOCS_STATIC_PATH = "/static/docs"
+
+BEARER_SCHEME = "BearerToken"
+OAUTH2_SCHEME = "OAuth2Password"
+#: Security requirement for protected handlers: either scheme carries the same bearer token.
+SECURITY: list[dict[str, list[str]]] = [{BEARER_SCHEME: []}, {OAUTH2_SCHEME: []}]
+
+_ONE_YEAR = 365 * 24 * 60 * 60
+
+
+def _asset(package: str, name: str, version: str) -> str:
+    """URL of a vendored file; the version query changes the URL whenever the files change."""
+    return f"{DOCS_STATIC_PATH}/{package}/{name}?v={version}"
+
+
+def _favicon() -> str:
+    href = _asset("swagger-ui", "favicon-32x32.png", SWAGGER_UI_VERSION)
+    return f"<link rel='icon' type='image/png' href='{href}'>"
+
+
+def _components() -> Components:
+    return Components(
+        security_schemes={
+            BEARER_SCHEME: SecurityScheme(
+                type="http",
+                scheme="bearer",
+                bearer_format="JWT",
+                description="Access token from POST /api/auth/login.",
+            ),
+            OAUTH2_SCHEME: SecurityScheme(
+                type="oauth2",
+                flows=OAuthFlows(password=OAuthFlow(token_url="/api/auth/login", scopes={})),
+                description="OAuth2 password flow against POST /api/auth/login.",
+            ),
+        }
+    )
+
+
+def openapi_config(version: str) -> OpenAPIConfig:
+    """OpenAPI config at ``/schema``: Swagger UI (also the root) and ReDoc, both from local assets."""
+    swagger = SwaggerRenderPlugin(
+        js_url=_asset("swagger-ui", "swagger-ui-bundle.js", SWAGGER_UI_VERSION),
+        css_url=_asset("swagger-ui", "swagger-ui.css", SWAGGER_UI_VERSION),
+        standalone_preset_js_url=_asset("swagger-ui", "swagger-ui-standalone-preset.js", SWAGGER_UI_VERSION),
+        path="/swagger",
+        favicon=_favicon(),
+    )
+    redoc = RedocRenderPlugin(
+        js_url=_asset("redoc", "redoc.standalone.js", REDOC_VERSION),
+        google_fonts=False,
+        path="/redoc",
+        favicon=_favicon(),
+    )
+    return OpenAPIConfig(
+        title="PhotoShare",
+        version=version,
+        path="/schema",
+        render_plugins=[swagger, redoc],
+        components=_components(),
+    )
+
+
+def docs_static_router() -> Router:
+    """Router serving the vendored docs assets under ``/static/docs``, cached for a year."""
+    return create_static_files_router(
+        path=DOCS_STATIC_PATH,
+        directories=[DOCS_STATIC_DIR],
+        name="docs-static",
+        cache_control=CacheControlHeader(max_age=_ONE_YEAR, public=True),
+        include_in_schema=False,
+    )
