@@ -171,3 +171,10 @@ class Authenticate:
         if user.token_version != claims.version:
             raise Unauthenticated("token was issued before the account was locked")
         return Principal(user, claims)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The caller of a public route: a principal when a valid token came, else anonymous."""
+
+    principal: Principal | None

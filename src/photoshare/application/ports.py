@@ -223,6 +223,10 @@ class LinkRepository(Protocol):
 
     async def delete(self, link_id: uuid.UUID) -> None: ...
 
+    async def exists_for_image(self, image_key: str, transformation: Transformation) -> bool:
+        """Does a stored link ask for this transformation of this image?"""
+        ...
+
 
 # --- comments and ratings ------------------------------------------------------------------
 

@@ -40,3 +40,82 @@ class UserQueries(Protocol):
     async def me(self, user_id: uuid.UUID) -> MeView | None: ...
 
     async def profile(self, username: str) -> ProfileView | None: ...
+
+
+class RatingStats(msgspec.Struct, frozen=True):
+    average: float | None
+    count: int
+
+
+class PhotoView(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    url: str
+    description: str
+    tags: list[str]
+    owner: UserRef
+    rating: RatingStats
+    comment_count: int
+    width: int
+    height: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PhotoPage(msgspec.Struct, frozen=True):
+    items: list[PhotoView]
+    total: int
+    limit: int
+    offset: int
+
+
+class TagView(msgspec.Struct, frozen=True):
+    name: str
+    photo_count: int
+
+
+class TagPage(msgspec.Struct, frozen=True):
+    items: list[TagView]
+    total: int
+    limit: int
+    offset: int
+
+
+class LinkView(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    photo_id: uuid.UUID
+    slug: str
+    url: str
+    link: str
+    qr_url: str
+    transformation: dict[str, int | str]
+    created_at: datetime
+
+
+class PhotoSort(msgspec.Struct, frozen=True):
+    """`-created_at` (newest first, the default), `created_at`, `-rating`, `rating`."""
+
+    field: str = "created_at"
+    descending: bool = True
+
+
+class PhotoSearch(msgspec.Struct, frozen=True):
+    limit: int = 20
+    offset: int = 0
+    q: str | None = None
+    tag: str | None = None
+    min_rating: float | None = None
+    max_rating: float | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    owner: str | None = None
+    sort: PhotoSort = PhotoSort()
+
+
+class PhotoQueries(Protocol):
+    async def get(self, photo_id: uuid.UUID) -> PhotoView | None: ...
+
+    async def search(self, search: PhotoSearch) -> PhotoPage: ...
+
+
+class TagQueries(Protocol):
+    async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage: ...

@@ -96,6 +96,20 @@ class Transformation:
             raise InvalidInput(f"unknown transformation option: {unknown[0]}", field=unknown[0])
         return cls(**{k: v for k, v in data.items() if v is not None})  # type: ignore[arg-type]
 
+    @classmethod
+    def from_canonical(cls, text: str) -> Transformation:
+        """Parse what `canonical()` wrote (e.g. from an image URL); anything else is refused."""
+        long_names = {short: name for name, short in _SHORT_NAMES.items()}
+        data: dict[str, object] = {}
+        for part in text.split(","):
+            short, _, value = part.partition("_")
+            name = long_names.get(short)
+            if name is None or not value or name in data:
+                raise InvalidInput(f"not a transformation: {text[:64]!r}", field="transformation")
+            is_number = value.lstrip("-").isdigit() and name not in ("crop", "gravity", "effect", "format")
+            data[name] = int(value) if is_number else value
+        return cls.from_mapping(data)
+
     def as_dict(self) -> dict[str, int | str]:
         """The options that are set, by their long names (stored with the link)."""
         return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}

@@ -15,25 +15,49 @@ from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from photoshare.adapters.health import DependencyHealth
+from photoshare.adapters.imaging import PillowImageInspector
+from photoshare.adapters.qr import QrcodeRenderer
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
+from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
+from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
 from photoshare.adapters.sql.uow import SqlUnitOfWork
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
-from photoshare.application import auth, users
-from photoshare.application.auth import Authenticate, Principal
+from photoshare.adapters.storage.local import LocalImageStore
+from photoshare.application import auth, links, photos, users
+from photoshare.application.auth import Authenticate, Principal, Viewer
+from photoshare.application.links import PublicAddresses
 from photoshare.application.ports import (
     Clock,
+    ImageInspector,
+    ImageRenderer,
+    ImageStore,
+    LinkRepository,
     PasswordHasher,
+    PhotoRepository,
+    QrRenderer,
     RefreshTokenStore,
+    RenderedImage,
     TokenCodec,
     TokenRevocations,
     UnitOfWork,
     UserRepository,
 )
-from photoshare.application.readmodels import UserQueries
+from photoshare.application.readmodels import PhotoQueries, TagQueries, UserQueries
 from photoshare.config import Settings
 from photoshare.domain.errors import Unauthenticated
+from photoshare.domain.transformations import Transformation
+
+
+class NoLocalImages:
+    """With Cloudinary, images are served by its CDN: the service renders nothing itself."""
+
+    async def original(self, key: str) -> RenderedImage | None:
+        return None
+
+    async def render(self, key: str, transformation: Transformation) -> RenderedImage | None:
+        return None
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -94,6 +118,34 @@ class InfrastructureProvider(Provider):
         return ValkeyTokenRevocations(client) if client is not None else SqlTokenRevocations(engine)
 
     @provide
+    def image_store(self, settings: Settings) -> ImageStore:
+        limiter = anyio.CapacityLimiter(settings.image_concurrency)
+        if settings.cloudinary_url:
+            from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
+
+            store: ImageStore = CloudinaryImageStore(settings.cloudinary_url, limiter)
+            return store
+        return LocalImageStore(settings.images_dir, settings.public_base_url, limiter)
+
+    @provide
+    def image_renderer(self, store: ImageStore) -> ImageRenderer:
+        if isinstance(store, LocalImageStore):
+            return store
+        return NoLocalImages()
+
+    @provide
+    def inspector(self, settings: Settings) -> ImageInspector:
+        return PillowImageInspector(
+            anyio.CapacityLimiter(settings.image_concurrency), settings.max_image_pixels
+        )
+
+    qr = provide(QrcodeRenderer, provides=QrRenderer)
+
+    @provide
+    def addresses(self, settings: Settings) -> PublicAddresses:
+        return PublicAddresses(settings.public_base_url)
+
+    @provide
     def health(self, engine: AsyncEngine, client: valkey.Valkey | None) -> DependencyHealth:
         return DependencyHealth(engine, client)
 
@@ -131,6 +183,41 @@ class AccountsProvider(Provider):
             raise Unauthenticated("a bearer token is required")
         return await authenticate(token.strip())
 
+    @provide
+    async def viewer(self, request: Request, authenticate: Authenticate) -> Viewer:  # type: ignore[type-arg]
+        """Public routes: anonymous without a header, but a bad token is still an error."""
+        if "authorization" not in request.headers:
+            return Viewer(None)
+        scheme, _, token = request.headers["authorization"].partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("a bearer token is required")
+        return Viewer(await authenticate(token.strip()))
+
+
+class PhotosProvider(Provider):
+    scope = Scope.REQUEST
+
+    photo_repository = provide(SqlPhotoRepository, provides=PhotoRepository)
+    link_repository = provide(SqlLinkRepository, provides=LinkRepository)
+    tag_queries = provide(SqlTagQueries, provides=TagQueries)
+
+    @provide
+    def photo_queries(self, session: AsyncSession, store: ImageStore) -> PhotoQueries:
+        return SqlPhotoQueries(session, store.original_url)
+
+    use_cases = provide_all(
+        photos.UploadPhoto,
+        photos.EditPhoto,
+        photos.DeletePhoto,
+        links.CreateLink,
+        links.ListLinks,
+        links.DeleteLink,
+        links.ResolveLink,
+        links.RenderQr,
+        links.RenderLinkedImage,
+        links.ReadOriginal,
+    )
+
 
 def providers() -> list[Provider]:
-    return [InfrastructureProvider(), AccountsProvider()]
+    return [InfrastructureProvider(), AccountsProvider(), PhotosProvider()]

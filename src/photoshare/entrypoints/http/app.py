@@ -14,6 +14,10 @@ from photoshare.config import Settings
 from photoshare.entrypoints import ioc
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.health import health
+from photoshare.entrypoints.http.controllers.images import original_image, transformed_image
+from photoshare.entrypoints.http.controllers.links import PhotoLinksController, link_qr, short_link
+from photoshare.entrypoints.http.controllers.photos import PhotosController
+from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
 from photoshare.entrypoints.http.openapi import docs_static_router, openapi_config
@@ -29,7 +33,19 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         *ioc.providers(), LitestarProvider(), *override, context={Settings: settings}
     )
     app = Litestar(
-        route_handlers=[AuthController, UsersController, health, docs_static_router()],
+        route_handlers=[
+            AuthController,
+            UsersController,
+            PhotosController,
+            PhotoLinksController,
+            link_qr,
+            short_link,
+            list_tags,
+            health,
+            docs_static_router(),
+            # With Cloudinary the CDN serves images; locally the service does.
+            *([] if settings.cloudinary_url else [original_image, transformed_image]),
+        ],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),
         request_max_body_size=MAX_JSON_BODY,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import msgspec
@@ -92,9 +93,18 @@ def on_domain_error(_: Request[Any, Any, Any], error: domain.DomainError) -> Res
     )
 
 
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_AT_PATH = re.compile(r"at `\$\.([A-Za-z0-9_.\[\]]+)`")
+
+
 def _field_of(item: dict[str, Any]) -> str:
+    """The failing field's name: Litestar's key, or the one msgspec names in its message."""
+    message = str(item.get("message", ""))
+    for pattern in (_UNKNOWN_FIELD, _AT_PATH):
+        if found := pattern.search(message):
+            return found.group(1)
     key = item.get("key") or item.get("source") or "body"
-    return str(key)
+    return "body" if key == "data" else str(key)
 
 
 def on_validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[Problem]:

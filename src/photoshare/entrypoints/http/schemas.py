@@ -60,3 +60,22 @@ class HealthOut(msgspec.Struct):
     status: Literal["ok", "degraded"]
     database: Literal["up", "down"]
     valkey: Literal["up", "down", "not configured"]
+
+
+class PhotoUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
+    description: Annotated[str, Meta(max_length=2000)]
+    tags: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=50)] | None = None
+
+
+class TransformationIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Cloudinary's names and meanings; at least one option."""
+
+    width: Annotated[int, Meta(ge=1, le=4000)] | None = None
+    height: Annotated[int, Meta(ge=1, le=4000)] | None = None
+    crop: Literal["fill", "fit", "scale", "thumb", "crop", "pad"] | None = None
+    gravity: Literal["auto", "center", "face", "north", "south", "east", "west"] | None = None
+    angle: Annotated[int, Meta(ge=-360, le=360)] | None = None
+    effect: Literal["grayscale", "sepia", "blur", "pixelate", "negate", "sharpen"] | None = None
+    radius: Annotated[int, Meta(ge=0, le=2000)] | Literal["max"] | None = None
+    format: Literal["jpg", "png", "webp"] | None = None
+    quality: Annotated[int, Meta(ge=1, le=100)] | None = None

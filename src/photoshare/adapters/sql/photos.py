@@ -1,0 +1,190 @@
+"""Photos, tags and links in PostgreSQL (write side)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from photoshare.adapters.sql.tables import comments, links, photo_tags, photos, tags, users
+from photoshare.application.ports import Link
+from photoshare.domain.photos import Photo
+from photoshare.domain.transformations import Transformation
+
+_PHOTO_COLUMNS = (
+    photos.c.id,
+    photos.c.owner_id,
+    photos.c.image_key,
+    photos.c.content_type,
+    photos.c.width,
+    photos.c.height,
+    photos.c.description,
+    photos.c.tag_names,
+    photos.c.created_at,
+    photos.c.updated_at,
+)
+
+
+class SqlPhotoRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, photo_id: uuid.UUID) -> Photo | None:
+        row = (await self._session.execute(sa.select(*_PHOTO_COLUMNS).where(photos.c.id == photo_id))).first()
+        if row is None:
+            return None
+        return Photo(
+            id=row.id,
+            owner_id=row.owner_id,
+            image_key=row.image_key,
+            content_type=row.content_type,
+            width=row.width,
+            height=row.height,
+            description=row.description,
+            tags=tuple(row.tag_names),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    async def _tag_ids(self, names: Sequence[str]) -> list[int]:
+        """Get-or-create by name. Sorted inserts with ON CONFLICT DO NOTHING wait for a
+        concurrent creator instead of failing, and never deadlock on each other."""
+        if not names:
+            return []
+        ordered = sorted(names)
+        await self._session.execute(
+            pg_insert(tags)
+            .values([{"name": n} for n in ordered])
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        rows = await self._session.execute(sa.select(tags.c.id).where(tags.c.name.in_(ordered)))
+        return [r.id for r in rows]
+
+    async def _set_tags(self, photo: Photo) -> None:
+        await self._session.execute(sa.delete(photo_tags).where(photo_tags.c.photo_id == photo.id))
+        ids = await self._tag_ids(photo.tags)
+        if ids:
+            await self._session.execute(
+                sa.insert(photo_tags).values([{"photo_id": photo.id, "tag_id": i} for i in ids])
+            )
+
+    async def add(self, photo: Photo) -> None:
+        await self._session.execute(
+            sa.insert(photos).values(
+                id=photo.id,
+                owner_id=photo.owner_id,
+                image_key=photo.image_key,
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+                description=photo.description,
+                tag_names=list(photo.tags),
+                created_at=photo.created_at,
+                updated_at=photo.updated_at,
+            )
+        )
+        await self._set_tags(photo)
+        await self._session.execute(
+            sa.update(users).where(users.c.id == photo.owner_id).values(photo_count=users.c.photo_count + 1)
+        )
+
+    async def update(self, photo: Photo) -> None:
+        await self._session.execute(
+            sa.update(photos)
+            .where(photos.c.id == photo.id)
+            .values(description=photo.description, tag_names=list(photo.tags), updated_at=photo.updated_at)
+        )
+        await self._set_tags(photo)
+
+    async def delete(self, photo_id: uuid.UUID) -> None:
+        # Comments go with the photo: their authors' counters must follow.
+        per_author = (
+            sa.select(comments.c.author_id, sa.func.count().label("n"))
+            .where(comments.c.photo_id == photo_id)
+            .group_by(comments.c.author_id)
+            .subquery()
+        )
+        await self._session.execute(
+            sa.update(users)
+            .where(users.c.id == per_author.c.author_id)
+            .values(comment_count=users.c.comment_count - per_author.c.n)
+        )
+        owner = await self._session.execute(
+            sa.delete(photos).where(photos.c.id == photo_id).returning(photos.c.owner_id)
+        )
+        owner_id = owner.scalar()
+        if owner_id is not None:
+            await self._session.execute(
+                sa.update(users).where(users.c.id == owner_id).values(photo_count=users.c.photo_count - 1)
+            )
+
+
+def _to_link(row: Any) -> Link:
+    return Link(
+        id=row.id,
+        photo_id=row.photo_id,
+        slug=row.slug,
+        transformation=Transformation.from_mapping(row.transformation),
+        created_at=row.created_at,
+    )
+
+
+_LINK_COLUMNS = (links.c.id, links.c.photo_id, links.c.slug, links.c.transformation, links.c.created_at)
+
+
+class SqlLinkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, link: Link) -> None:
+        await self._session.execute(
+            sa.insert(links).values(
+                id=link.id,
+                photo_id=link.photo_id,
+                slug=link.slug,
+                transformation=link.transformation.as_dict(),
+                created_at=link.created_at,
+            )
+        )
+
+    async def get(self, link_id: uuid.UUID) -> Link | None:
+        row = (await self._session.execute(sa.select(*_LINK_COLUMNS).where(links.c.id == link_id))).first()
+        return _to_link(row) if row else None
+
+    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
+        row = (
+            await self._session.execute(
+                sa.select(*_LINK_COLUMNS, photos.c.image_key)
+                .join(photos, photos.c.id == links.c.photo_id)
+                .where(links.c.slug == slug)
+            )
+        ).first()
+        return (_to_link(row), row.image_key) if row else None
+
+    async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]:
+        rows = await self._session.execute(
+            sa.select(*_LINK_COLUMNS)
+            .where(links.c.photo_id == photo_id)
+            .order_by(links.c.created_at, links.c.id)
+        )
+        return [_to_link(r) for r in rows]
+
+    async def delete(self, link_id: uuid.UUID) -> None:
+        await self._session.execute(sa.delete(links).where(links.c.id == link_id))
+
+    async def exists_for_image(self, image_key: str, transformation: Transformation) -> bool:
+        """Is this transformation of this image one that a stored link asks for?"""
+        found = await self._session.execute(
+            sa.select(sa.literal(1))
+            .select_from(links.join(photos, photos.c.id == links.c.photo_id))
+            .where(
+                photos.c.image_key == image_key,
+                links.c.transformation == sa.cast(transformation.as_dict(), links.c.transformation.type),
+            )
+            .limit(1)
+        )
+        return found.first() is not None

@@ -1,0 +1,158 @@
+"""Transformed links: a stored transformation of a photo, reachable by an unguessable slug."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from photoshare.application.photos import load_photo
+from photoshare.application.ports import (
+    Clock,
+    ImageRenderer,
+    ImageStore,
+    Link,
+    LinkRepository,
+    PhotoRepository,
+    QrRenderer,
+    RenderedImage,
+    UnitOfWork,
+)
+from photoshare.application.readmodels import LinkView
+from photoshare.domain.errors import NotFound
+from photoshare.domain.photos import Photo, ensure_may_manage
+from photoshare.domain.transformations import Transformation
+from photoshare.domain.users import User
+
+SLUG_BYTES = 12  # 96 bits of randomness, 16 URL-safe characters
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAddresses:
+    """Absolute addresses clients and phones can open; the base comes from settings."""
+
+    base_url: str
+
+    def short_link(self, slug: str) -> str:
+        return f"{self.base_url}/t/{slug}"
+
+    def qr(self, slug: str) -> str:
+        return f"{self.base_url}/api/links/{slug}/qr"
+
+
+class _LinkUseCase:
+    def __init__(
+        self,
+        photos: PhotoRepository,
+        links: LinkRepository,
+        store: ImageStore,
+        addresses: PublicAddresses,
+        clock: Clock,
+        uow: UnitOfWork,
+    ) -> None:
+        self._photos, self._links, self._store = photos, links, store
+        self._addresses, self._clock, self._uow = addresses, clock, uow
+
+    async def _managed_photo(self, by: User, photo_id: uuid.UUID) -> Photo:
+        photo = await load_photo(self._photos, photo_id)
+        ensure_may_manage(photo, by)
+        return photo
+
+    def _view(self, link: Link, image_key: str) -> LinkView:
+        return LinkView(
+            id=link.id,
+            photo_id=link.photo_id,
+            slug=link.slug,
+            url=self._store.transformed_url(image_key, link.transformation),
+            link=self._addresses.short_link(link.slug),
+            qr_url=self._addresses.qr(link.slug),
+            transformation=link.transformation.as_dict(),
+            created_at=link.created_at,
+        )
+
+
+class CreateLink(_LinkUseCase):
+    async def __call__(self, by: User, photo_id: uuid.UUID, options: Mapping[str, object]) -> LinkView:
+        transformation = Transformation.from_mapping(options)
+        photo = await self._managed_photo(by, photo_id)
+        link = Link(
+            id=uuid.uuid4(),
+            photo_id=photo.id,
+            slug=secrets.token_urlsafe(SLUG_BYTES),
+            transformation=transformation,
+            created_at=self._clock.now(),
+        )
+        await self._links.add(link)
+        await self._uow.commit()
+        return self._view(link, photo.image_key)
+
+
+class ListLinks(_LinkUseCase):
+    async def __call__(self, by: User, photo_id: uuid.UUID) -> list[LinkView]:
+        photo = await self._managed_photo(by, photo_id)
+        return [self._view(link, photo.image_key) for link in await self._links.list_for_photo(photo.id)]
+
+
+class DeleteLink(_LinkUseCase):
+    async def __call__(self, by: User, photo_id: uuid.UUID, link_id: uuid.UUID) -> None:
+        await self._managed_photo(by, photo_id)
+        link = await self._links.get(link_id)
+        if link is None or link.photo_id != photo_id:
+            raise NotFound("no such link on this photo")
+        await self._links.delete(link.id)
+        await self._uow.commit()
+
+
+class ResolveLink:
+    """Where a short link leads: the transformed image's URL."""
+
+    def __init__(self, links: LinkRepository, store: ImageStore) -> None:
+        self._links, self._store = links, store
+
+    async def __call__(self, slug: str) -> str:
+        found = await self._links.get_by_slug(slug)
+        if found is None:
+            raise NotFound("no such link")
+        link, image_key = found
+        return self._store.transformed_url(image_key, link.transformation)
+
+
+class RenderQr:
+    """The QR code of a short link, as PNG or SVG."""
+
+    def __init__(self, links: LinkRepository, qr: QrRenderer, addresses: PublicAddresses) -> None:
+        self._links, self._qr, self._addresses = links, qr, addresses
+
+    async def __call__(self, slug: str, fmt: str) -> bytes:
+        if await self._links.get_by_slug(slug) is None:
+            raise NotFound("no such link")
+        text = self._addresses.short_link(slug)
+        return self._qr.svg(text) if fmt == "svg" else self._qr.png(text)
+
+
+class RenderLinkedImage:
+    """Render a transformation only when a stored link asks for it: no open resizing service."""
+
+    def __init__(self, links: LinkRepository, renderer: ImageRenderer) -> None:
+        self._links, self._renderer = links, renderer
+
+    async def __call__(self, image_key: str, spec: str) -> RenderedImage:
+        transformation = Transformation.from_canonical(spec)
+        if not await self._links.exists_for_image(image_key, transformation):
+            raise NotFound("no stored link asks for this transformation")
+        image = await self._renderer.render(image_key, transformation)
+        if image is None:
+            raise NotFound("no such image")
+        return image
+
+
+class ReadOriginal:
+    def __init__(self, renderer: ImageRenderer) -> None:
+        self._renderer = renderer
+
+    async def __call__(self, image_key: str) -> RenderedImage:
+        image = await self._renderer.original(image_key)
+        if image is None:
+            raise NotFound("no such image")
+        return image

@@ -1,0 +1,104 @@
+"""Upload, edit and delete photos. Storage side effects are ordered so that no row ever
+points at a missing image and a failed write leaves no orphaned file."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+
+from photoshare.application.ports import (
+    Clock,
+    ImageInspector,
+    ImageStore,
+    PhotoRepository,
+    UnitOfWork,
+)
+from photoshare.domain.errors import NotFound, PayloadTooLarge
+from photoshare.domain.photos import Photo, ensure_may_manage, tag_set, validate_description
+from photoshare.domain.users import User
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+async def load_photo(photos: PhotoRepository, photo_id: uuid.UUID) -> Photo:
+    photo = await photos.get(photo_id)
+    if photo is None:
+        raise NotFound("no such photo")
+    return photo
+
+
+class UploadPhoto:
+    def __init__(
+        self,
+        photos: PhotoRepository,
+        inspector: ImageInspector,
+        store: ImageStore,
+        clock: Clock,
+        uow: UnitOfWork,
+    ) -> None:
+        self._photos, self._inspector, self._store = photos, inspector, store
+        self._clock, self._uow = clock, uow
+
+    async def __call__(self, owner: User, data: bytes, description: str | None, tags: Iterable[str]) -> Photo:
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
+        # Validate the cheap things before decoding the image.
+        text, names = validate_description(description), tag_set(tags)
+        image = await self._inspector.clean(data)
+        photo_id, now = uuid.uuid4(), self._clock.now()
+        photo = Photo(
+            id=photo_id,
+            owner_id=owner.id,
+            image_key=f"{photo_id}.{image.extension}",
+            content_type=image.content_type,
+            width=image.width,
+            height=image.height,
+            description=text,
+            tags=names,
+            created_at=now,
+            updated_at=now,
+        )
+        await self._store.save(photo.image_key, image)
+        try:
+            await self._photos.add(photo)
+            await self._uow.commit()
+        except BaseException:
+            # The row did not land: the stored image must not outlive it.
+            await self._uow.rollback()
+            await self._store.delete(photo.image_key)
+            raise
+        return photo
+
+
+class EditPhoto:
+    def __init__(self, photos: PhotoRepository, clock: Clock, uow: UnitOfWork) -> None:
+        self._photos, self._clock, self._uow = photos, clock, uow
+
+    async def __call__(
+        self, by: User, photo_id: uuid.UUID, description: str, tags: Iterable[str] | None
+    ) -> Photo:
+        photo = await load_photo(self._photos, photo_id)
+        edited = photo.edit(by=by, description=description, tags=tags, now=self._clock.now())
+        await self._photos.update(edited)
+        await self._uow.commit()
+        return edited
+
+
+class DeletePhoto:
+    def __init__(self, photos: PhotoRepository, store: ImageStore, uow: UnitOfWork) -> None:
+        self._photos, self._store, self._uow = photos, store, uow
+
+    async def __call__(self, by: User, photo_id: uuid.UUID) -> None:
+        photo = await load_photo(self._photos, photo_id)
+        ensure_may_manage(photo, by)
+        # Row first (its links, comments and ratings go with it), then the image:
+        # a failure in between leaves an unreferenced file, never a row without an image.
+        await self._photos.delete(photo.id)
+        await self._uow.commit()
+        try:
+            await self._store.delete(photo.image_key)
+        except Exception:
+            log.exception("photo %s deleted but its image %s could not be removed", photo.id, photo.image_key)

@@ -1,0 +1,58 @@
+"""Images served by the service itself when no Cloudinary is configured."""
+
+from typing import Annotated
+
+from dishka import FromDishka
+from dishka.integrations.litestar import inject
+from litestar import Request, Response, get
+from litestar.params import FromPath, Parameter
+
+from photoshare.application.links import ReadOriginal, RenderLinkedImage
+from photoshare.application.ports import RenderedImage
+
+Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _headers(etag: str) -> dict[str, str]:
+    # Keys and transformations never change what they name, so caches may keep them forever.
+    return {
+        "ETag": etag,
+        "Cache-Control": IMMUTABLE,
+        "Content-Disposition": "inline",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
+
+
+def _not_modified(request: Request, etag: str) -> Response[bytes] | None:  # type: ignore[type-arg]
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers=_headers(etag))
+    return None
+
+
+def _image(image: RenderedImage, etag: str) -> Response[bytes]:
+    return Response(image.data, media_type=image.content_type, headers=_headers(etag))
+
+
+@get("/images/{key:str}", tags=["images"])
+@inject
+async def original_image(
+    request: Request,  # type: ignore[type-arg]
+    key: FromPath[Key],
+    read: FromDishka[ReadOriginal],
+) -> Response[bytes]:
+    etag = f'"{key}"'
+    return _not_modified(request, etag) or _image(await read(key), etag)
+
+
+@get("/images/t/{spec:str}/{key:str}", tags=["images"])
+@inject
+async def transformed_image(
+    request: Request,  # type: ignore[type-arg]
+    spec: FromPath[Spec],
+    key: FromPath[Key],
+    render: FromDishka[RenderLinkedImage],
+) -> Response[bytes]:
+    etag = f'"{spec}/{key}"'
+    return _not_modified(request, etag) or _image(await render(key, spec), etag)
