@@ -6,6 +6,7 @@ the local store renders it with Pillow. Anything outside the subset is `InvalidI
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Literal, get_args
@@ -25,6 +26,7 @@ DIMENSION_MIN, DIMENSION_MAX = 1, 4000
 ANGLE_MIN, ANGLE_MAX = -360, 360
 RADIUS_MIN, RADIUS_MAX = 0, 2000
 QUALITY_MIN, QUALITY_MAX = 1, 100
+_INTEGER = re.compile(r"-?[0-9]+")  # ASCII only: str.isdigit() also says yes to "³"
 
 # Cloudinary's short parameter names, in the order its URLs conventionally list them.
 _SHORT_NAMES = {
@@ -106,8 +108,8 @@ class Transformation:
             name = long_names.get(short)
             if name is None or not value or name in data:
                 raise InvalidInput(f"not a transformation: {text[:64]!r}", field="transformation")
-            is_number = value.lstrip("-").isdigit() and name not in ("crop", "gravity", "effect", "format")
-            data[name] = int(value) if is_number else value
+            textual = name in ("crop", "gravity", "effect", "format")
+            data[name] = value if textual or not _INTEGER.fullmatch(value) else int(value)
         return cls.from_mapping(data)
 
     def as_dict(self) -> dict[str, int | str]:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from photoshare.adapters.health import DependencyHealth
 from photoshare.adapters.imaging import PillowImageInspector
 from photoshare.adapters.qr import QrcodeRenderer
+from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
 from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
@@ -37,6 +38,7 @@ from photoshare.application.ports import (
     PasswordHasher,
     PhotoRepository,
     QrRenderer,
+    RateLimiter,
     RefreshTokenStore,
     RenderedImage,
     TokenCodec,
@@ -45,6 +47,7 @@ from photoshare.application.ports import (
     UserRepository,
 )
 from photoshare.application.readmodels import PhotoQueries, TagQueries, UserQueries
+from photoshare.application.throttle import ACTIONS, Limit, Throttle
 from photoshare.config import Settings
 from photoshare.domain.errors import Unauthenticated
 from photoshare.domain.transformations import Transformation
@@ -116,6 +119,15 @@ class InfrastructureProvider(Provider):
     @provide
     def revocations(self, engine: AsyncEngine, client: valkey.Valkey | None) -> TokenRevocations:
         return ValkeyTokenRevocations(client) if client is not None else SqlTokenRevocations(engine)
+
+    @provide
+    def rate_limiter(self, engine: AsyncEngine, client: valkey.Valkey | None) -> RateLimiter:
+        return ValkeyRateLimiter(client) if client is not None else SqlRateLimiter(engine)
+
+    @provide
+    def throttle(self, settings: Settings, limiter: RateLimiter) -> Throttle:
+        limits = settings.rate_limits
+        return Throttle(limiter, {a: Limit(getattr(limits, a), limits.window) for a in ACTIONS})
 
     @provide
     def image_store(self, settings: Settings) -> ImageStore:

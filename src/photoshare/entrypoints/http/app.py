@@ -7,6 +7,7 @@ import logging
 from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.logging import LoggingConfig
 
 from photoshare import __version__
@@ -21,6 +22,7 @@ from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
 from photoshare.entrypoints.http.openapi import docs_static_router, openapi_config
+from photoshare.entrypoints.http.security import security_headers
 
 # JSON bodies are small; the upload route raises its own limit.
 MAX_JSON_BODY = 64 * 1024
@@ -49,6 +51,10 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),
         request_max_body_size=MAX_JSON_BODY,
+        middleware=[security_headers],
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=False)
+        if settings.cors_origins
+        else None,
         on_shutdown=[container.close],
         logging_config=LoggingConfig(
             root={"level": logging.getLevelName(logging.INFO), "handlers": ["queue_listener"]},

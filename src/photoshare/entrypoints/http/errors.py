@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -95,12 +95,13 @@ def on_domain_error(_: Request[Any, Any, Any], error: domain.DomainError) -> Res
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 _AT_PATH = re.compile(r"at `\$\.([A-Za-z0-9_.\[\]]+)`")
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 
 
 def _field_of(item: dict[str, Any]) -> str:
     """The failing field's name: Litestar's key, or the one msgspec names in its message."""
     message = str(item.get("message", ""))
-    for pattern in (_UNKNOWN_FIELD, _AT_PATH):
+    for pattern in (_UNKNOWN_FIELD, _AT_PATH, _MISSING_FIELD):
         if found := pattern.search(message):
             return found.group(1)
     key = item.get("key") or item.get("source") or "body"
@@ -125,7 +126,9 @@ def on_validation_error(_: Request[Any, Any, Any], error: ValidationException) -
 def on_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
     status = error.status_code
     detail = error.detail if status < 500 else _TITLES.get(status, "Server error")
-    return problem(status, detail, headers=dict(error.headers or {}))
+    # A body that is not JSON at all: the failing "field" is the body itself.
+    field = "body" if isinstance(error.__cause__, SerializationException) else None
+    return problem(status, detail, headers=dict(error.headers or {}), field=field)
 
 
 def _is_unavailable(error: SQLAlchemyError) -> bool:

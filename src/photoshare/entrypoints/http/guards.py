@@ -9,6 +9,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from photoshare.application.auth import Principal
+from photoshare.application.throttle import Throttle
 from photoshare.domain.errors import Forbidden
 from photoshare.domain.users import Role
 
@@ -36,3 +37,17 @@ def requires(*roles: Role) -> Guard:
 
 staff = requires(Role.MODERATOR, Role.ADMIN)
 admin = requires(Role.ADMIN)
+
+
+def throttled(action: str, *, per_user: bool = False) -> Guard:
+    """Count the request against the client's address and, for writes, the account."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        throttle: Throttle = await connection.state.dishka_container.get(Throttle)
+        client = connection.client.host if connection.client else "unknown"
+        await throttle.check(action, f"ip:{client}")
+        if per_user:
+            principal = await principal_of(connection)
+            await throttle.check(action, f"user:{principal.user.id}")
+
+    return guard

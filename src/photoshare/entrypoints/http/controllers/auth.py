@@ -11,9 +11,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from photoshare.application.auth import LogIn, LogOut, Principal, Refresh, SignUp, Tokens
 from photoshare.application.readmodels import MeView
+from photoshare.application.throttle import Throttle
 from photoshare.domain.errors import InvalidInput
 from photoshare.domain.users import User
-from photoshare.entrypoints.http.guards import authenticated
+from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.openapi_ops import LoginOperation
 from photoshare.entrypoints.http.schemas import LoginIn, LogoutIn, RefreshIn, SignUpIn, TokensOut
@@ -55,7 +56,7 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/signup", status_code=201)
+    @post("/signup", status_code=201, guards=[throttled("signup")])
     @inject
     async def signup(self, data: JSONBody[SignUpIn], sign_up: FromDishka[SignUp]) -> MeView:
         return me_view(await sign_up(data.username, data.email, data.password))
@@ -64,14 +65,19 @@ class AuthController(Controller):
         "/login",
         status_code=HTTP_200_OK,
         operation_class=LoginOperation,
+        guards=[throttled("login")],
         request_max_body_size=MAX_LOGIN_BODY,
     )
     @inject
-    async def login(self, request: Request[Any, Any, Any], log_in: FromDishka[LogIn]) -> TokensOut:
+    async def login(
+        self, request: Request[Any, Any, Any], log_in: FromDishka[LogIn], throttle: FromDishka[Throttle]
+    ) -> TokensOut:
         credentials = await read_credentials(request)
+        # Per targeted account too, so spreading guesses over many addresses does not help.
+        await throttle.check("login", f"account:{credentials.username.strip().lower()}")
         return tokens_out(await log_in(credentials.username, credentials.password))
 
-    @post("/refresh", status_code=HTTP_200_OK)
+    @post("/refresh", status_code=HTTP_200_OK, guards=[throttled("refresh")])
     @inject
     async def refresh(self, data: JSONBody[RefreshIn], refresh: FromDishka[Refresh]) -> TokensOut:
         return tokens_out(await refresh(data.refresh_token))

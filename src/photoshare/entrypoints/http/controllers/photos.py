@@ -15,7 +15,7 @@ from photoshare.application.auth import Principal, Viewer
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
 from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch, PhotoSort, PhotoView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from photoshare.entrypoints.http.guards import authenticated
+from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.schemas import PhotoUpdateIn
 
@@ -60,7 +60,7 @@ class PhotosController(Controller):
     @post(
         "/",
         status_code=201,
-        guards=[authenticated],
+        guards=[authenticated, throttled("upload", per_user=True)],
         security=SECURITY,
         request_max_body_size=UPLOAD_BODY_LIMIT,
     )

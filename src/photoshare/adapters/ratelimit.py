@@ -1,0 +1,77 @@
+"""Fixed-window rate counters: in PostgreSQL by default (all workers agree), or in Valkey."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+import valkey.asyncio as valkey
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from valkey.exceptions import ValkeyError
+
+from photoshare.adapters.sql.tables import rate_counters
+from photoshare.domain.errors import Unavailable
+
+PREFIX = "photoshare:rate:"
+
+
+def _retry_after(window_ends: datetime) -> int:
+    return max(1, math.ceil((window_ends - datetime.now(UTC)).total_seconds()))
+
+
+class SqlRateLimiter:
+    """One upsert per hit: a window that has ended restarts at 1, atomically."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
+        now = sa.func.now()
+        ends = now + sa.func.make_interval(0, 0, 0, 0, 0, 0, window_seconds)
+        expired = rate_counters.c.window_ends <= now
+        stmt = (
+            pg_insert(rate_counters)
+            .values(key=key[:200], hits=1, window_ends=ends)
+            .on_conflict_do_update(
+                index_elements=["key"],
+                set_={
+                    "hits": sa.case((expired, 1), else_=rate_counters.c.hits + 1),
+                    "window_ends": sa.case((expired, ends), else_=rate_counters.c.window_ends),
+                },
+            )
+            .returning(rate_counters.c.hits, rate_counters.c.window_ends)
+        )
+        try:
+            async with self._engine.begin() as conn:
+                hits, window_ends = (await conn.execute(stmt)).one()
+        except DBAPIError as error:
+            raise Unavailable("cannot check the rate limit now") from error
+        return None if hits <= limit else _retry_after(window_ends)
+
+    async def purge(self) -> int:
+        """Drop ended windows (called now and then; they would restart at 1 anyway)."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                sa.delete(rate_counters).where(rate_counters.c.window_ends <= sa.func.now())
+            )
+        return result.rowcount or 0
+
+
+class ValkeyRateLimiter:
+    def __init__(self, client: valkey.Valkey) -> None:
+        self._client = client
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
+        name = PREFIX + key
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, window_seconds, nx=True)
+                pipe.ttl(name)
+                hits, _, ttl = await pipe.execute()
+        except (ValkeyError, OSError) as error:
+            raise Unavailable("cannot check the rate limit now") from error
+        return None if int(hits) <= limit else max(1, int(ttl))

@@ -1,0 +1,34 @@
+"""Rate limits per client and per account, counted behind the RateLimiter port."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from photoshare.application.ports import RateLimiter
+from photoshare.domain.errors import TooManyRequests
+
+ACTIONS = ("login", "signup", "refresh", "upload", "comment", "rating")
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    hits: int
+    window_seconds: int
+
+
+class Throttle:
+    def __init__(self, limiter: RateLimiter, limits: Mapping[str, Limit]) -> None:
+        self._limiter = limiter
+        self._limits = dict(limits)
+
+    async def check(self, action: str, subject: str) -> None:
+        """Count one `action` by `subject` (e.g. "ip:1.2.3.4", "user:<id>", "account:bob")."""
+        limit = self._limits[action]
+        retry_after = await self._limiter.hit(
+            f"{action}:{subject}", limit=limit.hits, window_seconds=limit.window_seconds
+        )
+        if retry_after is not None:
+            raise TooManyRequests(
+                f"too many {action} requests; try again in {retry_after} s", retry_after=retry_after
+            )
