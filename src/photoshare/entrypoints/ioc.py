@@ -12,6 +12,7 @@ import anyio
 import valkey.asyncio as valkey
 from dishka import Provider, Scope, from_context, provide, provide_all
 from litestar import Request
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from photoshare.adapters.health import DependencyHealth
@@ -22,6 +23,7 @@ from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
 from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
+from photoshare.adapters.sql.reader import PgReader, open_pool
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
 from photoshare.adapters.sql.uow import SqlUnitOfWork
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
@@ -83,7 +85,6 @@ class InfrastructureProvider(Provider):
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_pool_size,
             pool_timeout=5,
-            pool_pre_ping=True,
         )
         yield engine
         await engine.dispose()
@@ -119,6 +120,23 @@ class InfrastructureProvider(Provider):
     @provide
     def revocations(self, engine: AsyncEngine, client: valkey.Valkey | None) -> TokenRevocations:
         return ValkeyTokenRevocations(client) if client is not None else SqlTokenRevocations(engine)
+
+    @provide
+    async def read_pool(self, settings: Settings) -> AsyncIterator[AsyncConnectionPool]:
+        """Read models run on plain pooled psycopg connections (no session on the hot path)."""
+        assert settings.database_url
+        pool = open_pool(settings.database_url, settings.db_pool_size)
+        await pool.open(wait=False)
+        yield pool
+        await pool.close()
+
+    reader = provide(PgReader)
+    user_queries = provide(SqlUserQueries, provides=UserQueries)
+    tag_queries = provide(SqlTagQueries, provides=TagQueries)
+
+    @provide
+    def photo_queries(self, reader: PgReader, store: ImageStore) -> PhotoQueries:
+        return SqlPhotoQueries(reader, store.original_url)
 
     @provide
     def rate_limiter(self, engine: AsyncEngine, client: valkey.Valkey | None) -> RateLimiter:
@@ -173,7 +191,6 @@ class AccountsProvider(Provider):
 
     uow = provide(SqlUnitOfWork, provides=UnitOfWork)
     user_repository = provide(SqlUserRepository, provides=UserRepository)
-    user_queries = provide(SqlUserQueries, provides=UserQueries)
     refresh_tokens = provide(SqlRefreshTokenStore, provides=RefreshTokenStore)
     use_cases = provide_all(
         auth.SignUp,
@@ -211,11 +228,6 @@ class PhotosProvider(Provider):
 
     photo_repository = provide(SqlPhotoRepository, provides=PhotoRepository)
     link_repository = provide(SqlLinkRepository, provides=LinkRepository)
-    tag_queries = provide(SqlTagQueries, provides=TagQueries)
-
-    @provide
-    def photo_queries(self, session: AsyncSession, store: ImageStore) -> PhotoQueries:
-        return SqlPhotoQueries(session, store.original_url)
 
     use_cases = provide_all(
         photos.UploadPhoto,

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from photoshare.adapters.sql.reader import PgReader, compile_sql
 from photoshare.adapters.sql.tables import photo_tags, photos, tags, users
 from photoshare.application.readmodels import (
     PhotoPage,
@@ -42,9 +42,12 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_GET_PHOTO_SQL = compile_sql(_PHOTO_ROW.where(photos.c.id == sa.bindparam("photo_id")))[0]
+
+
 class SqlPhotoQueries:
-    def __init__(self, session: AsyncSession, url_for: Callable[[str], str]) -> None:
-        self._session = session
+    def __init__(self, reader: PgReader, url_for: Callable[[str], str]) -> None:
+        self._reader = reader
         self._url_for = url_for
 
     def _view(self, row: Any) -> PhotoView:
@@ -66,7 +69,7 @@ class SqlPhotoQueries:
         )
 
     async def get(self, photo_id: uuid.UUID) -> PhotoView | None:
-        row = (await self._session.execute(_PHOTO_ROW.where(photos.c.id == photo_id))).first()
+        row = await self._reader.first_sql(_GET_PHOTO_SQL, {"photo_id": photo_id})
         return self._view(row) if row else None
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
@@ -74,11 +77,11 @@ class SqlPhotoQueries:
         page = (
             _PHOTO_ROW.where(*conditions).order_by(*_order(search)).limit(search.limit).offset(search.offset)
         )
-        rows = (await self._session.execute(page)).all()
+        rows = await self._reader.all(page)
         count = sa.select(sa.func.count()).select_from(photos)
         if search.owner:
             count = count.join(users, users.c.id == photos.c.owner_id)
-        total = (await self._session.execute(count.where(*conditions))).scalar_one()
+        total = await self._reader.scalar(count.where(*conditions))
         return PhotoPage(
             items=[self._view(r) for r in rows], total=total, limit=search.limit, offset=search.offset
         )
@@ -120,8 +123,8 @@ def _order(search: PhotoSearch) -> list[sa.UnaryExpression[Any]]:
 
 
 class SqlTagQueries:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, reader: PgReader) -> None:
+        self._reader = reader
 
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage:
         where = (
@@ -130,14 +133,12 @@ class SqlTagQueries:
         # A correlated count per tag on the page (index-only on photo_tags.tag_id), not a
         # GROUP BY over every photo's tags.
         photo_count = sa.select(sa.func.count()).where(photo_tags.c.tag_id == tags.c.id).scalar_subquery()
-        rows = await self._session.execute(
+        rows = await self._reader.all(
             sa.select(tags.c.name, photo_count)
             .where(*where)
             .order_by(tags.c.name)
             .limit(limit)
             .offset(offset)
         )
-        total = (
-            await self._session.execute(sa.select(sa.func.count()).select_from(tags).where(*where))
-        ).scalar_one()
+        total = await self._reader.scalar(sa.select(sa.func.count()).select_from(tags).where(*where))
         return TagPage(items=[TagView(n, c) for n, c in rows], total=total, limit=limit, offset=offset)

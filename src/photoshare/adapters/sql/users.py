@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.errors import conflict_from
+from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, users
 from photoshare.application.readmodels import MeView, ProfileView
 from photoshare.domain.errors import Conflict
@@ -141,15 +142,13 @@ _PROFILE = sa.select(
 
 
 class SqlUserQueries:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, reader: PgReader) -> None:
+        self._reader = reader
 
     async def me(self, user_id: uuid.UUID) -> MeView | None:
-        row = (await self._session.execute(_ME.where(users.c.id == user_id))).first()
+        row = await self._reader.first(_ME.where(users.c.id == user_id))
         return MeView(*row) if row else None
 
     async def profile(self, username: str) -> ProfileView | None:
-        row = (
-            await self._session.execute(_PROFILE.where(sa.func.lower(users.c.username) == username.lower()))
-        ).first()
+        row = await self._reader.first(_PROFILE.where(sa.func.lower(users.c.username) == username.lower()))
         return ProfileView(*row) if row else None

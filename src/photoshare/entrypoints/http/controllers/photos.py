@@ -3,11 +3,11 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, JSONBody, MultipartBody, Parameter
 
@@ -15,6 +15,7 @@ from photoshare.application.auth import Principal, Viewer
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
 from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch, PhotoSort, PhotoView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.schemas import PhotoUpdateIn
@@ -83,8 +84,13 @@ class PhotosController(Controller):
 
     @get("/{photo_id:uuid}")
     @inject
-    async def get_photo(self, photo_id: FromPath[uuid.UUID], queries: FromDishka[PhotoQueries]) -> PhotoView:
-        return await photo_view(queries, photo_id)
+    async def get_photo(
+        self,
+        request: Request[Any, Any, Any],
+        photo_id: FromPath[uuid.UUID],
+        queries: FromDishka[PhotoQueries],
+    ) -> Response[PhotoView]:
+        return conditional_json(request, await photo_view(queries, photo_id))
 
     @put("/{photo_id:uuid}", guards=[authenticated], security=SECURITY)
     @inject
