@@ -13,7 +13,7 @@ import bcrypt
 import jwt
 
 from photoshare.application.ports import Clock, IssuedToken, TokenClaims, TokenType
-from photoshare.domain.errors import Unauthenticated
+from photoshare.domain.errors import Unauthenticated, Unavailable
 from photoshare.domain.users import User
 
 ALGORITHM = "HS256"
@@ -29,18 +29,26 @@ class BcryptPasswordHasher:
     """bcrypt off the event loop; the limiter bounds concurrent hashes so a login storm
     queues behind it instead of starving every other request of threads and CPU."""
 
-    def __init__(self, limiter: anyio.CapacityLimiter, rounds: int = 12) -> None:
+    def __init__(self, limiter: anyio.CapacityLimiter, rounds: int = 12, max_waiting: int = 64) -> None:
         self._limiter = limiter
         self._rounds = rounds
+        self._max_waiting = max_waiting
         # Verified against when the user does not exist, so both failures cost one bcrypt.
         self._dummy = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds))
 
+    def _refuse_when_saturated(self) -> None:
+        # A bounded queue: beyond it, shed load with 503 + Retry-After instead of piling up.
+        if self._limiter.statistics().tasks_waiting >= self._max_waiting:
+            raise Unavailable("too many sign-ins in progress; try again shortly", retry_after=1)
+
     async def hash(self, password: str) -> str:
+        self._refuse_when_saturated()
         salt = bcrypt.gensalt(self._rounds)
         hashed = await anyio.to_thread.run_sync(bcrypt.hashpw, password.encode(), salt, limiter=self._limiter)
         return hashed.decode()
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
+        self._refuse_when_saturated()
         target = password_hash.encode() if password_hash else self._dummy
         ok = await anyio.to_thread.run_sync(bcrypt.checkpw, password.encode(), target, limiter=self._limiter)
         return ok and password_hash is not None

@@ -8,8 +8,7 @@ cheaper than a session round-trip (see README "Performance").
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import psycopg
@@ -20,6 +19,7 @@ from sqlalchemy.sql import ClauseElement
 
 from photoshare.domain.errors import Unavailable
 
+_DOWN = "the database is not reachable right now; try again shortly"
 _DIALECT = pg_dialect.dialect()  # type: ignore[no-untyped-call]
 
 
@@ -38,34 +38,37 @@ class PgReader:
     def __init__(self, pool: AsyncConnectionPool) -> None:
         self._pool = pool
 
-    @contextlib.asynccontextmanager
-    async def _cursor(self) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
-        # A database that cannot answer is a 503 for the client, not a crash.
-        try:
-            async with self._pool.connection() as conn:
-                yield conn.cursor(row_factory=namedtuple_row)
-        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as error:
-            raise Unavailable(
-                "the database is not reachable right now; try again shortly", retry_after=2
-            ) from error
+    async def _fetch(self, sql: str, params: dict[str, Any], *, one: bool) -> Any:
+        # Reads are idempotent: a connection that went stale (the server restarted) is
+        # dropped by the pool and the read is tried once more on a fresh one. A database
+        # that still cannot answer is a 503 for the client, never a crash.
+        for attempt in (1, 2):
+            try:
+                async with self._pool.connection() as conn:
+                    cursor = conn.cursor(row_factory=namedtuple_row)
+                    await cursor.execute(sql, params)
+                    return await (cursor.fetchone() if one else cursor.fetchall())
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                if attempt == 2:
+                    raise Unavailable(_DOWN, retry_after=2) from error
+            except PoolTimeout as error:
+                raise Unavailable(_DOWN, retry_after=2) from error
+        raise AssertionError("unreachable")
 
     async def first_sql(self, sql: str, params: dict[str, Any]) -> NamedTuple | None:
         """Run SQL compiled ahead of time (see `compile_sql` with `sa.bindparam`)."""
-        async with self._cursor() as cursor:
-            await cursor.execute(sql, params)
-            row: NamedTuple | None = await cursor.fetchone()
-            return row
+        row: NamedTuple | None = await self._fetch(sql, params, one=True)
+        return row
 
     async def all(self, statement: ClauseElement) -> Sequence[NamedTuple]:
         sql, params = compile_sql(statement)
-        async with self._cursor() as cursor:
-            await cursor.execute(sql, params)
-            rows: list[NamedTuple] = await cursor.fetchall()
-            return rows
+        rows: list[NamedTuple] = await self._fetch(sql, params, one=False)
+        return rows
 
     async def first(self, statement: ClauseElement) -> NamedTuple | None:
-        rows = await self.all(statement)
-        return rows[0] if rows else None
+        sql, params = compile_sql(statement)
+        row: NamedTuple | None = await self._fetch(sql, params, one=True)
+        return row
 
     async def scalar(self, statement: ClauseElement) -> Any:
         row = await self.first(statement)
