@@ -66,9 +66,11 @@ class UploadPhoto:
             await self._photos.add(photo)
             await self._uow.commit()
         except BaseException:
-            # The row did not land: the stored image must not outlive it.
-            await self._uow.rollback()
-            await self._store.delete(photo.image_key)
+            # The row did not land: the stored image must not outlive it, even if the rollback fails too.
+            try:
+                await self._uow.rollback()
+            finally:
+                await self._store.delete(photo.image_key)
             raise
         return photo
 

@@ -1,0 +1,307 @@
+"""In-memory fakes of the account ports: enough behaviour to drive the use cases, no I/O."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from photoshare.application.ports import CleanImage, Link, RefreshOutcome, TokenClaims
+from photoshare.domain.comments import Comment
+from photoshare.domain.errors import Conflict
+from photoshare.domain.photos import Photo
+from photoshare.domain.ratings import Rating, RatingSummary
+from photoshare.domain.transformations import Transformation
+from photoshare.domain.users import Role, User
+
+
+class FixedClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+class FakeUnitOfWork:
+    def __init__(self) -> None:
+        self.commits = 0
+        self.rollbacks = 0
+
+    async def commit(self) -> None:
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        self.rollbacks += 1
+
+
+class FakePasswordHasher:
+    """Not bcrypt: "hashed:" + password. Records every verify call."""
+
+    def __init__(self) -> None:
+        self.verified: list[tuple[str, str | None]] = []
+
+    async def hash(self, password: str) -> str:
+        return "hashed:" + password
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        self.verified.append((password, password_hash))
+        return password_hash == "hashed:" + password
+
+
+class InMemoryUserRepository:
+    """Case-insensitive unique usernames and emails; the first account becomes admin."""
+
+    def __init__(self, *users: User) -> None:
+        self.users: dict[uuid.UUID, User] = {u.id: u for u in users}
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return self.users.get(user_id)
+
+    async def get_by_username(self, username: str) -> User | None:
+        return next((u for u in self.users.values() if u.username.lower() == username.lower()), None)
+
+    async def get_by_login(self, login: str) -> User | None:
+        needle = login.lower()
+        return next((u for u in self.users.values() if needle in (u.username.lower(), u.email.lower())), None)
+
+    def _check_unique(self, user: User) -> None:
+        for other in self.users.values():
+            if other.id == user.id:
+                continue
+            if other.username.lower() == user.username.lower():
+                raise Conflict("that username is taken", field="username")
+            if other.email.lower() == user.email.lower():
+                raise Conflict("that email is already registered", field="email")
+
+    async def add(self, user: User) -> User:
+        self._check_unique(user)
+        stored = replace(user, role=Role.ADMIN) if not self.users else user
+        self.users[stored.id] = stored
+        return stored
+
+    async def update(self, user: User) -> None:
+        self._check_unique(user)
+        self.users[user.id] = user
+
+
+class InMemoryRefreshTokenStore:
+    def __init__(self) -> None:
+        self.tokens: dict[str, TokenClaims] = {}
+        self.spent: set[str] = set()
+
+    async def add(self, claims: TokenClaims) -> None:
+        self.tokens[claims.token_id] = claims
+
+    async def spend(self, token_id: str) -> RefreshOutcome:
+        if token_id not in self.tokens:
+            return RefreshOutcome.UNKNOWN
+        if token_id in self.spent:
+            return RefreshOutcome.ALREADY_SPENT
+        self.spent.add(token_id)
+        return RefreshOutcome.SPENT_NOW
+
+    async def revoke_family(self, family: str) -> None:
+        self.spent |= {tid for tid, c in self.tokens.items() if c.family == family}
+
+
+class InMemoryTokenRevocations:
+    def __init__(self) -> None:
+        self.revoked: dict[str, datetime] = {}
+
+    async def revoke(self, token_id: str, expires_at: datetime) -> None:
+        self.revoked[token_id] = expires_at
+
+    async def is_revoked(self, token_id: str) -> bool:
+        return token_id in self.revoked
+
+
+# --- photos and links ---
+
+
+class JournaledUnitOfWork(FakeUnitOfWork):
+    """Writes "commit"/"rollback" into a journal shared with other fakes; `fail_*` make them raise."""
+
+    def __init__(
+        self,
+        journal: list[str],
+        fail_commit: Exception | None = None,
+        fail_rollback: Exception | None = None,
+    ) -> None:
+        super().__init__()
+        self.journal, self.fail_commit, self.fail_rollback = journal, fail_commit, fail_rollback
+
+    async def commit(self) -> None:
+        self.journal.append("commit")
+        if self.fail_commit is not None:
+            raise self.fail_commit
+        await super().commit()
+
+    async def rollback(self) -> None:
+        self.journal.append("rollback")
+        if self.fail_rollback is not None:
+            raise self.fail_rollback
+        await super().rollback()
+
+
+class FakeImageInspector:
+    """Accepts any bytes as a 640x480 PNG, or raises `error`."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error, self.seen = error, 0
+
+    async def clean(self, data: bytes) -> CleanImage:
+        self.seen += 1
+        if self.error is not None:
+            raise self.error
+        return CleanImage(data, "image/png", "png", 640, 480)
+
+
+class InMemoryImageStore:
+    """Images by key; journals "save <key>"/"delete <key>"; `fail={"save": exc}` makes that call raise."""
+
+    def __init__(self, journal: list[str] | None = None, fail: dict[str, Exception] | None = None) -> None:
+        self.images: dict[str, bytes] = {}
+        self.journal = journal if journal is not None else []
+        self.fail = fail or {}
+
+    async def save(self, key: str, image: CleanImage) -> None:
+        self.journal.append(f"save {key}")
+        if "save" in self.fail:
+            raise self.fail["save"]
+        self.images[key] = image.data
+
+    async def delete(self, key: str) -> None:
+        self.journal.append(f"delete {key}")
+        if "delete" in self.fail:
+            raise self.fail["delete"]
+        self.images.pop(key, None)
+
+    def original_url(self, key: str) -> str:
+        return f"https://img.test/{key}"
+
+    def transformed_url(self, key: str, transformation: Transformation) -> str:
+        return f"https://img.test/t/{transformation.canonical()}/{key}"
+
+
+class InMemoryPhotoRepository:
+    """Photos by id; journals "add"/"update"/"delete"; `fail_add` makes `add` raise."""
+
+    def __init__(self, *photos: Photo, journal: list[str] | None = None, fail_add: Exception | None = None):
+        self.photos = {p.id: p for p in photos}
+        self.journal = journal if journal is not None else []
+        self.fail_add = fail_add
+
+    async def get(self, photo_id: uuid.UUID) -> Photo | None:
+        return self.photos.get(photo_id)
+
+    async def add(self, photo: Photo) -> None:
+        self.journal.append("add")
+        if self.fail_add is not None:
+            raise self.fail_add
+        self.photos[photo.id] = photo
+
+    async def update(self, photo: Photo) -> None:
+        self.journal.append("update")
+        self.photos[photo.id] = photo
+
+    async def delete(self, photo_id: uuid.UUID) -> None:
+        self.journal.append("delete")
+        self.photos.pop(photo_id, None)
+
+
+class InMemoryLinkRepository:
+    """Links by id; a link's image key comes from the photo repository it is given."""
+
+    def __init__(self, photos: InMemoryPhotoRepository) -> None:
+        self.links: dict[uuid.UUID, Link] = {}
+        self._photos = photos
+
+    async def add(self, link: Link) -> None:
+        self.links[link.id] = link
+
+    async def get(self, link_id: uuid.UUID) -> Link | None:
+        return self.links.get(link_id)
+
+    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
+        link = next((x for x in self.links.values() if x.slug == slug), None)
+        return None if link is None else (link, self._photos.photos[link.photo_id].image_key)
+
+    async def list_for_photo(self, photo_id: uuid.UUID) -> list[Link]:
+        return [x for x in self.links.values() if x.photo_id == photo_id]
+
+    async def delete(self, link_id: uuid.UUID) -> None:
+        self.links.pop(link_id, None)
+
+    async def exists_for_image(self, image_key: str, transformation: Transformation) -> bool:
+        return any(
+            x.transformation == transformation and self._photos.photos[x.photo_id].image_key == image_key
+            for x in self.links.values()
+        )
+
+
+class FakeQrRenderer:
+    """Not a QR code: the text it would encode, tagged with the format."""
+
+    def png(self, text: str) -> bytes:
+        return b"png:" + text.encode()
+
+    def svg(self, text: str) -> bytes:
+        return b"svg:" + text.encode()
+
+
+# --- comments and ratings ---
+
+
+class InMemoryCommentRepository:
+    """Comments by id, with the photo and author counters the SQL adapter keeps."""
+
+    def __init__(self, *comments: Comment) -> None:
+        self.comments = {c.id: c for c in comments}
+        self.per_photo = Counter(c.photo_id for c in comments)
+        self.per_author = Counter(c.author_id for c in comments)
+
+    async def get(self, comment_id: uuid.UUID) -> Comment | None:
+        return self.comments.get(comment_id)
+
+    async def add(self, comment: Comment) -> None:
+        self.comments[comment.id] = comment
+        self.per_photo[comment.photo_id] += 1
+        self.per_author[comment.author_id] += 1
+
+    async def update(self, comment: Comment) -> None:
+        self.comments[comment.id] = comment
+
+    async def delete(self, comment: Comment) -> bool:
+        if self.comments.pop(comment.id, None) is None:
+            return False
+        self.per_photo[comment.photo_id] -= 1
+        self.per_author[comment.author_id] -= 1
+        return True
+
+
+class InMemoryRatingRepository:
+    """Ratings by (photo, user): a second one is a Conflict, as the primary key makes it."""
+
+    def __init__(self) -> None:
+        self.ratings: dict[tuple[uuid.UUID, uuid.UUID], Rating] = {}
+        self.summaries: dict[uuid.UUID, RatingSummary] = {}
+
+    async def add(self, rating: Rating) -> RatingSummary:
+        if (rating.photo_id, rating.user_id) in self.ratings:
+            raise Conflict("you have already rated this photo")
+        self.ratings[rating.photo_id, rating.user_id] = rating
+        summary = self.summaries.get(rating.photo_id, RatingSummary()).add(rating.value)
+        self.summaries[rating.photo_id] = summary
+        return summary
+
+    async def delete(self, photo_id: uuid.UUID, user_id: uuid.UUID) -> RatingSummary | None:
+        rating = self.ratings.pop((photo_id, user_id), None)
+        if rating is None:
+            return None
+        self.summaries[photo_id] = self.summaries[photo_id].remove(rating.value)
+        return self.summaries[photo_id]
