@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -76,6 +77,18 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
         yield test_client
 
 
+@pytest.fixture
+async def concurrent_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose requests really overlap (Litestar's test client runs them one by one),
+    for tests that race requests against each other."""
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with (
+        app.lifespan(),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as raw,
+    ):
+        yield raw
+
+
 @pytest.fixture(scope="session")
 def valkey_server() -> Iterator[ValkeyServer]:
     server = ValkeyServer()
@@ -93,3 +106,25 @@ def valkey_url(valkey_server: ValkeyServer) -> str:
 
 def with_settings(settings: Settings, **changes: Any) -> Settings:
     return replace(settings, **changes)
+
+
+@pytest.fixture(scope="module")
+async def refusing_client(
+    pg: EmbeddedPostgres, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """One app and database shared by a module's tests whose requests are refused before they
+    write anything (validation, routing, bad tokens): it saves a database copy per test."""
+    name = f"shared_{next(_counter)}"
+    pg.drop_database(name)
+    pg.create_from_template(name, TEMPLATE)
+    shared = Settings(
+        database_url=pg.url(name),
+        data_dir=tmp_path_factory.mktemp("shared-data"),
+        public_base_url="http://testserver.local",
+        secret_key="test-secret-key-that-is-at-least-32-bytes-long",
+        bcrypt_rounds=4,
+        rate_limits=RateLimits(login=1000, signup=1000, refresh=1000, upload=1000, comment=1000, rating=1000),
+    )
+    async with AsyncTestClient(create_app(shared), base_url="http://testserver.local") as test_client:
+        yield test_client
+    pg.drop_database(name)

@@ -45,7 +45,7 @@ class EmbeddedPostgres:
         """A copy of a migrated database in a few milliseconds (used by the tests)."""
         with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
             conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
                     sql.Identifier(name), sql.Identifier(template)
                 )
             )
