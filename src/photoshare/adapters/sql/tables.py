@@ -90,6 +90,25 @@ photos = sa.Table(
     sa.Index("ix_photos_created_at_id", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_photos_owner_created", "owner_id", sa.text("created_at DESC")),
     sa.Index("ix_photos_rating_id", "rating_average", "id"),
+    # Search (migration 0004): `-rating` reads this one forwards (unrated last), `q` and
+    # `tag` use the GIN indexes.
+    sa.Index("ix_photos_rating_desc_id", sa.text("rating_average DESC NULLS LAST"), sa.text("id DESC")),
+    sa.Index(
+        "ix_photos_description_trgm",
+        "description",
+        postgresql_using="gin",
+        postgresql_ops={"description": "gin_trgm_ops"},
+    ),
+    sa.Index("ix_photos_tag_names", "tag_names", postgresql_using="gin"),
+)
+
+# The number of photos, kept exact by triggers on `photos` (migration 0004): the total of
+# an unfiltered page is the sum of these few rows instead of a count over every photo.
+photo_totals = sa.Table(
+    "photo_totals",
+    metadata,
+    sa.Column("shard", sa.SmallInteger, primary_key=True),
+    sa.Column("photos", sa.BigInteger, nullable=False),
 )
 
 tags = sa.Table(
@@ -98,6 +117,7 @@ tags = sa.Table(
     sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
     sa.Column("name", sa.String(TAG_MAX_LENGTH), nullable=False),
     sa.UniqueConstraint("name", name=UQ_TAG_NAME),
+    sa.Index("ix_tags_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
 )
 
 photo_tags = sa.Table(
