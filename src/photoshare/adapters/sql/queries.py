@@ -1,15 +1,17 @@
-"""Read models straight from SQL: one statement per page plus one count, whatever the page size."""
+"""Read models straight from SQL: a page costs a fixed few statements, never one per row."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from photoshare.adapters.sql.reader import PgReader, compile_sql
-from photoshare.adapters.sql.tables import photo_tags, photos, tags, users
+from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
 from photoshare.application.readmodels import (
     PhotoPage,
     PhotoSearch,
@@ -73,53 +75,122 @@ class SqlPhotoQueries:
         return self._view(row) if row else None
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
-        conditions = _conditions(search)
-        page = (
-            _PHOTO_ROW.where(*conditions).order_by(*_order(search)).limit(search.limit).offset(search.offset)
-        )
-        rows = await self._reader.all(page)
-        count = sa.select(sa.func.count()).select_from(photos)
-        if search.owner:
-            count = count.join(users, users.c.id == photos.c.owner_id)
-        total = await self._reader.scalar(count.where(*conditions))
+        """A fixed number of statements whatever the page size: with `q`, the tag names it
+        matches; then the exact total; then the page.
+
+        The matching tag names are looked up first and sent as values, so the planner
+        estimates from statistics how many photos carry them (a subquery there would be a
+        blind guess, and a rare word would walk the sort index instead of the trigram one).
+        The total comes before the page because it decides which end the page is read
+        from: a page past the middle is read backwards from the end and put back in order,
+        so the last page costs what the first one does.
+        None of these is prepared: the best plan depends on the values (a rare word wants
+        the trigram index, a common one the sort order's index), and a generic plan picked
+        for one would be ruinous for the other.
+        """
+        tag_names: list[str] = []
+        if search.q:
+            matched = await self._reader.scalar(_tags_like(search.q), prepare=False)
+            tag_names = list(matched or ())
+        conditions = _conditions(search, tag_names)
+        total = int(await self._reader.scalar(_total(search, conditions), prepare=False))
+        window = _Window.of(search, total)
+        rows = await self._reader.all(_page(search, conditions, window), prepare=False)
+        ordered = reversed(rows) if window.backwards else rows
         return PhotoPage(
-            items=[self._view(r) for r in rows], total=total, limit=search.limit, offset=search.offset
+            items=[self._view(r) for r in ordered], total=total, limit=search.limit, offset=search.offset
         )
 
 
-def _has_tag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
-    return sa.exists(
-        sa.select(sa.literal(1))
-        .select_from(photo_tags.join(tags, tags.c.id == photo_tags.c.tag_id))
-        .where(photo_tags.c.photo_id == photos.c.id, condition)
-    )
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The rows to read: `limit` rows after `offset`, counted from the end if `backwards`."""
+
+    limit: int
+    offset: int
+    backwards: bool
+
+    @classmethod
+    def of(cls, search: PhotoSearch, total: int) -> _Window:
+        end = min(search.offset + search.limit, total)
+        if end <= search.offset:
+            return cls(0, 0, backwards=False)
+        if total - end < search.offset:
+            return cls(end - search.offset, total - end, backwards=True)
+        return cls(search.limit, search.offset, backwards=False)
 
 
-def _conditions(search: PhotoSearch) -> list[sa.ColumnElement[bool]]:
+def _tags_like(q: str) -> sa.Select[Any]:
+    """The names of the tags that `q` matches (trigram index on `tags.name`)."""
+    return sa.select(sa.func.array_agg(tags.c.name)).where(tags.c.name.ilike(like_pattern(q)))
+
+
+def _total(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+    """The cheapest exact count for the filters: the counter kept by triggers when there
+    are none, the tag's rows in `photo_tags` (an index-only count) for a tag alone, else
+    a count over the same conditions as the page."""
+    if not conditions:
+        return sa.select(sa.cast(sa.func.coalesce(sa.func.sum(photo_totals.c.photos), 0), sa.BigInteger))
+    if search.tag and len(conditions) == 1:
+        tag_id = sa.select(tags.c.id).where(tags.c.name == search.tag).scalar_subquery()
+        return sa.select(sa.func.count()).select_from(photo_tags).where(photo_tags.c.tag_id == tag_id)
+    return sa.select(sa.func.count()).select_from(photos).where(*conditions)
+
+
+def _page(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]], window: _Window) -> sa.Select[Any]:
+    """The page's ids are found first, reading only what the conditions and the order
+    need (often just an index), and only those rows are fetched and joined: a deep
+    offset then skips index entries, not whole rows."""
+    order = _order(search, backwards=window.backwards)
+    ids = sa.select(photos.c.id).where(*conditions).order_by(*order).limit(window.limit).offset(window.offset)
+    return _PHOTO_ROW.where(photos.c.id.in_(ids)).order_by(*order)
+
+
+def _conditions(search: PhotoSearch, tag_names: list[str]) -> list[sa.ColumnElement[bool]]:
+    """Each filter in a form its index answers: ILIKE for the trigram index on
+    descriptions, `&&` and `@>` for the GIN index on `tag_names`, ranges for the btrees.
+    `tag_names` are the names `q` matches (see `search`)."""
     where: list[sa.ColumnElement[bool]] = []
     if search.q:
-        pattern = like_pattern(search.q)
-        where.append(sa.or_(photos.c.description.ilike(pattern), _has_tag(tags.c.name.ilike(pattern))))
+        in_description = photos.c.description.ilike(like_pattern(search.q))
+        where.append(
+            sa.or_(in_description, photos.c.tag_names.overlap(tag_names)) if tag_names else in_description
+        )
     if search.tag:
-        where.append(_has_tag(tags.c.name == search.tag))
+        where.append(photos.c.tag_names.contains([search.tag]))
+    # Compared as exact decimals: a bound cast to the column's numeric(3, 2) would round.
     if search.min_rating is not None:
-        where.append(photos.c.rating_average >= search.min_rating)
+        where.append(photos.c.rating_average >= _decimal(search.min_rating))
     if search.max_rating is not None:
-        where.append(photos.c.rating_average <= search.max_rating)
+        where.append(photos.c.rating_average <= _decimal(search.max_rating))
     if search.created_from is not None:
         where.append(photos.c.created_at >= search.created_from)
     if search.created_to is not None:
         where.append(photos.c.created_at <= search.created_to)
     if search.owner:
-        where.append(sa.func.lower(users.c.username) == search.owner.lower())
+        owner_id = (
+            sa.select(users.c.id)
+            .where(sa.func.lower(users.c.username) == sa.func.lower(search.owner))
+            .scalar_subquery()
+        )
+        where.append(photos.c.owner_id == owner_id)
     return where
 
 
-def _order(search: PhotoSearch) -> list[sa.UnaryExpression[Any]]:
-    column = photos.c.rating_average if search.sort.field == "rating" else photos.c.created_at
-    if search.sort.descending:
-        return [column.desc().nulls_last(), photos.c.id.desc()]
-    return [column.asc().nulls_last(), photos.c.id.asc()]
+def _decimal(value: float) -> sa.BindParameter[Decimal]:
+    return sa.bindparam(None, Decimal(str(value)), type_=sa.Numeric())
+
+
+def _order(search: PhotoSearch, *, backwards: bool) -> list[sa.UnaryExpression[Any]]:
+    """Ties broken by id. Unrated photos come last in both rating sorts, so reading
+    backwards puts them first; each order (and its reverse) is one index read forwards or
+    backwards: ix_photos_created_at_id, ix_photos_rating_id, ix_photos_rating_desc_id."""
+    descending = search.sort.descending != backwards
+    tie = photos.c.id.desc() if descending else photos.c.id.asc()
+    if search.sort.field != "rating":
+        return [photos.c.created_at.desc() if descending else photos.c.created_at.asc(), tie]
+    rating = photos.c.rating_average.desc() if descending else photos.c.rating_average.asc()
+    return [rating.nulls_first() if backwards else rating.nulls_last(), tie]
 
 
 class SqlTagQueries:

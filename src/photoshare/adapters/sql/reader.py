@@ -38,7 +38,9 @@ class PgReader:
     def __init__(self, pool: AsyncConnectionPool) -> None:
         self._pool = pool
 
-    async def _fetch(self, sql: str, params: dict[str, Any], *, one: bool) -> Any:
+    async def _fetch(
+        self, sql: str, params: dict[str, Any], *, one: bool, prepare: bool | None = None
+    ) -> Any:
         # Reads are idempotent: a connection that went stale (the server restarted) is
         # dropped by the pool and the read is tried once more on a fresh one. A database
         # that still cannot answer is a 503 for the client, never a crash.
@@ -46,7 +48,7 @@ class PgReader:
             try:
                 async with self._pool.connection() as conn:
                     cursor = conn.cursor(row_factory=namedtuple_row)
-                    await cursor.execute(sql, params)
+                    await cursor.execute(sql, params, prepare=prepare)
                     return await (cursor.fetchone() if one else cursor.fetchall())
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 if attempt == 2:
@@ -60,18 +62,20 @@ class PgReader:
         row: NamedTuple | None = await self._fetch(sql, params, one=True)
         return row
 
-    async def all(self, statement: ClauseElement) -> Sequence[NamedTuple]:
+    async def all(self, statement: ClauseElement, *, prepare: bool | None = None) -> Sequence[NamedTuple]:
+        """`prepare=False` for statements whose best plan depends on the values (searches):
+        psycopg then never prepares them, so PostgreSQL never settles on a generic plan."""
         sql, params = compile_sql(statement)
-        rows: list[NamedTuple] = await self._fetch(sql, params, one=False)
+        rows: list[NamedTuple] = await self._fetch(sql, params, one=False, prepare=prepare)
         return rows
 
-    async def first(self, statement: ClauseElement) -> NamedTuple | None:
+    async def first(self, statement: ClauseElement, *, prepare: bool | None = None) -> NamedTuple | None:
         sql, params = compile_sql(statement)
-        row: NamedTuple | None = await self._fetch(sql, params, one=True)
+        row: NamedTuple | None = await self._fetch(sql, params, one=True, prepare=prepare)
         return row
 
-    async def scalar(self, statement: ClauseElement) -> Any:
-        row = await self.first(statement)
+    async def scalar(self, statement: ClauseElement, *, prepare: bool | None = None) -> Any:
+        row = await self.first(statement, prepare=prepare)
         return row[0] if row else None
 
 
