@@ -44,6 +44,8 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+TAG_SEPARATOR = "\n"  # between the names in `photos.tags_text` (see migration 0005)
+
 _GET_PHOTO_SQL = compile_sql(_PHOTO_ROW.where(photos.c.id == sa.bindparam("photo_id")))[0]
 
 
@@ -75,24 +77,16 @@ class SqlPhotoQueries:
         return self._view(row) if row else None
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
-        """A fixed number of statements whatever the page size: with `q`, the tag names it
-        matches; then the exact total; then the page.
+        """Two statements whatever the page size: the exact total, then the page.
 
-        The matching tag names are looked up first and sent as values, so the planner
-        estimates from statistics how many photos carry them (a subquery there would be a
-        blind guess, and a rare word would walk the sort index instead of the trigram one).
-        The total comes before the page because it decides which end the page is read
-        from: a page past the middle is read backwards from the end and put back in order,
-        so the last page costs what the first one does.
-        None of these is prepared: the best plan depends on the values (a rare word wants
-        the trigram index, a common one the sort order's index), and a generic plan picked
-        for one would be ruinous for the other.
+        The total comes first because it decides which end the page is read from: a page
+        past the middle is read backwards from the end and put back in order, so the last
+        page costs what the first one does.
+        Neither is prepared: the best plan depends on the values (a rare word wants the
+        trigram index, a common one the sort order's index), and a generic plan picked for
+        one would be ruinous for the other.
         """
-        tag_names: list[str] = []
-        if search.q:
-            matched = await self._reader.scalar(_tags_like(search.q), prepare=False)
-            tag_names = list(matched or ())
-        conditions = _conditions(search, tag_names)
+        conditions = _conditions(search)
         total = int(await self._reader.scalar(_total(search, conditions), prepare=False))
         window = _Window.of(search, total)
         rows = await self._reader.all(_page(search, conditions, window), prepare=False)
@@ -120,11 +114,6 @@ class _Window:
         return cls(search.limit, search.offset, backwards=False)
 
 
-def _tags_like(q: str) -> sa.Select[Any]:
-    """The names of the tags that `q` matches (trigram index on `tags.name`)."""
-    return sa.select(sa.func.array_agg(tags.c.name)).where(tags.c.name.ilike(like_pattern(q)))
-
-
 def _total(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]]) -> sa.Select[Any]:
     """The cheapest exact count for the filters: the counter kept by triggers when there
     are none, the tag's rows in `photo_tags` (an index-only count) for a tag alone, else
@@ -146,16 +135,14 @@ def _page(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]], window:
     return _PHOTO_ROW.where(photos.c.id.in_(ids)).order_by(*order)
 
 
-def _conditions(search: PhotoSearch, tag_names: list[str]) -> list[sa.ColumnElement[bool]]:
-    """Each filter in a form its index answers: ILIKE for the trigram index on
-    descriptions, `&&` and `@>` for the GIN index on `tag_names`, ranges for the btrees.
-    `tag_names` are the names `q` matches (see `search`)."""
+def _conditions(search: PhotoSearch) -> list[sa.ColumnElement[bool]]:
+    """Each filter in a form its index answers: ILIKE for the trigram indexes on the
+    description and the tag names' text, `@>` for the GIN index on `tag_names`, ranges
+    for the btrees."""
     where: list[sa.ColumnElement[bool]] = []
     if search.q:
-        in_description = photos.c.description.ilike(like_pattern(search.q))
-        where.append(
-            sa.or_(in_description, photos.c.tag_names.overlap(tag_names)) if tag_names else in_description
-        )
+        pattern = like_pattern(search.q)
+        where.append(sa.or_(photos.c.description.ilike(pattern), _in_tag_names(search.q, pattern)))
     if search.tag:
         where.append(photos.c.tag_names.contains([search.tag]))
     # Compared as exact decimals: a bound cast to the column's numeric(3, 2) would round.
@@ -175,6 +162,16 @@ def _conditions(search: PhotoSearch, tag_names: list[str]) -> list[sa.ColumnElem
         )
         where.append(photos.c.owner_id == owner_id)
     return where
+
+
+def _in_tag_names(q: str, pattern: str) -> sa.ColumnElement[bool]:
+    """Some tag name contains `q`. `tags_text` holds the names joined by newlines, so a
+    `q` without a newline matches it exactly when it matches one name; one with a newline
+    could straddle two, and is tested name by name instead (no index: such keywords are rare)."""
+    if TAG_SEPARATOR not in q:
+        return photos.c.tags_text.ilike(pattern)
+    names = sa.func.unnest(photos.c.tag_names).table_valued("name")
+    return sa.exists(sa.select(sa.literal(1)).select_from(names).where(names.c.name.ilike(pattern)))
 
 
 def _decimal(value: float) -> sa.BindParameter[Decimal]:

@@ -87,6 +87,11 @@ photos = sa.Table(
     sa.Column("comment_count", sa.Integer, nullable=False, server_default="0"),
     _ts("created_at"),
     _ts("updated_at"),
+    # `tag_names` joined by newlines, computed by PostgreSQL (migration 0005): `q` matches
+    # it with one ILIKE and a trigram index, as it does the description.
+    sa.Column(
+        "tags_text", sa.Text, sa.Computed("photo_tags_text(tag_names)", persisted=True), nullable=False
+    ),
     sa.Index("ix_photos_created_at_id", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_photos_owner_created", "owner_id", sa.text("created_at DESC")),
     sa.Index("ix_photos_rating_id", "rating_average", "id"),
@@ -100,6 +105,12 @@ photos = sa.Table(
         postgresql_ops={"description": "gin_trgm_ops"},
     ),
     sa.Index("ix_photos_tag_names", "tag_names", postgresql_using="gin"),
+    sa.Index(
+        "ix_photos_tags_text_trgm",
+        "tags_text",
+        postgresql_using="gin",
+        postgresql_ops={"tags_text": "gin_trgm_ops"},
+    ),
 )
 
 # The number of photos, kept exact by triggers on `photos` (migration 0004): the total of
