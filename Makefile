@@ -45,5 +45,11 @@ test-unit: install ## unit tests only (no infrastructure)
 test-integration: install ## integration tests (embedded PostgreSQL, valkey-server, stubs)
 	$(BIN)/pytest tests/integration
 
+seed: install ## fill the database with N realistic photos (default 100000; `make seed N=1000000`) by COPY
+	$(BIN)/python scripts/seed.py --photos $(N)
+
+bench-search: install ## search latency p50/p95 at 10k, 100k and 1M photos; JSON under bench/results/
+	$(BIN)/python bench/search.py
+
 clean: ## remove caches (keeps .venv and var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache bench/work
