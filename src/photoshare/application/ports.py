@@ -235,13 +235,16 @@ class CommentRepository(Protocol):
     async def get(self, comment_id: uuid.UUID) -> Comment | None: ...
 
     async def add(self, comment: Comment) -> None:
-        """Insert and bump the photo's and author's comment counters."""
+        """Insert and bump the photo's and author's comment counters.
+
+        Raises `NotFound` when the photo is gone (deleted since it was loaded).
+        """
         ...
 
     async def update(self, comment: Comment) -> None: ...
 
-    async def delete(self, comment: Comment) -> None:
-        """Delete and lower the counters."""
+    async def delete(self, comment: Comment) -> bool:
+        """Delete and lower the counters; False (and nothing changed) when it was already gone."""
         ...
 
 
@@ -249,7 +252,8 @@ class RatingRepository(Protocol):
     async def add(self, rating: Rating) -> RatingSummary:
         """Insert and update the photo's stored summary in the same transaction.
 
-        Raises `Conflict` when this user already rated this photo (a unique constraint decides).
+        Raises `Conflict` when this user already rated this photo (a unique constraint decides),
+        `NotFound` when the photo is gone.
         """
         ...
 

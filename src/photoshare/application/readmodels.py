@@ -119,3 +119,48 @@ class PhotoQueries(Protocol):
 
 class TagQueries(Protocol):
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage: ...
+
+
+# --- comments and ratings ------------------------------------------------------------------
+
+
+class CommentView(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    photo_id: uuid.UUID
+    author: UserRef
+    text: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentPage(msgspec.Struct, frozen=True):
+    items: list[CommentView]
+    total: int
+    limit: int
+    offset: int
+
+
+class CommentQueries(Protocol):
+    async def page(self, photo_id: uuid.UUID, limit: int, offset: int) -> CommentPage | None:
+        """A photo's comments, oldest first; None when there is no such photo."""
+        ...
+
+    async def get(self, comment_id: uuid.UUID) -> CommentView | None: ...
+
+
+class RatingCreated(msgspec.Struct, frozen=True):
+    photo_id: uuid.UUID
+    value: int
+    created_at: datetime
+
+
+class RatingEntry(msgspec.Struct, frozen=True):
+    user: UserRef
+    value: int
+    created_at: datetime
+
+
+class RatingQueries(Protocol):
+    async def list_for_photo(self, photo_id: uuid.UUID) -> list[RatingEntry] | None:
+        """A photo's ratings, oldest first; None when there is no such photo."""
+        ...

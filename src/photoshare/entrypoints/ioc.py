@@ -21,18 +21,21 @@ from photoshare.adapters.qr import QrcodeRenderer
 from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
+from photoshare.adapters.sql.comments import SqlCommentQueries, SqlCommentRepository
 from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
+from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
 from photoshare.adapters.sql.reader import PgReader, open_pool
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
 from photoshare.adapters.sql.uow import SqlUnitOfWork
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application import auth, links, photos, users
+from photoshare.application import auth, comments, links, photos, ratings, users
 from photoshare.application.auth import Authenticate, Principal, Viewer
 from photoshare.application.links import PublicAddresses
 from photoshare.application.ports import (
     Clock,
+    CommentRepository,
     ImageInspector,
     ImageRenderer,
     ImageStore,
@@ -41,6 +44,7 @@ from photoshare.application.ports import (
     PhotoRepository,
     QrRenderer,
     RateLimiter,
+    RatingRepository,
     RefreshTokenStore,
     RenderedImage,
     TokenCodec,
@@ -48,7 +52,13 @@ from photoshare.application.ports import (
     UnitOfWork,
     UserRepository,
 )
-from photoshare.application.readmodels import PhotoQueries, TagQueries, UserQueries
+from photoshare.application.readmodels import (
+    CommentQueries,
+    PhotoQueries,
+    RatingQueries,
+    TagQueries,
+    UserQueries,
+)
 from photoshare.application.throttle import ACTIONS, Limit, Throttle
 from photoshare.config import Settings
 from photoshare.domain.errors import Unauthenticated
@@ -243,5 +253,24 @@ class PhotosProvider(Provider):
     )
 
 
+class EngagementProvider(Provider):
+    """Comments and ratings: repositories that keep the counters, use cases, and read queries
+    (on the app-wide read pool, like the other read models)."""
+
+    scope = Scope.REQUEST
+
+    comment_repository = provide(SqlCommentRepository, provides=CommentRepository)
+    comment_queries = provide(SqlCommentQueries, provides=CommentQueries, scope=Scope.APP)
+    rating_repository = provide(SqlRatingRepository, provides=RatingRepository)
+    rating_queries = provide(SqlRatingQueries, provides=RatingQueries, scope=Scope.APP)
+    use_cases = provide_all(
+        comments.AddComment,
+        comments.EditComment,
+        comments.DeleteComment,
+        ratings.RatePhoto,
+        ratings.DeleteRating,
+    )
+
+
 def providers() -> list[Provider]:
-    return [InfrastructureProvider(), AccountsProvider(), PhotosProvider()]
+    return [InfrastructureProvider(), AccountsProvider(), PhotosProvider(), EngagementProvider()]

@@ -14,10 +14,12 @@ from photoshare import __version__
 from photoshare.config import Settings
 from photoshare.entrypoints import ioc
 from photoshare.entrypoints.http.controllers.auth import AuthController
+from photoshare.entrypoints.http.controllers.comments import CommentsController
 from photoshare.entrypoints.http.controllers.health import health
 from photoshare.entrypoints.http.controllers.images import original_image, transformed_image
 from photoshare.entrypoints.http.controllers.links import PhotoLinksController, link_qr, short_link
 from photoshare.entrypoints.http.controllers.photos import PhotosController
+from photoshare.entrypoints.http.controllers.ratings import RatingsController
 from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
@@ -40,6 +42,8 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             UsersController,
             PhotosController,
             PhotoLinksController,
+            CommentsController,
+            RatingsController,
             link_qr,
             short_link,
             list_tags,

@@ -11,6 +11,8 @@ import msgspec
 from msgspec import Meta
 
 from photoshare.domain import users as u
+from photoshare.domain.comments import COMMENT_MAX
+from photoshare.domain.ratings import RATING_MAX, RATING_MIN
 
 Username = Annotated[
     str, Meta(min_length=u.USERNAME_MIN, max_length=u.USERNAME_MAX, pattern=u.USERNAME_PATTERN)
@@ -79,3 +81,13 @@ class TransformationIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults
     radius: Annotated[int, Meta(ge=0, le=2000)] | Literal["max"] | None = None
     format: Literal["jpg", "png", "webp"] | None = None
     quality: Annotated[int, Meta(ge=1, le=100)] | None = None
+
+
+class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(min_length=1, max_length=COMMENT_MAX)]
+
+
+class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A JSON integer 1-5; the controller re-reads it strictly, so "3", 3.0 and true are refused."""
+
+    value: Annotated[int, Meta(ge=RATING_MIN, le=RATING_MAX)]

@@ -1,0 +1,140 @@
+"""Comments in PostgreSQL: the repository (with its counters) and the read queries.
+
+The repository writes through the request's session; the queries read on the plain pool.
+
+Counters move with `n = n ± 1` in the comment's own transaction. Every write locks the
+photo row first, then the comment, then the author: the order in which deleting a photo
+reaches them (its row, then the cascade), so the two never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from photoshare.adapters.sql.reader import PgReader
+from photoshare.adapters.sql.tables import comments, photos, users
+from photoshare.application.readmodels import CommentPage, CommentView, UserRef
+from photoshare.domain.comments import Comment
+from photoshare.domain.errors import NotFound
+
+_COMMENT_COLUMNS = (
+    comments.c.id,
+    comments.c.photo_id,
+    comments.c.author_id,
+    comments.c.text,
+    comments.c.created_at,
+    comments.c.updated_at,
+)
+
+
+class SqlCommentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, comment_id: uuid.UUID) -> Comment | None:
+        row = (
+            await self._session.execute(sa.select(*_COMMENT_COLUMNS).where(comments.c.id == comment_id))
+        ).first()
+        return Comment(*row) if row else None
+
+    async def _count_on_photo(self, photo_id: uuid.UUID, delta: int) -> bool:
+        """Move the photo's counter (locking its row); False when the photo is gone."""
+        found = await self._session.execute(
+            sa.update(photos)
+            .where(photos.c.id == photo_id)
+            .values(comment_count=photos.c.comment_count + delta)
+            .returning(photos.c.id)
+        )
+        return found.first() is not None
+
+    async def _count_on_author(self, author_id: uuid.UUID, delta: int) -> None:
+        await self._session.execute(
+            sa.update(users)
+            .where(users.c.id == author_id)
+            .values(comment_count=users.c.comment_count + delta)
+        )
+
+    async def add(self, comment: Comment) -> None:
+        if not await self._count_on_photo(comment.photo_id, +1):
+            raise NotFound("no such photo")
+        await self._session.execute(
+            sa.insert(comments).values(
+                id=comment.id,
+                photo_id=comment.photo_id,
+                author_id=comment.author_id,
+                text=comment.text,
+                created_at=comment.created_at,
+                updated_at=comment.updated_at,
+            )
+        )
+        await self._count_on_author(comment.author_id, +1)
+
+    async def update(self, comment: Comment) -> None:
+        await self._session.execute(
+            sa.update(comments)
+            .where(comments.c.id == comment.id)
+            .values(text=comment.text, updated_at=comment.updated_at)
+        )
+
+    async def delete(self, comment: Comment) -> bool:
+        # Lock the photo row before the comment's (see the module docstring).
+        await self._session.execute(
+            sa.select(photos.c.id).where(photos.c.id == comment.photo_id).with_for_update(key_share=True)
+        )
+        gone = await self._session.execute(
+            sa.delete(comments).where(comments.c.id == comment.id).returning(comments.c.author_id)
+        )
+        author_id = gone.scalar()
+        if author_id is None:
+            return False
+        await self._count_on_photo(comment.photo_id, -1)
+        await self._count_on_author(author_id, -1)
+        return True
+
+
+_VIEW = sa.select(
+    comments.c.id,
+    comments.c.photo_id,
+    users.c.username,
+    comments.c.text,
+    comments.c.created_at,
+    comments.c.updated_at,
+).join_from(comments, users, users.c.id == comments.c.author_id)
+
+
+def _view(row: Any) -> CommentView:
+    return CommentView(
+        id=row.id,
+        photo_id=row.photo_id,
+        author=UserRef(row.username),
+        text=row.text,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlCommentQueries:
+    def __init__(self, reader: PgReader) -> None:
+        self._reader = reader
+
+    async def page(self, photo_id: uuid.UUID, limit: int, offset: int) -> CommentPage | None:
+        # The photo's stored counter is the total: it says whether the photo exists too,
+        # and costs one primary-key read however many comments there are.
+        total = await self._reader.scalar(sa.select(photos.c.comment_count).where(photos.c.id == photo_id))
+        if total is None:
+            return None
+        rows = await self._reader.all(
+            _VIEW.where(comments.c.photo_id == photo_id)
+            .order_by(comments.c.created_at, comments.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return CommentPage(items=[_view(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    async def get(self, comment_id: uuid.UUID) -> CommentView | None:
+        row = await self._reader.first(_VIEW.where(comments.c.id == comment_id))
+        return _view(row) if row else None

@@ -1,0 +1,77 @@
+"""Comments on photos: anyone logged in adds, the author edits, moderators and admins delete.
+
+The rules are the domain's (`Comment.edit`, `ensure_may_delete`); each use case loads,
+asks the domain, saves through the repository (which keeps the counters) and commits once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from photoshare.application.photos import load_photo
+from photoshare.application.ports import Clock, CommentRepository, PhotoRepository, UnitOfWork
+from photoshare.application.readmodels import CommentView, UserRef
+from photoshare.domain.comments import Comment, ensure_may_delete, validate_text
+from photoshare.domain.errors import NotFound
+from photoshare.domain.users import User
+
+
+def comment_view(comment: Comment, author: User) -> CommentView:
+    """The answer to a write: the caller is the author, so no query is needed to name them."""
+    return CommentView(
+        id=comment.id,
+        photo_id=comment.photo_id,
+        author=UserRef(author.username),
+        text=comment.text,
+        created_at=comment.created_at,
+        updated_at=comment.updated_at,
+    )
+
+
+async def load_comment(comments: CommentRepository, comment_id: uuid.UUID) -> Comment:
+    comment = await comments.get(comment_id)
+    if comment is None:
+        raise NotFound("no such comment")
+    return comment
+
+
+class AddComment:
+    def __init__(
+        self, photos: PhotoRepository, comments: CommentRepository, clock: Clock, uow: UnitOfWork
+    ) -> None:
+        self._photos, self._comments, self._clock, self._uow = photos, comments, clock, uow
+
+    async def __call__(self, by: User, photo_id: uuid.UUID, text: str) -> CommentView:
+        body = validate_text(text)
+        photo = await load_photo(self._photos, photo_id)
+        now = self._clock.now()
+        comment = Comment(
+            id=uuid.uuid4(), photo_id=photo.id, author_id=by.id, text=body, created_at=now, updated_at=now
+        )
+        await self._comments.add(comment)
+        await self._uow.commit()
+        return comment_view(comment, by)
+
+
+class EditComment:
+    def __init__(self, comments: CommentRepository, clock: Clock, uow: UnitOfWork) -> None:
+        self._comments, self._clock, self._uow = comments, clock, uow
+
+    async def __call__(self, by: User, comment_id: uuid.UUID, text: str) -> CommentView:
+        comment = await load_comment(self._comments, comment_id)
+        edited = comment.edit(by=by, text=text, now=self._clock.now())
+        await self._comments.update(edited)
+        await self._uow.commit()
+        return comment_view(edited, by)
+
+
+class DeleteComment:
+    def __init__(self, comments: CommentRepository, uow: UnitOfWork) -> None:
+        self._comments, self._uow = comments, uow
+
+    async def __call__(self, by: User, comment_id: uuid.UUID) -> None:
+        comment = await load_comment(self._comments, comment_id)
+        ensure_may_delete(comment, by)
+        if not await self._comments.delete(comment):
+            raise NotFound("no such comment")  # a concurrent moderator got there first
+        await self._uow.commit()

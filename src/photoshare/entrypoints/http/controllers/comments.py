@@ -1,0 +1,81 @@
+"""Comments: a photo's page of comments (public), add, edit by the author, delete by staff."""
+
+import uuid
+from typing import Annotated
+
+from dishka import FromDishka
+from dishka.integrations.litestar import inject
+from litestar import Controller, delete, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from photoshare.application.auth import Principal
+from photoshare.application.comments import AddComment, DeleteComment, EditComment
+from photoshare.application.readmodels import CommentPage, CommentQueries, CommentView
+from photoshare.domain.errors import NotFound
+from photoshare.entrypoints.http.guards import authenticated
+from photoshare.entrypoints.http.openapi import SECURITY
+from photoshare.entrypoints.http.schemas import CommentIn
+
+
+class CommentsController(Controller):
+    path = "/api"
+    tags = ["comments"]
+
+    @get("/photos/{photo_id:uuid}/comments")
+    @inject
+    async def list_comments(
+        self,
+        photo_id: FromPath[uuid.UUID],
+        queries: FromDishka[CommentQueries],
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+    ) -> CommentPage:
+        """The photo's comments, oldest first."""
+        page = await queries.page(photo_id, limit, offset)
+        if page is None:
+            raise NotFound("no such photo")
+        return page
+
+    @post("/photos/{photo_id:uuid}/comments", status_code=201, guards=[authenticated], security=SECURITY)
+    @inject
+    async def add(
+        self,
+        photo_id: FromPath[uuid.UUID],
+        data: JSONBody[CommentIn],
+        principal: FromDishka[Principal],
+        add: FromDishka[AddComment],
+    ) -> CommentView:
+        return await add(principal.user, photo_id, data.text)
+
+    @get("/comments/{comment_id:uuid}")
+    @inject
+    async def get_comment(
+        self, comment_id: FromPath[uuid.UUID], queries: FromDishka[CommentQueries]
+    ) -> CommentView:
+        view = await queries.get(comment_id)
+        if view is None:
+            raise NotFound("no such comment")
+        return view
+
+    @put("/comments/{comment_id:uuid}", guards=[authenticated], security=SECURITY)
+    @inject
+    async def edit(
+        self,
+        comment_id: FromPath[uuid.UUID],
+        data: JSONBody[CommentIn],
+        principal: FromDishka[Principal],
+        edit: FromDishka[EditComment],
+    ) -> CommentView:
+        """Its author only."""
+        return await edit(principal.user, comment_id, data.text)
+
+    @delete("/comments/{comment_id:uuid}", status_code=204, guards=[authenticated], security=SECURITY)
+    @inject
+    async def remove(
+        self,
+        comment_id: FromPath[uuid.UUID],
+        principal: FromDishka[Principal],
+        remove: FromDishka[DeleteComment],
+    ) -> None:
+        """Moderators and admins only; the author gets 403."""
+        await remove(principal.user, comment_id)
