@@ -51,5 +51,17 @@ seed: install ## fill the database with N realistic photos (default 100000; `mak
 bench-search: install ## search latency p50/p95 at 10k, 100k and 1M photos; JSON under bench/results/
 	$(BIN)/python bench/search.py
 
+# `make bench` knobs; pinning and worker count are parameters so a bigger machine runs it unchanged.
+WORKERS     ?= 1
+SERVER_CPUS ?= 0
+LOAD_CPUS   ?= 1
+CONNECTIONS ?= 64
+DURATION    ?= 10s
+RUNS        ?= 3
+
+bench: install ## load-test the real service (seeded with N photos) against a bare-app ceiling
+	WORKERS=$(WORKERS) SERVER_CPUS=$(SERVER_CPUS) LOAD_CPUS=$(LOAD_CPUS) CONNECTIONS=$(CONNECTIONS) \
+	DURATION=$(DURATION) N=$(N) RUNS=$(RUNS) $(BIN)/python bench/run.py
+
 clean: ## remove caches (keeps .venv and var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache bench/work
