@@ -6,6 +6,7 @@ eight-pixel modules and the standard four-module quiet zone scan well from a scr
 
 from __future__ import annotations
 
+import functools
 import io
 
 import qrcode
@@ -17,17 +18,29 @@ from photoshare.domain.errors import InvalidInput
 
 _BOX_SIZE = 8
 _BORDER = 4
+_CACHE_SIZE = 4096  # a PNG is about 1 KiB: a few MiB at most
 
 
 class QrcodeRenderer:
-    """Implements `QrRenderer`; rendering a short link takes about a millisecond, so it runs inline."""
+    """Implements `QrRenderer`. A render costs 10-15 ms of CPU, and a short link's code never
+    changes, so renders are memoised per text: a hot QR code costs a dictionary lookup."""
+
+    def __init__(self) -> None:
+        self.png = functools.lru_cache(maxsize=_CACHE_SIZE)(self._png)  # type: ignore[method-assign]
+        self.svg = functools.lru_cache(maxsize=_CACHE_SIZE)(self._svg)  # type: ignore[method-assign]
 
     def png(self, text: str) -> bytes:
+        return self._png(text)
+
+    def svg(self, text: str) -> bytes:
+        return self._svg(text)
+
+    def _png(self, text: str) -> bytes:
         out = io.BytesIO()
         self._code(text).make_image().save(out, "PNG")  # qrcode's PIL image takes the format
         return out.getvalue()
 
-    def svg(self, text: str) -> bytes:
+    def _svg(self, text: str) -> bytes:
         out = io.BytesIO()
         self._code(text).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(out)
         return out.getvalue()

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import math
+import random
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import valkey.asyncio as valkey
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from valkey.exceptions import ValkeyError
 
+from photoshare.adapters.sql.reader import PgAutocommit
 from photoshare.adapters.sql.tables import rate_counters
 from photoshare.domain.errors import Unavailable
 
 PREFIX = "photoshare:rate:"
+PURGE_PROBABILITY = 0.001
 
 
 def _retry_after(window_ends: datetime) -> int:
@@ -25,8 +26,8 @@ def _retry_after(window_ends: datetime) -> int:
 class SqlRateLimiter:
     """One upsert per hit: a window that has ended restarts at 1, atomically."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, db: PgAutocommit) -> None:
+        self._db = db
 
     async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
         now = sa.func.now()
@@ -44,20 +45,13 @@ class SqlRateLimiter:
             )
             .returning(rate_counters.c.hits, rate_counters.c.window_ends)
         )
-        try:
-            async with self._engine.begin() as conn:
-                hits, window_ends = (await conn.execute(stmt)).one()
-        except DBAPIError as error:
-            raise Unavailable("cannot check the rate limit now") from error
-        return None if hits <= limit else _retry_after(window_ends)
-
-    async def purge(self) -> int:
-        """Drop ended windows (called now and then; they would restart at 1 anyway)."""
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
+        (hits, window_ends), *_ = await self._db.execute(stmt)
+        if random.random() < PURGE_PROBABILITY:
+            # Ended windows would restart at 1 anyway; dropping them now and then keeps the table small.
+            await self._db.execute(
                 sa.delete(rate_counters).where(rate_counters.c.window_ends <= sa.func.now())
             )
-        return result.rowcount or 0
+        return None if hits <= limit else _retry_after(window_ends)
 
 
 class ValkeyRateLimiter:

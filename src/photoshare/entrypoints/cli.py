@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import logging
 import os
+import socket
 import sys
 from collections.abc import Iterator
 
@@ -38,10 +39,22 @@ def migrate(settings: Settings) -> None:
     upgrade(settings.database_url)
 
 
+def ensure_port_free(host: str, port: int) -> None:
+    """granian binds with SO_REUSEPORT, so a second server on a busy port would silently
+    share its traffic; refuse to start instead."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise SettingsError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
 def serve(settings: Settings) -> None:
     from granian import Granian
     from granian.constants import Interfaces, Loops
 
+    ensure_port_free(settings.host, settings.port)
     settings.signing_key()  # generated once here, before workers race to create it
     with database(settings) as ready:
         migrate(ready)
@@ -80,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         with database(settings) as ready:
             migrate(ready)
         return 0
-    serve(settings)
+    try:
+        serve(settings)
+    except SettingsError as error:
+        print(f"photoshare: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

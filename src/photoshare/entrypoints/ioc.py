@@ -25,7 +25,7 @@ from photoshare.adapters.sql.comments import SqlCommentQueries, SqlCommentReposi
 from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
-from photoshare.adapters.sql.reader import PgReader, open_pool
+from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
 from photoshare.adapters.sql.uow import SqlUnitOfWork
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
@@ -128,8 +128,8 @@ class InfrastructureProvider(Provider):
         )
 
     @provide
-    def revocations(self, engine: AsyncEngine, client: valkey.Valkey | None) -> TokenRevocations:
-        return ValkeyTokenRevocations(client) if client is not None else SqlTokenRevocations(engine)
+    def revocations(self, db: PgAutocommit, client: valkey.Valkey | None) -> TokenRevocations:
+        return ValkeyTokenRevocations(client) if client is not None else SqlTokenRevocations(db)
 
     @provide
     async def read_pool(self, settings: Settings) -> AsyncIterator[AsyncConnectionPool]:
@@ -141,6 +141,7 @@ class InfrastructureProvider(Provider):
         await pool.close()
 
     reader = provide(PgReader)
+    autocommit = provide(PgAutocommit)
     user_queries = provide(SqlUserQueries, provides=UserQueries)
     tag_queries = provide(SqlTagQueries, provides=TagQueries)
 
@@ -149,8 +150,8 @@ class InfrastructureProvider(Provider):
         return SqlPhotoQueries(reader, store.original_url)
 
     @provide
-    def rate_limiter(self, engine: AsyncEngine, client: valkey.Valkey | None) -> RateLimiter:
-        return ValkeyRateLimiter(client) if client is not None else SqlRateLimiter(engine)
+    def rate_limiter(self, db: PgAutocommit, client: valkey.Valkey | None) -> RateLimiter:
+        return ValkeyRateLimiter(client) if client is not None else SqlRateLimiter(db)
 
     @provide
     def throttle(self, settings: Settings, limiter: RateLimiter) -> Throttle:

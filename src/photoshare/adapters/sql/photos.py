@@ -101,6 +101,8 @@ class SqlPhotoRepository:
         await self._set_tags(photo)
 
     async def delete(self, photo_id: uuid.UUID) -> None:
+        # Lock the photo first, as comment and rating writes do, so the two never deadlock.
+        await self._session.execute(sa.select(photos.c.id).where(photos.c.id == photo_id).with_for_update())
         # Comments go with the photo: their authors' counters must follow.
         per_author = (
             sa.select(comments.c.author_id, sa.func.count().label("n"))

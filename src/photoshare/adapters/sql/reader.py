@@ -79,6 +79,27 @@ class PgReader:
         return row[0] if row else None
 
 
+class PgAutocommit:
+    """Single self-committing statements (revocations, rate counters) on the same pool.
+
+    They must not borrow from the pool the request's session holds a connection of:
+    a request waiting for a second connection from its own pool can starve under load.
+    """
+
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+
+    async def execute(self, statement: ClauseElement) -> list[NamedTuple]:
+        sql, params = compile_sql(statement)
+        try:
+            async with self._pool.connection() as conn:
+                cursor = conn.cursor(row_factory=namedtuple_row)
+                await cursor.execute(sql, params)
+                return await cursor.fetchall() if cursor.description else []
+        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as error:
+            raise Unavailable(_DOWN, retry_after=2) from error
+
+
 def open_pool(url: str, size: int) -> AsyncConnectionPool:
     return AsyncConnectionPool(
         libpq_url(url),

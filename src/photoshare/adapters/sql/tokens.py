@@ -6,12 +6,12 @@ import hashlib
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from photoshare.adapters.sql.reader import PgAutocommit
 from photoshare.adapters.sql.tables import refresh_tokens, revoked_tokens
 from photoshare.application.ports import RefreshOutcome, TokenClaims
-from photoshare.domain.errors import Unavailable
 
 
 def token_hash(token_id: str) -> str:
@@ -61,34 +61,23 @@ class SqlRefreshTokenStore:
 
 
 class SqlTokenRevocations:
-    """Uses its own short autocommitted statements: a revocation must not wait for, or
-    roll back with, the request's transaction."""
+    """Short self-committing statements on the autocommit pool: a revocation must not wait
+    for, or roll back with, the request's transaction."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, db: PgAutocommit) -> None:
+        self._db = db
 
     async def revoke(self, token_id: str, expires_at: datetime) -> None:
-        stmt = (
-            sa.dialects.postgresql.insert(revoked_tokens)
+        await self._db.execute(
+            pg_insert(revoked_tokens)
             .values(token_id=token_id, expires_at=expires_at)
             .on_conflict_do_nothing()
         )
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(stmt)
-                await conn.execute(
-                    sa.delete(revoked_tokens).where(revoked_tokens.c.expires_at < sa.func.now())
-                )
-        except DBAPIError as error:
-            raise Unavailable("cannot record the revocation now") from error
+        # Expired revocations protect nothing any more.
+        await self._db.execute(sa.delete(revoked_tokens).where(revoked_tokens.c.expires_at < sa.func.now()))
 
     async def is_revoked(self, token_id: str) -> bool:
-        try:
-            async with self._engine.connect() as conn:
-                row = await conn.execute(
-                    sa.select(revoked_tokens.c.expires_at).where(revoked_tokens.c.token_id == token_id)
-                )
-                found = row.first()
-        except DBAPIError as error:
-            raise Unavailable("cannot check token revocation now") from error
-        return found is not None and found[0] > datetime.now(UTC)
+        rows = await self._db.execute(
+            sa.select(revoked_tokens.c.expires_at).where(revoked_tokens.c.token_id == token_id)
+        )
+        return bool(rows) and rows[0][0] > datetime.now(UTC)

@@ -28,16 +28,16 @@ _CONFLICTS = {
 
 def _to_user(row: Any) -> User:
     return User(
-        id=row["id"],
-        username=row["username"],
-        email=row["email"],
-        password_hash=row["password_hash"],
-        role=Role(row["role"]),
-        is_active=row["is_active"],
-        created_at=row["created_at"],
-        full_name=row["full_name"],
-        bio=row["bio"],
-        token_version=row["token_version"],
+        id=row.id,
+        username=row.username,
+        email=row.email,
+        password_hash=row.password_hash,
+        role=Role(row.role),
+        is_active=row.is_active,
+        created_at=row.created_at,
+        full_name=row.full_name,
+        bio=row.bio,
+        token_version=row.token_version,
     )
 
 
@@ -59,11 +59,12 @@ _USER_COLUMNS = [
 
 
 class SqlUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, reader: PgReader) -> None:
         self._session = session
+        self._reader = reader
 
     async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
-        row = (await self._session.execute(sa.select(*_USER_COLUMNS).where(condition))).mappings().first()
+        row = (await self._session.execute(sa.select(*_USER_COLUMNS).where(condition))).first()
         return _to_user(row) if row else None
 
     async def get(self, user_id: uuid.UUID) -> User | None:
@@ -73,9 +74,13 @@ class SqlUserRepository:
         return await self._one(sa.func.lower(users.c.username) == username.lower())
 
     async def get_by_login(self, login: str) -> User | None:
-        needle = login.lower()
+        # Read outside the request's transaction: log-in then waits for bcrypt, and must not
+        # hold a pooled connection while it does (a login storm would drain the pool).
         column = users.c.email if "@" in login else users.c.username
-        return await self._one(sa.func.lower(column) == needle)
+        row = await self._reader.first(
+            sa.select(*_USER_COLUMNS).where(sa.func.lower(column) == login.lower())
+        )
+        return _to_user(row) if row else None
 
     async def _table_is_empty(self) -> bool:
         return not (await self._session.execute(sa.select(sa.exists().select_from(users)))).scalar()

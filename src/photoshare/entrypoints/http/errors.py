@@ -135,11 +135,14 @@ def _is_unavailable(error: SQLAlchemyError) -> bool:
     if isinstance(error, PoolTimeout):
         return True
     if isinstance(error, DBAPIError):
+        # Lost connections and transient conflicts (deadlock, serialization) are worth a retry.
         return bool(error.connection_invalidated) or type(error.orig).__name__ in {
             "OperationalError",
             "InterfaceError",
             "AdminShutdown",
             "ConnectionTimeout",
+            "DeadlockDetected",
+            "SerializationFailure",
         }
     return False
 

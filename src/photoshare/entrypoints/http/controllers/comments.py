@@ -12,7 +12,7 @@ from photoshare.application.auth import Principal
 from photoshare.application.comments import AddComment, DeleteComment, EditComment
 from photoshare.application.readmodels import CommentPage, CommentQueries, CommentView
 from photoshare.domain.errors import NotFound
-from photoshare.entrypoints.http.guards import authenticated
+from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.schemas import CommentIn
 
@@ -36,7 +36,12 @@ class CommentsController(Controller):
             raise NotFound("no such photo")
         return page
 
-    @post("/photos/{photo_id:uuid}/comments", status_code=201, guards=[authenticated], security=SECURITY)
+    @post(
+        "/photos/{photo_id:uuid}/comments",
+        status_code=201,
+        guards=[authenticated, throttled("comment", per_user=True)],
+        security=SECURITY,
+    )
     @inject
     async def add(
         self,

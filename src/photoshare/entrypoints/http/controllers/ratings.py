@@ -13,7 +13,7 @@ from photoshare.application.auth import Principal
 from photoshare.application.ratings import DeleteRating, RatePhoto
 from photoshare.application.readmodels import RatingCreated, RatingEntry, RatingQueries
 from photoshare.domain.errors import InvalidInput, NotFound
-from photoshare.entrypoints.http.guards import authenticated, staff
+from photoshare.entrypoints.http.guards import authenticated, staff, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.schemas import RatingIn
 
@@ -32,7 +32,7 @@ class RatingsController(Controller):
     tags = ["ratings"]
     security = SECURITY
 
-    @post("/", status_code=201, guards=[authenticated])
+    @post("/", status_code=201, guards=[authenticated, throttled("rating", per_user=True)])
     @inject
     async def rate(
         self,
