@@ -128,3 +128,18 @@ async def refusing_client(
     async with AsyncTestClient(create_app(shared), base_url="http://testserver.local") as test_client:
         yield test_client
     pg.drop_database(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_fsync_in_the_test_cluster(request: pytest.FixtureRequest) -> None:
+    """The test cluster is thrown away after the run, so it need not survive an OS crash.
+    Without fsync, CREATE DATABASE (one per test) stays fast while the disk is busy:
+    under load it took 0.5-1.2 s per copy with fsync and well under 0.1 s without."""
+    if not any("pg" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        return  # this run does not use PostgreSQL: do not start it
+    import psycopg
+
+    pg: EmbeddedPostgres = request.getfixturevalue("pg")
+    with psycopg.connect(pg.dsn("postgres"), autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET fsync = off")
+        conn.execute("SELECT pg_reload_conf()")

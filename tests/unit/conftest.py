@@ -1,0 +1,105 @@
+"""Use cases wired to the in-memory fakes (and the pure, I/O-free JWT codec)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from photoshare.adapters.security import JwtTokenCodec
+from photoshare.application.auth import Authenticate, IssueTokens, LogIn, LogOut, Refresh, SignUp
+from tests.unit.fakes import (
+    FakePasswordHasher,
+    FakeUnitOfWork,
+    FixedClock,
+    InMemoryRefreshTokenStore,
+    InMemoryTokenRevocations,
+    InMemoryUserRepository,
+)
+
+SECRET = "unit-test-secret-key-long-enough-for-hs256-and-even-hs512-at-64-bytes"
+ACCESS_TTL = 900
+REFRESH_TTL = 3600
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # pyjwt checks `exp` against the real time, so the fixed clock starts at the real "now".
+    return FixedClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def users() -> InMemoryUserRepository:
+    return InMemoryUserRepository()
+
+
+@pytest.fixture
+def hasher() -> FakePasswordHasher:
+    return FakePasswordHasher()
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
+
+
+@pytest.fixture
+def refresh_tokens() -> InMemoryRefreshTokenStore:
+    return InMemoryRefreshTokenStore()
+
+
+@pytest.fixture
+def revocations() -> InMemoryTokenRevocations:
+    return InMemoryTokenRevocations()
+
+
+@pytest.fixture
+def codec(clock: FixedClock) -> JwtTokenCodec:
+    return JwtTokenCodec(SECRET, access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL, clock=clock)
+
+
+@pytest.fixture
+def sign_up(
+    users: InMemoryUserRepository, hasher: FakePasswordHasher, clock: FixedClock, uow: FakeUnitOfWork
+) -> SignUp:
+    return SignUp(users, hasher, clock, uow)
+
+
+@pytest.fixture
+def issue(codec: JwtTokenCodec, refresh_tokens: InMemoryRefreshTokenStore) -> IssueTokens:
+    return IssueTokens(codec, refresh_tokens)
+
+
+@pytest.fixture
+def log_in(
+    users: InMemoryUserRepository, hasher: FakePasswordHasher, issue: IssueTokens, uow: FakeUnitOfWork
+) -> LogIn:
+    return LogIn(users, hasher, issue, uow)
+
+
+@pytest.fixture
+def refresh(
+    codec: JwtTokenCodec,
+    users: InMemoryUserRepository,
+    refresh_tokens: InMemoryRefreshTokenStore,
+    issue: IssueTokens,
+    uow: FakeUnitOfWork,
+) -> Refresh:
+    return Refresh(codec, users, refresh_tokens, issue, uow)
+
+
+@pytest.fixture
+def log_out(
+    codec: JwtTokenCodec,
+    revocations: InMemoryTokenRevocations,
+    refresh_tokens: InMemoryRefreshTokenStore,
+    uow: FakeUnitOfWork,
+) -> LogOut:
+    return LogOut(codec, revocations, refresh_tokens, uow)
+
+
+@pytest.fixture
+def authenticate(
+    codec: JwtTokenCodec, revocations: InMemoryTokenRevocations, users: InMemoryUserRepository
+) -> Authenticate:
+    return Authenticate(codec, revocations, users)
