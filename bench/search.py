@@ -1,0 +1,430 @@
+"""`make bench-search`: latency of representative searches at 10k, 100k and 1M photos.
+
+For each size: a fresh embedded PostgreSQL under bench/work/, seeded by `scripts/seed.py`
+and ANALYZEd; then the real service (`photoshare serve`, one worker, pointed at that
+database) answers the same queries sequentially over HTTP with keep-alive, so every
+number is one request's end-to-end latency: parsing, SQL, encoding. Each query gets a
+few warm-up requests, then up to REQUESTS measured ones (or SECONDS, whichever ends
+first). The table and a JSON file (bench/results/search-<date>.json) hold p50/p95 per
+query and size; at the largest size the slowest query is run once more through the very
+statements the service uses, under EXPLAIN (ANALYZE, BUFFERS), into
+bench/results/search-explain.txt.
+
+Everything started is stopped in `finally` (the server's process group, then the
+database), every wait has a timeout, and the whole run has a deadline. The machine may be
+shared: the load average before and after each size is recorded next to the numbers.
+
+Parameters (environment or flags): SIZES=10000,100000,1000000 REQUESTS=200 SECONDS=60
+DEADLINE_MINUTES=120, QUIET_LOAD=1.5 and QUIET_WAIT=600 (wait up to that many seconds for
+the load average to drop below that before measuring a size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+from photoshare.adapters.embedded_postgres import EmbeddedPostgres
+from photoshare.adapters.sql.queries import SqlPhotoQueries
+from photoshare.adapters.sql.reader import PgReader, libpq_url
+from photoshare.application.readmodels import PhotoSearch, PhotoSort
+from photoshare.entrypoints.http.controllers.photos import parse_moment
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / "work" / "search"
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 2.0
+
+
+def queries(today: dt.date, total: int) -> dict[str, dict[str, str]]:
+    """The searches measured. Words and tags are picked by their frequency in the seeded
+    data (the same at every size): `forest` is in about 3% of the photos, `sunset` in 20%,
+    `ocarina` in 0.08%; the `street` tag is on 6%, a 4.5+ average on 10%."""
+    day = dt.timedelta(days=1)
+    return {
+        "first page": {},
+        "common word": {"q": "forest"},
+        "very common word": {"q": "sunset"},
+        "rare word": {"q": "ocarina"},
+        "tag": {"tag": "street"},
+        "rating filter": {"min_rating": "4.5"},
+        "date range (30 days)": {
+            "created_from": (today - 395 * day).isoformat(),
+            "created_to": (today - 366 * day).isoformat(),
+        },
+        "combined": {
+            "q": "bridge",
+            "tag": "travel",
+            "min_rating": "3",
+            "created_from": (today - 730 * day).isoformat(),
+        },
+        "sort by rating": {"sort": "-rating"},
+        "last page": {"offset": str(max(total - 20, 0))},
+        "middle page": {"offset": str(total // 2)},
+    }
+
+
+@dataclass
+class Settings:
+    sizes: list[int]
+    requests: int
+    seconds: float
+    deadline: float
+    keep: bool
+    quiet_load: float
+    quiet_wait: float
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def wait_for_quiet(settings: Settings) -> float:
+    """On a shared machine other jobs' CPU use shows up as latency: wait (boundedly) for
+    the 1-minute load average to drop below QUIET_LOAD before measuring; the load seen
+    is recorded either way."""
+    started = time.monotonic()
+    limit = min(settings.quiet_wait, remaining(settings) / 2)
+    while os.getloadavg()[0] > settings.quiet_load and time.monotonic() - started < limit:
+        time.sleep(5)
+    waited = time.monotonic() - started
+    if waited >= 5:
+        print(f"   waited {waited:.0f} s for the load average to drop (now {load()[0]})", flush=True)
+    return round(waited, 1)
+
+
+def remaining(settings: Settings) -> float:
+    left = settings.deadline - time.monotonic()
+    if left <= 0:
+        raise SystemExit("bench-search: deadline reached; stopping")
+    return left
+
+
+@contextlib.contextmanager
+def service(work: Path, database_url: str, settings: Settings) -> Iterator[str]:
+    """`photoshare serve` on a free port, in its own process group, stopped on the way out."""
+    port = free_port()
+    env = dict(os.environ) | {
+        "PHOTOSHARE_DATABASE_URL": database_url,
+        "PHOTOSHARE_DATA_DIR": str(work),
+        "PHOTOSHARE_HOST": "127.0.0.1",
+        "PHOTOSHARE_PORT": str(port),
+        "PHOTOSHARE_WORKERS": "1",
+    }
+    env.pop("PHOTOSHARE_VALKEY_URL", None)
+    env.pop("CLOUDINARY_URL", None)
+    url = f"http://127.0.0.1:{port}"
+    with (work / "serve.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "photoshare"), "serve"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            started = time.monotonic()
+            while True:
+                if proc.poll() is not None:
+                    raise SystemExit(f"bench-search: the service exited early; see {work / 'serve.log'}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                        break
+                if time.monotonic() - started > min(60, remaining(settings)):
+                    raise SystemExit("bench-search: the service did not become healthy within 60 s")
+                time.sleep(0.2)
+            yield url
+        finally:
+            stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    for sig, grace in ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def seed(work: Path, database_url: str, size: int, settings: Settings) -> dict[str, Any]:
+    summary = work / "seed-summary.json"
+    env = dict(os.environ) | {"PHOTOSHARE_DATABASE_URL": database_url, "PHOTOSHARE_DATA_DIR": str(work)}
+    print(f"\n== {size:,} photos: seeding", flush=True)
+    with (work / "seed.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "seed.py"),
+                "--photos",
+                str(size),
+                "--summary",
+                str(summary),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            code = proc.wait(timeout=remaining(settings))
+        except subprocess.TimeoutExpired:
+            code = -1
+        finally:
+            stop_group(proc)
+    if code != 0:
+        tail = (work / "seed.log").read_text(errors="replace")[-2000:]
+        raise SystemExit(f"bench-search: seeding failed ({code}):\n{tail}")
+    result: dict[str, Any] = json.loads(summary.read_text())
+    print(f"   seeded in {result['seconds']} s ({result['photos_per_second']:,} photos/s)", flush=True)
+    return result
+
+
+def measure(url: str, params: dict[str, str], settings: Settings) -> dict[str, Any]:
+    samples: list[float] = []
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for _ in range(5):  # warm-up: connection, caches, the worker's first compile
+            client.get("/api/photos", params=params).raise_for_status()
+        stop = time.monotonic() + min(settings.seconds, remaining(settings))
+        body: dict[str, Any] = {}
+        while len(samples) < settings.requests and time.monotonic() < stop:
+            started = time.perf_counter()
+            response = client.get("/api/photos", params=params)
+            samples.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            body = response.json()
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(percentile(samples, 95), 2),
+        "mean_ms": round(statistics.fmean(samples), 2),
+        "max_ms": round(max(samples), 2),
+        "requests": len(samples),
+        "total": body.get("total"),
+        "items": len(body.get("items", [])),
+        "params": params,
+    }
+
+
+class Recording(psycopg.AsyncCursor[Any]):
+    """Keeps every statement the adapter sends, to EXPLAIN exactly those."""
+
+    log: ClassVar[list[tuple[str, Any]]] = []
+
+    async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        Recording.log.append((str(query), params))
+        return await super().execute(query, params, **kwargs)
+
+
+def as_search(params: dict[str, str]) -> PhotoSearch:
+    """The PhotoSearch the controller builds from these query parameters."""
+    sort = params.get("sort", "-created_at")
+    return PhotoSearch(
+        limit=int(params.get("limit", 20)),
+        offset=int(params.get("offset", 0)),
+        q=params.get("q"),
+        tag=params.get("tag"),
+        min_rating=float(params["min_rating"]) if "min_rating" in params else None,
+        max_rating=float(params["max_rating"]) if "max_rating" in params else None,
+        created_from=parse_moment("created_from", params.get("created_from"), end_of_day=False),
+        created_to=parse_moment("created_to", params.get("created_to"), end_of_day=True),
+        sort=PhotoSort(field=sort.lstrip("-"), descending=sort.startswith("-")),
+    )
+
+
+async def explain(database_url: str, name: str, params: dict[str, str]) -> str:
+    pool = AsyncConnectionPool(
+        libpq_url(database_url),
+        min_size=1,
+        max_size=1,
+        open=False,
+        kwargs={"autocommit": True, "cursor_factory": Recording},
+    )
+    await pool.open()
+    try:
+        Recording.log.clear()
+        await SqlPhotoQueries(PgReader(pool), url_for=str).search(as_search(params))
+        statements = list(Recording.log)
+    finally:
+        await pool.close()
+    out = [f"-- {name}: GET /api/photos?{httpx.QueryParams(params)}", f"-- {len(statements)} statements", ""]
+    async with await psycopg.AsyncConnection.connect(libpq_url(database_url), autocommit=True) as conn:
+        for i, (sql, values) in enumerate(statements, 1):
+            out.append(f"-- statement {i}\n{sql}\n-- parameters: {values}\n")
+            rows = await (await conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", values)).fetchall()  # type: ignore[arg-type]
+            out.extend(r[0] for r in rows)
+            out.append("")
+    return "\n".join(out)
+
+
+def run_size(size: int, settings: Settings, report: dict[str, Any]) -> None:
+    work = WORK / str(size)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    server = EmbeddedPostgres(work / "pgdata", database="photoshare")
+    try:
+        database_url = server.url()
+        report["seed"][str(size)] = seed(work, database_url, size, settings)
+        with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+            conn.execute("ANALYZE")
+        waited = wait_for_quiet(settings)
+        before = load()
+        with service(work, database_url, settings) as url:
+            total = int(httpx.get(f"{url}/api/photos", params={"limit": 1}, timeout=30).json()["total"])
+            for name, params in queries(dt.datetime.now(dt.UTC).date(), total).items():
+                result = measure(url, params, settings)
+                report["queries"].setdefault(name, {})[str(size)] = result
+                print(
+                    f"   {name:<22} p50 {result['p50_ms']:>8.2f} ms  p95 {result['p95_ms']:>8.2f} ms"
+                    f"  ({result['requests']} requests, total {result['total']:,})",
+                    flush=True,
+                )
+        report["load_average"][str(size)] = {"before": before, "after": load(), "waited_s": waited}
+        if size == max(settings.sizes):
+            slowest = max(report["queries"], key=lambda q: report["queries"][q][str(size)]["p95_ms"])
+            text = asyncio.run(
+                explain(database_url, slowest, report["queries"][slowest][str(size)]["params"])
+            )
+            header = f"-- EXPLAIN (ANALYZE, BUFFERS) of the slowest query (by p95) at {size:,} photos\n"
+            (RESULTS / "search-explain.txt").write_text(header + text)
+            report["slowest"] = {"size": size, "query": slowest}
+    finally:
+        server.stop()
+        if not settings.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def table(report: dict[str, Any], sizes: list[int]) -> str:
+    small, large = str(min(sizes)), str(max(sizes))
+    head = f"{'query':<22}" + "".join(f" | {f'{s:,}':>19}" for s in sizes) + f" | {'p95 ratio':>9} | target"
+    sub = (
+        f"{'':<22}"
+        + "".join(f" | {'p50':>8}  {'p95':>8}" for _ in sizes)
+        + f" | {large}/{small}".ljust(12)
+        + " |"
+    )
+    lines = [head, sub, "-" * len(head)]
+    for name, by_size in report["queries"].items():
+        cells = "".join(
+            f" | {by_size[str(s)]['p50_ms']:>8.1f}  {by_size[str(s)]['p95_ms']:>8.1f}"
+            if str(s) in by_size
+            else " |" + " " * 19
+            for s in sizes
+        )
+        ratio = (
+            by_size[large]["p95_ms"] / by_size[small]["p95_ms"]
+            if large in by_size and small in by_size
+            else None
+        )
+        met = (
+            by_size[large]["p95_ms"] < TARGET_P95_MS and ratio is not None and ratio <= TARGET_RATIO
+            if large in by_size
+            else None
+        )
+        lines.append(
+            f"{name:<22}{cells} | {f'{ratio:.1f}x' if ratio else '-':>9} | {'met' if met else 'missed' if met is False else '-'}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default=os.environ.get("SIZES", "10000,100000,1000000"))
+    parser.add_argument("--requests", type=int, default=int(os.environ.get("REQUESTS", "200")))
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("SECONDS", "60")))
+    parser.add_argument(
+        "--deadline-minutes", type=float, default=float(os.environ.get("DEADLINE_MINUTES", "120"))
+    )
+    parser.add_argument("--quiet-load", type=float, default=float(os.environ.get("QUIET_LOAD", "1.5")))
+    parser.add_argument("--quiet-wait", type=float, default=float(os.environ.get("QUIET_WAIT", "600")))
+    parser.add_argument("--keep", action="store_true", help="keep bench/work/search/<size> afterwards")
+    parser.add_argument("--out", type=Path, help="the JSON file (default bench/results/search-<date>.json)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    # `make` and CI stop jobs with SIGTERM: unwind through the `finally` blocks that stop
+    # the service and the database instead of dying with them still running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    settings = Settings(
+        sizes,
+        args.requests,
+        args.seconds,
+        time.monotonic() + args.deadline_minutes * 60,
+        args.keep,
+        args.quiet_load,
+        args.quiet_wait,
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "nproc": os.cpu_count(),
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "sizes": sizes,
+        "requests_per_query": settings.requests,
+        "targets": {"p95_ms_at_largest": TARGET_P95_MS, "p95_ratio_largest_to_smallest": TARGET_RATIO},
+        "seed": {},
+        "queries": {},
+        "load_average": {},
+    }
+    for size in sizes:
+        run_size(size, settings, report)
+    out = args.out or RESULTS / f"search-{dt.date.today().isoformat()}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print("\n" + table(report, sizes))
+    print(f"\nwritten: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    if "slowest" in report:
+        print(f"EXPLAIN of the slowest ({report['slowest']['query']}): bench/results/search-explain.txt")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
