@@ -6,7 +6,7 @@ import asyncio
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -153,11 +153,11 @@ async def test_update_to_a_taken_email_is_a_conflict_on_email(
     bob = await _add(db, _user("bob"))
     async with db.sessions() as session:
         with pytest.raises(Conflict) as caught:
-            await db.users(session).update(_user("bob", "Alice@EXAMPLE.org", id=bob.id))
+            await db.users(session).update_profile(_user("bob", "Alice@EXAMPLE.org", id=bob.id))
     assert caught.value.field == "email"
 
 
-async def test_update_persists_every_account_field(db: Db) -> None:
+async def test_profile_and_access_updates_write_only_their_own_columns(db: Db) -> None:
     bob = await _add(db, _user("bob"))
     changed = User(
         id=bob.id,
@@ -172,10 +172,17 @@ async def test_update_persists_every_account_field(db: Db) -> None:
         token_version=3,
     )
     async with db.sessions() as session:
-        await db.users(session).update(changed)
+        await db.users(session).update_profile(changed)
         await session.commit()
     async with db.sessions() as session:
-        assert await db.users(session).get(bob.id) == changed
+        after_profile = await db.users(session).get(bob.id)
+    assert after_profile == replace(bob, email="bobby@example.org", full_name="Bob", bio="bio")
+    async with db.sessions() as session:
+        await db.users(session).update_access(changed)
+        await session.commit()
+    async with db.sessions() as session:
+        after_access = await db.users(session).get(bob.id)
+    assert after_access == replace(changed, password_hash=bob.password_hash)
 
 
 async def test_lookups_by_username_or_email_ignore_case(db: Db) -> None:

@@ -84,9 +84,19 @@ class InMemoryUserRepository:
         self.users[stored.id] = stored
         return stored
 
-    async def update(self, user: User) -> None:
+    async def lock_by_username(self, username: str) -> User | None:
+        return await self.get_by_username(username)
+
+    async def update_profile(self, user: User) -> None:
         self._check_unique(user)
-        self.users[user.id] = user
+        stored = self.users[user.id]
+        self.users[user.id] = replace(stored, full_name=user.full_name, bio=user.bio, email=user.email)
+
+    async def update_access(self, user: User) -> None:
+        stored = self.users[user.id]
+        self.users[user.id] = replace(
+            stored, role=user.role, is_active=user.is_active, token_version=user.token_version
+        )
 
 
 class InMemoryRefreshTokenStore:

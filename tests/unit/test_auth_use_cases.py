@@ -169,7 +169,7 @@ async def test_banned_user_cannot_log_in(
 ) -> None:
     admin = await _member(sign_up, "admin")
     bob = await _member(sign_up, "bob")
-    await users.update(rules.ban(admin, bob))
+    await users.update_access(rules.ban(admin, bob))
     commits_before = uow.commits
     with pytest.raises(Forbidden):
         await log_in("bob", PASSWORD)
@@ -180,7 +180,7 @@ async def test_banned_user_with_a_wrong_password_learns_nothing_about_the_ban(
     sign_up: SignUp, log_in: LogIn, users: InMemoryUserRepository
 ) -> None:
     admin = await _member(sign_up, "admin")
-    await users.update(rules.ban(admin, await _member(sign_up, "bob")))
+    await users.update_access(rules.ban(admin, await _member(sign_up, "bob")))
     with pytest.raises(Unauthenticated):
         await log_in("bob", "not the password")
 
@@ -255,7 +255,7 @@ async def test_refresh_token_issued_before_a_ban_is_refused(
 ) -> None:
     admin = await _member(sign_up, "admin")
     bob, tokens = await _session(sign_up, log_in, "bob")
-    await users.update(rules.ban(admin, bob))
+    await users.update_access(rules.ban(admin, bob))
     with pytest.raises((Unauthenticated, Forbidden)):
         await refresh(tokens.refresh_token)
 
@@ -356,7 +356,7 @@ async def test_banned_users_live_token_is_forbidden_at_once(
     admin = await _member(sign_up, "admin")
     bob, tokens = await _session(sign_up, log_in, "bob")
     await authenticate(tokens.access_token)
-    await users.update(rules.ban(admin, bob))
+    await users.update_access(rules.ban(admin, bob))
     with pytest.raises(Forbidden):
         await authenticate(tokens.access_token)
 
@@ -367,7 +367,7 @@ async def test_token_issued_before_a_ban_stays_dead_after_the_unban(
     admin = await _member(sign_up, "admin")
     bob, before = await _session(sign_up, log_in, "bob")
     banned = rules.ban(admin, bob)
-    await users.update(rules.unban(admin, banned))
+    await users.update_access(rules.unban(admin, banned))
     with pytest.raises(Unauthenticated):
         await authenticate(before.access_token)
     after = await log_in("bob", PASSWORD)
@@ -402,5 +402,5 @@ async def test_authenticate_sees_the_current_account_not_the_one_in_the_token(
 ) -> None:
     admin = await _member(sign_up, "admin")
     bob, tokens = await _session(sign_up, log_in, "bob")
-    await users.update(rules.change_role(admin, bob, Role.MODERATOR))
+    await users.update_access(rules.change_role(admin, bob, Role.MODERATOR))
     assert (await authenticate(tokens.access_token)).user.role is Role.MODERATOR

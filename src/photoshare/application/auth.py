@@ -142,6 +142,7 @@ class LogOut:
         self._refresh_tokens, self._uow = refresh_tokens, uow
 
     async def __call__(self, principal: Principal, refresh_token: str | None) -> None:
+        # A refresh token that is not the caller's refuses the whole request, changing nothing.
         if refresh_token:
             claims = self._codec.decode(refresh_token, TokenType.REFRESH)
             if claims.subject != principal.user.id:

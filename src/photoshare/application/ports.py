@@ -50,8 +50,18 @@ class UserRepository(Protocol):
         """
         ...
 
-    async def update(self, user: User) -> None:
-        """Raises `Conflict(field="email")` when a changed email is taken."""
+    async def lock_by_username(self, username: str) -> User | None:
+        """Case-insensitive lookup that holds the row until commit, so account changes
+        (bans, role changes) apply one after another to fresh data."""
+        ...
+
+    async def update_profile(self, user: User) -> None:
+        """Write full name, bio and email only, so a profile edit in flight can never undo
+        a ban or a role change. Raises `Conflict(field="email")` when the email is taken."""
+        ...
+
+    async def update_access(self, user: User) -> None:
+        """Write role, active flag and token version only."""
         ...
 
 

@@ -13,7 +13,7 @@ class UpdateMe:
         self._users, self._uow = users, uow
 
     async def __call__(self, me: User, *, full_name: str | None, bio: str | None, email: str | None) -> None:
-        await self._users.update(me.with_profile(full_name=full_name, bio=bio, email=email))
+        await self._users.update_profile(me.with_profile(full_name=full_name, bio=bio, email=email))
         await self._uow.commit()
 
 
@@ -22,13 +22,13 @@ class _ManageAccount:
         self._users, self._uow = users, uow
 
     async def _target(self, username: str) -> User:
-        user = await self._users.get_by_username(username)
+        user = await self._users.lock_by_username(username)
         if user is None:
             raise NotFound(f"no user named {username!r}")
         return user
 
     async def _save(self, user: User) -> User:
-        await self._users.update(user)
+        await self._users.update_access(user)
         await self._uow.commit()
         return user
 

@@ -98,14 +98,26 @@ class SqlUserRepository:
             raise conflict_from(error, _CONFLICTS) from None
         return replace(user, role=role)
 
-    async def update(self, user: User) -> None:
-        values = _values(user)
-        values.pop("id")
-        values.pop("created_at")
+    async def lock_by_username(self, username: str) -> User | None:
+        row = (
+            await self._session.execute(
+                sa.select(*_USER_COLUMNS)
+                .where(sa.func.lower(users.c.username) == username.lower())
+                .with_for_update()
+            )
+        ).first()
+        return _to_user(row) if row else None
+
+    async def update_profile(self, user: User) -> None:
+        values = {"full_name": user.full_name, "bio": user.bio, "email": user.email}
         try:
             await self._session.execute(sa.update(users).where(users.c.id == user.id).values(**values))
         except IntegrityError as error:
             raise conflict_from(error, _CONFLICTS) from None
+
+    async def update_access(self, user: User) -> None:
+        values = {"role": user.role.value, "is_active": user.is_active, "token_version": user.token_version}
+        await self._session.execute(sa.update(users).where(users.c.id == user.id).values(**values))
 
 
 def _values(user: User) -> dict[str, Any]:
