@@ -82,11 +82,11 @@ async def concurrent_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """A client whose requests really overlap (Litestar's test client runs them one by one),
     for tests that race requests against each other."""
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with (
-        app.lifespan(),
-        httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as raw,
-    ):
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as raw:
         yield raw
+    # No lifespan here: its exit would run in another task than its entry. The app has no
+    # start-up hooks; closing the container is its whole shutdown.
+    await app.state.dishka_container.close()
 
 
 @pytest.fixture(scope="session")
