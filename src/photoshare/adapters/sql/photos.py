@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from photoshare.adapters.sql.reader import PgReader, compile_sql
 from photoshare.adapters.sql.tables import comments, links, photo_tags, photos, tags, users
 from photoshare.application.ports import Link
 from photoshare.domain.photos import Photo
@@ -138,9 +141,20 @@ def _to_link(row: Any) -> Link:
 _LINK_COLUMNS = (links.c.id, links.c.photo_id, links.c.slug, links.c.transformation, links.c.created_at)
 
 
+_LINK_BY_SLUG_SQL = compile_sql(
+    sa.select(*_LINK_COLUMNS, photos.c.image_key)
+    .join(photos, photos.c.id == links.c.photo_id)
+    .where(links.c.slug == sa.bindparam("slug"))
+)[0]
+
+
 class SqlLinkRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """Writes go through the request's session; the public lookups (short links, QR codes,
+    rendered images) read outside it, on the prepared-statement pool."""
+
+    def __init__(self, session: AsyncSession, reader: PgReader) -> None:
         self._session = session
+        self._reader = reader
 
     async def add(self, link: Link) -> None:
         await self._session.execute(
@@ -158,13 +172,7 @@ class SqlLinkRepository:
         return _to_link(row) if row else None
 
     async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
-        row = (
-            await self._session.execute(
-                sa.select(*_LINK_COLUMNS, photos.c.image_key)
-                .join(photos, photos.c.id == links.c.photo_id)
-                .where(links.c.slug == slug)
-            )
-        ).first()
+        row: Any = await self._reader.first_sql(_LINK_BY_SLUG_SQL, {"slug": slug})
         return (_to_link(row), row.image_key) if row else None
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]:
@@ -180,13 +188,15 @@ class SqlLinkRepository:
 
     async def exists_for_image(self, image_key: str, transformation: Transformation) -> bool:
         """Is this transformation of this image one that a stored link asks for?"""
-        found = await self._session.execute(
+        found = await self._reader.first(
             sa.select(sa.literal(1))
             .select_from(links.join(photos, photos.c.id == links.c.photo_id))
             .where(
                 photos.c.image_key == image_key,
-                links.c.transformation == sa.cast(transformation.as_dict(), links.c.transformation.type),
+                # Bound as JSON text: the reader pool binds plain values, without SQLAlchemy's
+                # type processors. jsonb equality ignores key order and whitespace.
+                links.c.transformation == sa.cast(json.dumps(transformation.as_dict()), JSONB),
             )
             .limit(1)
         )
-        return found.first() is not None
+        return found is not None

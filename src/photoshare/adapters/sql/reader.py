@@ -30,6 +30,8 @@ def libpq_url(url: str) -> str:
 
 
 def compile_sql(statement: ClauseElement) -> tuple[str, dict[str, Any]]:
+    """SQL text and raw parameter values. SQLAlchemy's bind processors do not run here, so
+    statements for this pool bind plain values (str, int, UUID, datetime), not dicts."""
     compiled = statement.compile(dialect=_DIALECT)
     return str(compiled), compiled.params
 
@@ -41,20 +43,22 @@ class PgReader:
     async def _fetch(
         self, sql: str, params: dict[str, Any], *, one: bool, prepare: bool | None = None
     ) -> Any:
-        # Reads are idempotent: a connection that went stale (the server restarted) is
-        # dropped by the pool and the read is tried once more on a fresh one. A database
-        # that still cannot answer is a 503 for the client, never a crash.
+        # Reads are idempotent: after a connection went stale (the server restarted), the
+        # pool's idle connections, stale with it, are checked and replaced, and the read is
+        # tried once more on a fresh one. A database that still cannot answer is a 503 for
+        # the client, never a crash.
         for attempt in (1, 2):
             try:
                 async with self._pool.connection() as conn:
                     cursor = conn.cursor(row_factory=namedtuple_row)
                     await cursor.execute(sql, params, prepare=prepare)
                     return await (cursor.fetchone() if one else cursor.fetchall())
+            except PoolTimeout as error:  # an OperationalError too, but waiting twice helps no one
+                raise Unavailable(_DOWN, retry_after=2) from error
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 if attempt == 2:
                     raise Unavailable(_DOWN, retry_after=2) from error
-            except PoolTimeout as error:
-                raise Unavailable(_DOWN, retry_after=2) from error
+                await self._pool.check()
         raise AssertionError("unreachable")
 
     async def first_sql(self, sql: str, params: dict[str, Any]) -> NamedTuple | None:
@@ -96,8 +100,21 @@ class PgAutocommit:
                 cursor = conn.cursor(row_factory=namedtuple_row)
                 await cursor.execute(sql, params)
                 return await cursor.fetchall() if cursor.description else []
-        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as error:
+        except PoolTimeout as error:
             raise Unavailable(_DOWN, retry_after=2) from error
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            # Not retried (a write); but the idle connections gone stale with this one are
+            # replaced now, so the next requests do not fail one by one on them.
+            await self._pool.check()
+            raise Unavailable(_DOWN, retry_after=2) from error
+
+
+# psycopg_pool retries a failed connection attempt with a doubling backoff (1, 2, 4, 8 s...)
+# for `reconnect_timeout` (300 s by default), and requests waiting for a connection are served
+# by the next attempt only: after a long outage, reads waited (and got 503 after 5 s) for
+# up to minutes after the database was back. Given up after a second instead, the next
+# request that finds no connection starts a fresh attempt at once.
+RECONNECT_WINDOW = 1.0
 
 
 def open_pool(url: str, size: int) -> AsyncConnectionPool:
@@ -107,5 +124,6 @@ def open_pool(url: str, size: int) -> AsyncConnectionPool:
         max_size=size,
         open=False,
         timeout=5,
+        reconnect_timeout=RECONNECT_WINDOW,
         kwargs={"autocommit": True, "prepare_threshold": 1},
     )

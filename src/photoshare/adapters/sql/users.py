@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.errors import conflict_from
-from photoshare.adapters.sql.reader import PgReader
+from photoshare.adapters.sql.reader import PgReader, compile_sql
 from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, users
 from photoshare.application.readmodels import MeView, ProfileView
 from photoshare.domain.errors import Conflict
@@ -58,6 +58,9 @@ _USER_COLUMNS = [
 ]
 
 
+_GET_USER_SQL = compile_sql(sa.select(*_USER_COLUMNS).where(users.c.id == sa.bindparam("user_id")))[0]
+
+
 class SqlUserRepository:
     def __init__(self, session: AsyncSession, reader: PgReader) -> None:
         self._session = session
@@ -68,7 +71,10 @@ class SqlUserRepository:
         return _to_user(row) if row else None
 
     async def get(self, user_id: uuid.UUID) -> User | None:
-        return await self._one(users.c.id == user_id)
+        # Every authenticated request starts here: one prepared statement outside the
+        # request's transaction, so read-only requests never open a session at all.
+        row = await self._reader.first_sql(_GET_USER_SQL, {"user_id": user_id})
+        return _to_user(row) if row else None
 
     async def get_by_username(self, username: str) -> User | None:
         return await self._one(sa.func.lower(users.c.username) == username.lower())
