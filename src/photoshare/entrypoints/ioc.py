@@ -27,7 +27,7 @@ from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
-from photoshare.adapters.sql.uow import SqlUnitOfWork
+from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application import auth, comments, links, photos, ratings, users
@@ -197,8 +197,11 @@ class AccountsProvider(Provider):
     @provide
     async def session(self, maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
         # Uncommitted work rolls back when the request scope closes; only use cases commit.
-        async with maker() as session:
+        session = maker()
+        try:
             yield session
+        finally:
+            await close_session(session)
 
     uow = provide(SqlUnitOfWork, provides=UnitOfWork)
     user_repository = provide(SqlUserRepository, provides=UserRepository)
