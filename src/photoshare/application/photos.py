@@ -14,7 +14,7 @@ from photoshare.application.ports import (
     PhotoRepository,
     UnitOfWork,
 )
-from photoshare.domain.errors import NotFound, PayloadTooLarge
+from photoshare.domain.errors import NotFound, PayloadTooLarge, Unavailable
 from photoshare.domain.photos import Photo, ensure_may_manage, tag_set, validate_description
 from photoshare.domain.users import User
 
@@ -61,7 +61,13 @@ class UploadPhoto:
             created_at=now,
             updated_at=now,
         )
-        await self._store.save(photo.image_key, image)
+        try:
+            await self._store.save(photo.image_key, image)
+        except Unavailable:
+            # No answer is not a refusal: a store that timed out may still keep the image
+            # (Cloudinary finishing an upload we gave up on). Nothing will point at it: remove it.
+            await self._discard_quietly(photo.image_key)
+            raise
         try:
             await self._photos.add(photo)
             await self._uow.commit()
@@ -73,6 +79,12 @@ class UploadPhoto:
                 await self._store.delete(photo.image_key)
             raise
         return photo
+
+    async def _discard_quietly(self, key: str) -> None:
+        try:
+            await self._store.delete(key)
+        except Exception:
+            log.warning("image %s may be left in the store: removing it failed", key, exc_info=True)
 
 
 class EditPhoto:

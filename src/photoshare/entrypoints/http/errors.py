@@ -131,10 +131,18 @@ def on_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Respon
     return problem(status, detail, headers=dict(error.headers or {}), field=field)
 
 
+# SQLSTATE classes of a server that cannot serve now, whatever was asked: connection
+# exceptions (08), insufficient resources (53: disk full, out of memory, too many
+# connections) and operator intervention (57P: shutting down, starting up).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
 def _is_unavailable(error: SQLAlchemyError) -> bool:
     if isinstance(error, PoolTimeout):
         return True
     if isinstance(error, DBAPIError):
+        if (getattr(error.orig, "sqlstate", None) or "").startswith(_UNAVAILABLE_SQLSTATES):
+            return True
         # Lost connections and transient conflicts (deadlock, serialization) are worth a retry.
         return bool(error.connection_invalidated) or type(error.orig).__name__ in {
             "OperationalError",
