@@ -16,6 +16,12 @@ class DependencyHealth:
         self._valkey = valkey_client
 
     async def database(self) -> bool:
+        # A pooled connection that went stale (the server restarted since the last probe)
+        # fails once and makes the engine drop its pool: the second try, on a fresh
+        # connection, tells such a restart from an outage.
+        return await self._select_one() or await self._select_one()
+
+    async def _select_one(self) -> bool:
         try:
             with anyio.fail_after(PROBE_TIMEOUT):
                 async with self._engine.connect() as conn:
