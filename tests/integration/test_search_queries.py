@@ -475,8 +475,10 @@ async def counted_queries(database_url: str) -> AsyncIterator[SqlPhotoQueries]:
         await pool.close()
 
 
-async def seed_rows(database_url: str, photos: int) -> None:
-    """Two owners and `photos` rated, tagged, dated photos, straight into the tables."""
+async def seed_rows(database_url: str, photos: int) -> list[tuple[uuid.UUID, datetime, int]]:
+    """Two owners and `photos` rated, tagged, dated photos, straight into the tables;
+    their (id, created_at, rating) in insertion order. Photo i reads "photo number i"."""
+    rows: list[tuple[uuid.UUID, datetime, int]] = []
     async with await psycopg.AsyncConnection.connect(libpq_url(database_url), autocommit=True) as conn:
         owners = [uuid.uuid4(), uuid.uuid4()]
         for i, owner in enumerate(owners):
@@ -510,6 +512,8 @@ async def seed_rows(database_url: str, photos: int) -> None:
                 await cur.execute(
                     "INSERT INTO photo_tags (photo_id, tag_id) VALUES (%s, %s)", (photo_id, tag_id)
                 )
+                rows.append((photo_id, at, i % 5 + 1))
+    return rows
 
 
 SHAPES: dict[str, Callable[[int], PhotoSearch]] = {
@@ -544,3 +548,36 @@ async def test_a_page_costs_the_same_few_statements_whatever_its_size(
                 assert len(page.items) == size
                 assert all(item.tags == ["common"] and item.owner.username for item in page.items)
             assert costs[5] == costs[50] == 2, costs
+
+
+async def test_a_keyword_with_few_matches_is_gathered_and_pages_the_same(
+    database_url: str, counted_queries: SqlPhotoQueries, subtests: pytest.Subtests
+) -> None:
+    """Few matches for a keyword alone are gathered and sorted instead of found by walking
+    the sort index: every order, tie and page must come out as the walk would give it."""
+    rows = await seed_rows(database_url, 120)
+    matching = [rows[i] for i in (7, *range(70, 80))]  # "number 7" is in photos 7 and 70-79
+    orders = {
+        PhotoSort("created_at", descending=True): sorted(matching, key=lambda r: (r[1], r[0]), reverse=True),
+        PhotoSort("created_at", descending=False): sorted(matching, key=lambda r: (r[1], r[0])),
+        PhotoSort("rating", descending=True): sorted(matching, key=lambda r: (r[2], r[0]), reverse=True),
+        PhotoSort("rating", descending=False): sorted(matching, key=lambda r: (r[2], r[0])),
+    }
+    for sort, expected in orders.items():
+        with subtests.test(sort=sort):
+            ids = [r[0] for r in expected]
+            CountingCursor.executed.clear()
+            page = await counted_queries.search(PhotoSearch(q="number 7", sort=sort, limit=20))
+            assert "MATERIALIZED" in CountingCursor.executed[-1]  # gathered, not walked
+            assert (page.total, [item.id for item in page.items]) == (11, ids)
+            for limit in (2, 3):
+                paged = [
+                    item.id
+                    for offset in range(0, 11, limit)
+                    for item in (
+                        await counted_queries.search(
+                            PhotoSearch(q="number 7", sort=sort, limit=limit, offset=offset)
+                        )
+                    ).items
+                ]
+                assert paged == ids
