@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 N      ?= 100000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate lint format test test-unit test-integration seed bench bench-search clean
+.PHONY: help install run migrate lint format test test-unit test-integration seed bench bench-search bench-upload clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -65,3 +65,6 @@ bench: install ## load-test the real service (seeded with N photos) against a ba
 
 clean: ## remove caches (keeps .venv and var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache bench/work
+
+bench-upload: install ## time a 10 MiB JPEG upload through the app and report peak memory
+	$(BIN)/python bench/upload.py --runs 5

@@ -1,0 +1,104 @@
+"""Upload a ~10 MiB JPEG through the real app and report time and the process's peak memory.
+
+Runs the app in-process on an embedded PostgreSQL (a throwaway data dir), so peak RSS is
+the service's own: `python bench/upload.py [--runs 5]`. The image is noise, which JPEG
+cannot compress, so a 10 MiB file is also a large picture (about 12 megapixels).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from PIL import Image
+
+from photoshare.adapters.embedded_postgres import EmbeddedPostgres
+from photoshare.adapters.sql.migrate import upgrade
+from photoshare.config import RateLimits, Settings
+from photoshare.entrypoints.http.app import create_app
+
+TARGET_BYTES = 10 * 1024 * 1024
+
+
+def big_jpeg() -> bytes:
+    """The largest noise JPEG at or under 10 MiB (binary search on the side length)."""
+    low, high, best = 500, 4000, b""
+    while low <= high:
+        side = (low + high) // 2
+        out = io.BytesIO()
+        Image.effect_noise((side, side), 64).convert("RGB").save(out, "JPEG", quality=95)
+        if out.tell() <= TARGET_BYTES:
+            best, low = out.getvalue(), side + 1
+        else:
+            high = side - 1
+    return best
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def measure(root: Path, url: str, data: bytes, runs: int) -> dict[str, object]:
+    settings = Settings(
+        database_url=url,
+        data_dir=root,
+        public_base_url="http://bench.local",
+        secret_key="bench-secret-key-that-is-at-least-32-bytes",
+        rate_limits=RateLimits(upload=10_000, login=10_000, signup=10_000),
+    )
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench.local", timeout=120) as client:
+        creds = {"username": "bench", "email": "bench@example.org", "password": "password123"}
+        await client.post("/api/auth/signup", json=creds)
+        token = (await client.post("/api/auth/login", json=creds)).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        rss_before = peak_rss_mib()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            answer = await client.post(
+                "/api/photos", headers=headers, files={"file": ("big.jpg", data, "image/jpeg")}
+            )
+            times.append((time.perf_counter() - started) * 1000)
+            answer.raise_for_status()
+        photo = answer.json()
+    await app.state.dishka_container.close()
+    return {
+        "file_bytes": len(data),
+        "pixels": f"{photo['width']}x{photo['height']}",
+        "runs": runs,
+        "median_ms": round(statistics.median(times), 1),
+        "min_ms": round(min(times), 1),
+        "max_ms": round(max(times), 1),
+        "peak_rss_mib_before_uploads": round(rss_before, 1),
+        "peak_rss_mib_after_uploads": round(peak_rss_mib(), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    data = big_jpeg()
+    root = Path(tempfile.mkdtemp(prefix="ps-up-"))
+    pg = EmbeddedPostgres(root / "pgdata")
+    try:
+        upgrade(pg.url())  # alembic runs its own event loop: before ours starts
+        print(json.dumps(asyncio.run(measure(root, pg.url(), data, runs)), indent=2))
+    finally:
+        pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
