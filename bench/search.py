@@ -1,22 +1,25 @@
 """`make bench-search`: latency of representative searches at 10k, 100k and 1M photos.
 
-For each size: a fresh embedded PostgreSQL under bench/work/, seeded by `scripts/seed.py`
-and ANALYZEd; then the real service (`photoshare serve`, one worker, pointed at that
-database) answers the same queries sequentially over HTTP with keep-alive, so every
-number is one request's end-to-end latency: parsing, SQL, encoding. Each query gets a
-few warm-up requests, then up to REQUESTS measured ones (or SECONDS, whichever ends
-first). The table and a JSON file (bench/results/search-<date>.json) hold p50/p95 per
-query and size; at the largest size the slowest query is run once more through the very
-statements the service uses, under EXPLAIN (ANALYZE, BUFFERS), into
-bench/results/search-explain.txt.
+For each size, a fresh embedded PostgreSQL under bench/work/, seeded by `scripts/seed.py`
+and ANALYZEd, and the real service on it (`photoshare serve`, one worker). All sizes are
+then measured side by side: each query is sent sequentially, over keep-alive, to every
+size in turn, in rounds of BATCH requests, until each size has REQUESTS samples (or
+SECONDS per size have passed). The machine may be shared, and interleaving makes other
+jobs' load weigh on all sizes alike, so the ratio between sizes means something; the
+run also waits (boundedly) for a quiet moment first and records the load average. Every
+number is one request end to end: parsing, SQL, encoding.
 
-Everything started is stopped in `finally` (the server's process group, then the
-database), every wait has a timeout, and the whole run has a deadline. The machine may be
-shared: the load average before and after each size is recorded next to the numbers.
+The table and bench/results/search-<date>.json hold p50/p95 per query and size, with
+nproc, the git commit and the seed throughput; at the largest size the slowest query is
+run once more through the very statements the service sends, under EXPLAIN (ANALYZE,
+BUFFERS), into bench/results/search-explain.txt.
+
+Everything started is stopped in `finally` (services by process group, then the
+databases), SIGTERM included; every wait has a timeout and the run has a deadline.
 
 Parameters (environment or flags): SIZES=10000,100000,1000000 REQUESTS=200 SECONDS=60
 DEADLINE_MINUTES=120, QUIET_LOAD=1.5 and QUIET_WAIT=600 (wait up to that many seconds for
-the load average to drop below that before measuring a size).
+the load average to drop below that before measuring).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 2.0
+BATCH = 20
 
 
 def queries(today: dt.date, total: int) -> dict[str, dict[str, str]]:
@@ -229,19 +233,7 @@ def seed(work: Path, database_url: str, size: int, settings: Settings) -> dict[s
     return result
 
 
-def measure(url: str, params: dict[str, str], settings: Settings) -> dict[str, Any]:
-    samples: list[float] = []
-    with httpx.Client(base_url=url, timeout=60) as client:
-        for _ in range(5):  # warm-up: connection, caches, the worker's first compile
-            client.get("/api/photos", params=params).raise_for_status()
-        stop = time.monotonic() + min(settings.seconds, remaining(settings))
-        body: dict[str, Any] = {}
-        while len(samples) < settings.requests and time.monotonic() < stop:
-            started = time.perf_counter()
-            response = client.get("/api/photos", params=params)
-            samples.append((time.perf_counter() - started) * 1000)
-            response.raise_for_status()
-            body = response.json()
+def summary(samples: list[float], body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
     return {
         "p50_ms": round(statistics.median(samples), 2),
         "p95_ms": round(percentile(samples, 95), 2),
@@ -252,6 +244,28 @@ def measure(url: str, params: dict[str, str], settings: Settings) -> dict[str, A
         "items": len(body.get("items", [])),
         "params": params,
     }
+
+
+def measure(
+    clients: dict[int, httpx.Client], params: dict[int, dict[str, str]], settings: Settings
+) -> dict[int, dict[str, Any]]:
+    """One query at every size, in rounds of BATCH requests per size, so that whatever
+    else the machine is doing weighs on all sizes alike and their ratio means something."""
+    samples: dict[int, list[float]] = {size: [] for size in clients}
+    bodies: dict[int, dict[str, Any]] = {}
+    for size, client in clients.items():
+        for _ in range(5):  # warm-up: caches, the worker's first plans
+            client.get("/api/photos", params=params[size]).raise_for_status()
+    stop = time.monotonic() + min(settings.seconds * len(clients), remaining(settings))
+    while time.monotonic() < stop and any(len(s) < settings.requests for s in samples.values()):
+        for size, client in clients.items():
+            for _ in range(min(BATCH, settings.requests - len(samples[size]))):
+                started = time.perf_counter()
+                response = client.get("/api/photos", params=params[size])
+                samples[size].append((time.perf_counter() - started) * 1000)
+                response.raise_for_status()
+                bodies[size] = response.json()
+    return {size: summary(samples[size], bodies[size], params[size]) for size in clients}
 
 
 class Recording(psycopg.AsyncCursor[Any]):
@@ -305,41 +319,59 @@ async def explain(database_url: str, name: str, params: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def run_size(size: int, settings: Settings, report: dict[str, Any]) -> None:
+def prepare(size: int, settings: Settings, report: dict[str, Any], stack: contextlib.ExitStack) -> str:
+    """A fresh, seeded and analysed database for `size` photos; its URL. Stopped (and
+    its files removed unless --keep) when the stack unwinds."""
     work = WORK / str(size)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    if not settings.keep:
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
     server = EmbeddedPostgres(work / "pgdata", database="photoshare")
-    try:
-        database_url = server.url()
-        report["seed"][str(size)] = seed(work, database_url, size, settings)
-        with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
-            conn.execute("ANALYZE")
+    stack.callback(server.stop)
+    database_url = server.url()
+    report["seed"][str(size)] = seed(work, database_url, size, settings)
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    return database_url
+
+
+def run(settings: Settings, report: dict[str, Any]) -> None:
+    with contextlib.ExitStack() as stack:
+        databases = {size: prepare(size, settings, report, stack) for size in settings.sizes}
+        urls = {
+            size: stack.enter_context(service(WORK / str(size), databases[size], settings))
+            for size in databases
+        }
+        clients = {
+            size: stack.enter_context(httpx.Client(base_url=url, timeout=60)) for size, url in urls.items()
+        }
+        totals = {
+            size: int(c.get("/api/photos", params={"limit": 1}).json()["total"])
+            for size, c in clients.items()
+        }
         waited = wait_for_quiet(settings)
         before = load()
-        with service(work, database_url, settings) as url:
-            total = int(httpx.get(f"{url}/api/photos", params={"limit": 1}, timeout=30).json()["total"])
-            for name, params in queries(dt.datetime.now(dt.UTC).date(), total).items():
-                result = measure(url, params, settings)
+        today = dt.datetime.now(dt.UTC).date()
+        per_size = {size: queries(today, total) for size, total in totals.items()}
+        print(
+            f"\n== measuring: {', '.join(f'{s:,}' for s in settings.sizes)} photos, interleaved", flush=True
+        )
+        for name in per_size[settings.sizes[0]]:
+            results = measure(clients, {size: q[name] for size, q in per_size.items()}, settings)
+            for size, result in results.items():
                 report["queries"].setdefault(name, {})[str(size)] = result
-                print(
-                    f"   {name:<22} p50 {result['p50_ms']:>8.2f} ms  p95 {result['p95_ms']:>8.2f} ms"
-                    f"  ({result['requests']} requests, total {result['total']:,})",
-                    flush=True,
-                )
-        report["load_average"][str(size)] = {"before": before, "after": load(), "waited_s": waited}
-        if size == max(settings.sizes):
-            slowest = max(report["queries"], key=lambda q: report["queries"][q][str(size)]["p95_ms"])
-            text = asyncio.run(
-                explain(database_url, slowest, report["queries"][slowest][str(size)]["params"])
-            )
-            header = f"-- EXPLAIN (ANALYZE, BUFFERS) of the slowest query (by p95) at {size:,} photos\n"
-            (RESULTS / "search-explain.txt").write_text(header + text)
-            report["slowest"] = {"size": size, "query": slowest}
-    finally:
-        server.stop()
-        if not settings.keep:
-            shutil.rmtree(work, ignore_errors=True)
+            cells = "  ".join(f"{r['p50_ms']:>7.1f}/{r['p95_ms']:<7.1f}" for r in results.values())
+            print(f"   {name:<22} p50/p95 ms: {cells}", flush=True)
+        report["load_average"] = {"before": before, "after": load(), "waited_s": waited}
+        largest = str(max(settings.sizes))
+        slowest = max(report["queries"], key=lambda q: report["queries"][q][largest]["p95_ms"])
+        text = asyncio.run(
+            explain(databases[int(largest)], slowest, report["queries"][slowest][largest]["params"])
+        )
+        header = f"-- EXPLAIN (ANALYZE, BUFFERS) of the slowest query (by p95) at {int(largest):,} photos\n"
+        (RESULTS / "search-explain.txt").write_text(header + text)
+        report["slowest"] = {"size": int(largest), "query": slowest}
 
 
 def table(report: dict[str, Any], sizes: list[int]) -> str:
@@ -415,8 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         "queries": {},
         "load_average": {},
     }
-    for size in sizes:
-        run_size(size, settings, report)
+    run(settings, report)
     out = args.out or RESULTS / f"search-{dt.date.today().isoformat()}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print("\n" + table(report, sizes))
