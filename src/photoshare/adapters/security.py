@@ -17,7 +17,15 @@ from photoshare.domain.errors import Unauthenticated, Unavailable
 from photoshare.domain.users import User
 
 ALGORITHM = "HS256"
+BCRYPT_MAX_BYTES = 72
 _REQUIRED = ["sub", "exp", "iat", "jti", "type"]
+
+
+def _bcrypt_input(password: str) -> bytes:
+    """bcrypt reads at most 72 bytes; since bcrypt 5 a longer input raises instead of being cut.
+    Passwords may be 128 characters (up to 512 bytes of UTF-8), so cut them as bcrypt always did:
+    every hash made before keeps verifying, and a long password is a 500 no more."""
+    return password.encode()[:BCRYPT_MAX_BYTES]
 
 
 class SystemClock:
@@ -44,13 +52,17 @@ class BcryptPasswordHasher:
     async def hash(self, password: str) -> str:
         self._refuse_when_saturated()
         salt = bcrypt.gensalt(self._rounds)
-        hashed = await anyio.to_thread.run_sync(bcrypt.hashpw, password.encode(), salt, limiter=self._limiter)
+        hashed = await anyio.to_thread.run_sync(
+            bcrypt.hashpw, _bcrypt_input(password), salt, limiter=self._limiter
+        )
         return hashed.decode()
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self._refuse_when_saturated()
         target = password_hash.encode() if password_hash else self._dummy
-        ok = await anyio.to_thread.run_sync(bcrypt.checkpw, password.encode(), target, limiter=self._limiter)
+        ok = await anyio.to_thread.run_sync(
+            bcrypt.checkpw, _bcrypt_input(password), target, limiter=self._limiter
+        )
         return ok and password_hash is not None
 
 

@@ -7,10 +7,11 @@ import re
 from typing import Any
 
 import msgspec
+import psycopg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.types import ExceptionHandlersMap
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from photoshare.domain import errors as domain
@@ -155,7 +156,20 @@ def _is_unavailable(error: SQLAlchemyError) -> bool:
     return False
 
 
+def on_data_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    """PostgreSQL refused a value the client sent that passed validation: text holding NUL
+    (U+0000) characters, which no text column can store, is the one that gets this far."""
+    log.warning("data refused by the database during %s %s: %s", request.method, request.url.path, error)
+    return problem(
+        400,
+        "a value in the request cannot be stored (text may not contain NUL characters)",
+        title="Invalid input",
+    )
+
+
 def on_database_error(request: Request[Any, Any, Any], error: SQLAlchemyError) -> Response[Problem]:
+    if isinstance(error, DataError):
+        return on_data_error(request, error)
     if _is_unavailable(error):
         log.warning(
             "database unavailable during %s %s: %s", request.method, request.url.path, type(error).__name__
@@ -172,11 +186,28 @@ def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response
     return problem(500, "an unexpected error occurred; it has been logged")
 
 
+def on_recursion_error(request: Request[Any, Any, Any], error: RecursionError) -> Response[Problem]:
+    # msgspec gives up on JSON nested deeper than the interpreter's recursion limit with a
+    # RecursionError, which Litestar does not turn into a 400: a 2 KiB body of `[[[[...` would be a 500.
+    if "deserializing" in str(error):
+        return problem(400, "the JSON body is nested too deeply", title="Invalid input", field="body")
+    return on_unexpected(request, error)
+
+
+def on_undecodable_text(request: Request[Any, Any, Any], error: UnicodeDecodeError) -> Response[Problem]:
+    # Litestar decodes multipart form fields without catching bytes that are not UTF-8.
+    log.warning("undecodable text during %s %s: %s", request.method, request.url.path, error)
+    return problem(400, "the request holds text that is not valid UTF-8", title="Invalid input")
+
+
 def exception_handlers() -> ExceptionHandlersMap:
     return {
         domain.DomainError: on_domain_error,
         ValidationException: on_validation_error,
         HTTPException: on_http_exception,
         SQLAlchemyError: on_database_error,
+        psycopg.DataError: on_data_error,  # the read models' plain psycopg queries
+        RecursionError: on_recursion_error,
+        UnicodeDecodeError: on_undecodable_text,
         Exception: on_unexpected,
     }
