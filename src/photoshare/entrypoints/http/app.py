@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),
         request_max_body_size=MAX_JSON_BODY,
-        middleware=[security_headers],
+        before_send=[security_headers],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=False)
         if settings.cors_origins
         else None,

@@ -1,9 +1,14 @@
-"""Security headers on every answer, as a plain ASGI middleware (no per-request objects)."""
+"""Security headers on every answer, as a `before_send` hook.
+
+A hook rather than a middleware: Litestar runs middleware around route handlers only, so the
+router's own answers (404 for an unknown path, 405 for a wrong method) would go out bare.
+The hook sees every response the app sends, whoever produced it.
+"""
 
 from __future__ import annotations
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
@@ -21,21 +26,12 @@ _DOCS_CSP = (
 )
 
 
-def security_headers(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        csp = _DOCS_CSP if scope["path"].startswith(("/schema", "/static/docs")) else _API_CSP
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in (*_COMMON, csp) if h[0] not in present)
-                message["headers"] = headers
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+async def security_headers(message: Message, scope: Scope) -> None:
+    """Add the headers to a response's start message, unless the handler set its own."""
+    if scope["type"] != ScopeType.HTTP or message["type"] != "http.response.start":
+        return
+    csp = _DOCS_CSP if scope["path"].startswith(("/schema", "/static/docs")) else _API_CSP
+    headers = list(message.get("headers", []))
+    present = {name.lower() for name, _ in headers}
+    headers.extend(h for h in (*_COMMON, csp) if h[0] not in present)
+    message["headers"] = headers

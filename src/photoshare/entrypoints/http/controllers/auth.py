@@ -6,6 +6,7 @@ import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Controller, Request, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
@@ -55,6 +56,8 @@ async def read_credentials(request: Request[Any, Any, Any]) -> LoginIn:
 class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
+    # Token answers must never be stored by any cache (RFC 6749, section 5.1).
+    cache_control = CacheControlHeader(no_store=True)
 
     @post("/signup", status_code=201, guards=[throttled("signup")])
     @inject
