@@ -7,13 +7,16 @@ and served by :func:`docs_static_router`, so the pages load no asset from a CDN.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from litestar import Router
+from litestar import Request, Router
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
 from litestar.static_files import create_static_files_router
+
+from photoshare.entrypoints.http.openapi_answers import document_answers
 
 __all__ = [
     "BEARER_SCHEME",
@@ -68,16 +71,33 @@ def _components() -> Components:
     )
 
 
+class _SwaggerWithAnswers(SwaggerRenderPlugin):
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, document_answers(openapi_schema))
+
+
+class _RedocWithAnswers(RedocRenderPlugin):
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, document_answers(openapi_schema))
+
+
+class _JsonWithAnswers(JsonRenderPlugin):
+    """`/schema/openapi.json` with the answers as the app really sends them (see openapi_answers)."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, document_answers(openapi_schema))
+
+
 def openapi_config(version: str) -> OpenAPIConfig:
     """OpenAPI config at ``/schema``: Swagger UI (also the root) and ReDoc, both from local assets."""
-    swagger = SwaggerRenderPlugin(
+    swagger = _SwaggerWithAnswers(
         js_url=_asset("swagger-ui", "swagger-ui-bundle.js", SWAGGER_UI_VERSION),
         css_url=_asset("swagger-ui", "swagger-ui.css", SWAGGER_UI_VERSION),
         standalone_preset_js_url=_asset("swagger-ui", "swagger-ui-standalone-preset.js", SWAGGER_UI_VERSION),
         path="/swagger",
         favicon=_favicon(),
     )
-    redoc = RedocRenderPlugin(
+    redoc = _RedocWithAnswers(
         js_url=_asset("redoc", "redoc.standalone.js", REDOC_VERSION),
         google_fonts=False,
         path="/redoc",
@@ -87,7 +107,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         title="PhotoShare",
         version=version,
         path="/schema",
-        render_plugins=[swagger, redoc],
+        render_plugins=[swagger, redoc, _JsonWithAnswers()],
         components=_components(),
     )
 

@@ -10,8 +10,10 @@ _LOGIN_SCHEMA = Schema(
     type=OpenAPIType.OBJECT,
     required=["username", "password"],
     properties={
-        "username": Schema(type=OpenAPIType.STRING, description="username or email", max_length=254),
-        "password": Schema(type=OpenAPIType.STRING, format=None, max_length=128),
+        "username": Schema(
+            type=OpenAPIType.STRING, description="username or email", min_length=1, max_length=254
+        ),
+        "password": Schema(type=OpenAPIType.STRING, format=None, min_length=1, max_length=128),
         "grant_type": Schema(type=OpenAPIType.STRING, description="OAuth2 form only: password"),
     },
 )
