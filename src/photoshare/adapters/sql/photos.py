@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from photoshare.adapters.sql.reader import PgReader, compile_sql
+from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import comments, links, photo_tags, photos, tags, users
 from photoshare.application.ports import Link
 from photoshare.domain.photos import Photo
@@ -141,11 +141,11 @@ def _to_link(row: Any) -> Link:
 _LINK_COLUMNS = (links.c.id, links.c.photo_id, links.c.slug, links.c.transformation, links.c.created_at)
 
 
-_LINK_BY_SLUG_SQL = compile_sql(
+_LINK_BY_SLUG_SQL = sql_text(
     sa.select(*_LINK_COLUMNS, photos.c.image_key)
     .join(photos, photos.c.id == links.c.photo_id)
     .where(links.c.slug == sa.bindparam("slug"))
-)[0]
+)
 
 
 class SqlLinkRepository:

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from photoshare.adapters.sql.reader import PgReader, compile_sql
+from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
 from photoshare.application.readmodels import (
     PhotoPage,
@@ -46,7 +46,7 @@ def like_pattern(text: str) -> str:
 
 TAG_SEPARATOR = "\n"  # between the names in `photos.tags_text` (see migration 0005)
 
-_GET_PHOTO_SQL = compile_sql(_PHOTO_ROW.where(photos.c.id == sa.bindparam("photo_id")))[0]
+_GET_PHOTO_SQL = sql_text(_PHOTO_ROW.where(photos.c.id == sa.bindparam("photo_id")))
 
 
 class SqlPhotoQueries:
@@ -85,13 +85,16 @@ class SqlPhotoQueries:
         last page costs what the first does; and a keyword's few matches are gathered
         through the trigram indexes and sorted, while many are found by walking the sort
         order's index until the page is full (see `_few_enough_to_gather`).
-        Neither statement is prepared: a generic plan picked for one word would be
+        Filtered statements are not prepared: a generic plan picked for one word would be
         ruinous for another.
         """
         conditions = _conditions(search)
-        total, photo_count = await self._reader.first(_total(search, conditions), prepare=False) or (0, 0)
+        # An unfiltered page has one good plan whatever the values: let psycopg prepare it
+        # (planning was most of its database time).
+        prepare = None if not conditions else False
+        total, photo_count = await self._reader.first(_total(search, conditions), prepare=prepare) or (0, 0)
         window = _Window.of(search, int(total), int(photo_count))
-        rows = await self._reader.all(_page(search, conditions, window), prepare=False)
+        rows = await self._reader.all(_page(search, conditions, window), prepare=prepare)
         ordered = reversed(rows) if window.backwards else rows
         return PhotoPage(
             items=[self._view(r) for r in ordered], total=int(total), limit=search.limit, offset=search.offset

@@ -20,6 +20,8 @@ from sqlalchemy.sql import ClauseElement
 from photoshare.domain.errors import Unavailable
 
 _DOWN = "the database is not reachable right now; try again shortly"
+_COMPILED: dict[Any, tuple[Any, str]] = {}
+_COMPILED_MAX = 1024  # statement shapes, not values: a handful per query kind
 _DIALECT = pg_dialect.dialect()  # type: ignore[no-untyped-call]
 
 
@@ -29,11 +31,30 @@ def libpq_url(url: str) -> str:
     return f"postgresql://{rest}" if sep and scheme.startswith(("postgresql", "postgres")) else url
 
 
+def sql_text(statement: ClauseElement) -> str:
+    """SQL text of a statement whose values come later, as named `sa.bindparam`s
+    (compiled once, at import, for the hottest lookups)."""
+    return str(statement.compile(dialect=_DIALECT))
+
+
 def compile_sql(statement: ClauseElement) -> tuple[str, dict[str, Any]]:
     """SQL text and raw parameter values. SQLAlchemy's bind processors do not run here, so
     statements for this pool bind plain values (str, int, UUID, datetime), not dicts."""
-    compiled = statement.compile(dialect=_DIALECT)
-    return str(compiled), compiled.params
+    # Compiling is most of a search request's Python time, so compiled forms are kept by
+    # SQLAlchemy's own cache key (the statement's shape), as its Connection does; only the
+    # values are extracted per call.
+    key = statement._generate_cache_key()
+    if key is None:
+        compiled = statement.compile(dialect=_DIALECT)
+        return str(compiled), compiled.params
+    cached = _COMPILED.get(key.key)
+    if cached is None:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        compiled = statement.compile(dialect=_DIALECT, cache_key=key)
+        cached = _COMPILED[key.key] = (compiled, str(compiled))
+    compiled, sql = cached
+    return sql, dict(compiled.construct_params(extracted_parameters=key.bindparams) or {})
 
 
 class PgReader:
@@ -62,7 +83,7 @@ class PgReader:
         raise AssertionError("unreachable")
 
     async def first_sql(self, sql: str, params: dict[str, Any]) -> NamedTuple | None:
-        """Run SQL compiled ahead of time (see `compile_sql` with `sa.bindparam`)."""
+        """Run SQL compiled ahead of time (see `sql_text`)."""
         row: NamedTuple | None = await self._fetch(sql, params, one=True)
         return row
 

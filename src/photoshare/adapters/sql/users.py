@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.errors import conflict_from
-from photoshare.adapters.sql.reader import PgReader, compile_sql
+from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, users
 from photoshare.application.readmodels import MeView, ProfileView
 from photoshare.domain.errors import Conflict
@@ -58,7 +58,7 @@ _USER_COLUMNS = [
 ]
 
 
-_GET_USER_SQL = compile_sql(sa.select(*_USER_COLUMNS).where(users.c.id == sa.bindparam("user_id")))[0]
+_GET_USER_SQL = sql_text(sa.select(*_USER_COLUMNS).where(users.c.id == sa.bindparam("user_id")))
 
 
 class SqlUserRepository:
@@ -141,27 +141,9 @@ def _values(user: User) -> dict[str, Any]:
     }
 
 
-_ME = sa.select(
-    users.c.id,
-    users.c.username,
-    users.c.email,
-    users.c.full_name,
-    users.c.bio,
-    users.c.role,
-    users.c.is_active,
-    users.c.created_at,
-    users.c.photo_count,
-)
-_PROFILE = sa.select(
-    users.c.username,
-    users.c.full_name,
-    users.c.bio,
-    users.c.role,
-    users.c.is_active,
-    users.c.created_at,
-    users.c.photo_count,
-    users.c.comment_count,
-)
+# Read models whose fields are all user columns select exactly those, in field order.
+_ME = sa.select(*(users.c[name] for name in MeView.__struct_fields__))
+_PROFILE = sa.select(*(users.c[name] for name in ProfileView.__struct_fields__))
 
 
 class SqlUserQueries:
