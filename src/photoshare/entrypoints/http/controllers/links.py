@@ -8,7 +8,7 @@ import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Redirect
 
 from photoshare.application.auth import Principal
@@ -67,7 +67,7 @@ async def link_qr(
     request: Request,  # type: ignore[type-arg]
     slug: FromPath[Slug],
     render: FromDishka[RenderQr],
-    format: Annotated[Literal["png", "svg"], Parameter(query="format")] = "png",
+    format: FromQuery[Literal["png", "svg"]] = "png",
 ) -> Response[bytes]:
     """The QR code encoding the short link; it never changes, so it caches for a year."""
     etag = '"' + hashlib.sha256(f"{slug}:{format}".encode()).hexdigest()[:32] + '"'

@@ -9,7 +9,7 @@ from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, JSONBody, MultipartBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parameter
 
 from photoshare.application.auth import Principal, Viewer
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
@@ -126,7 +126,7 @@ class PhotosController(Controller):
         max_rating: Annotated[float | None, Parameter(ge=0, le=5)] = None,
         created_from: Annotated[str | None, Parameter(max_length=40, description="date or timestamp")] = None,
         created_to: Annotated[str | None, Parameter(max_length=40, description="date or timestamp")] = None,
-        sort: SortParam = "-created_at",
+        sort: FromQuery[SortParam] = "-created_at",
         owner: Annotated[
             str | None, Parameter(min_length=1, max_length=32, description="moderators and admins")
         ] = None,
