@@ -61,12 +61,14 @@ revoked_tokens = sa.Table(
     _ts("expires_at", index=True),
 )
 
+# UNLOGGED (migration 0006): counters are cheap to lose and written on every limited request.
 rate_counters = sa.Table(
     "rate_counters",
     metadata,
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("hits", sa.Integer, nullable=False),
     _ts("window_ends", index=True),
+    prefixes=["UNLOGGED"],
 )
 
 photos = sa.Table(
