@@ -9,6 +9,18 @@ from litestar.testing import AsyncTestClient
 
 PASSWORD = "password123"
 PROBLEM_JSON = "application/problem+json"
+# The exact fields of `Me` and `Profile` in API.md (a profile never shows the email).
+ME_FIELDS = {"id", "username", "email", "full_name", "bio", "role", "is_active", "created_at", "photo_count"}
+PROFILE_FIELDS = {
+    "username",
+    "full_name",
+    "bio",
+    "role",
+    "is_active",
+    "created_at",
+    "photo_count",
+    "comment_count",
+}
 
 Client = AsyncTestClient[Litestar]
 

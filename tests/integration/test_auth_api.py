@@ -11,6 +11,7 @@ import pytest
 
 from photoshare.config import Settings
 from tests.integration.accounts import (
+    ME_FIELDS,
     PASSWORD,
     Client,
     assert_problem,
@@ -20,7 +21,6 @@ from tests.integration.accounts import (
     signup,
 )
 
-ME_FIELDS = {"id", "username", "email", "full_name", "bio", "role", "is_active", "created_at", "photo_count"}
 TOKEN_FIELDS = {"access_token", "refresh_token", "token_type", "expires_in"}
 
 

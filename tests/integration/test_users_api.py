@@ -6,19 +6,16 @@ from typing import Any
 
 import pytest
 
-from tests.integration.accounts import Client, assert_problem, bearer, login, member, signup
-
-ME_FIELDS = {"id", "username", "email", "full_name", "bio", "role", "is_active", "created_at", "photo_count"}
-PROFILE_FIELDS = {
-    "username",
-    "full_name",
-    "bio",
-    "role",
-    "is_active",
-    "created_at",
-    "photo_count",
-    "comment_count",
-}
+from tests.integration.accounts import (
+    ME_FIELDS,
+    PROFILE_FIELDS,
+    Client,
+    assert_problem,
+    bearer,
+    login,
+    member,
+    signup,
+)
 
 
 @pytest.fixture

@@ -18,21 +18,18 @@ from typing import Any
 
 import pytest
 
-from tests.integration.accounts import PASSWORD, Client, assert_problem, bearer, signup
+from tests.integration.accounts import (
+    ME_FIELDS,
+    PASSWORD,
+    PROFILE_FIELDS,
+    Client,
+    assert_problem,
+    bearer,
+    signup,
+)
 from tests.integration.photo_helpers import upload
 from tests.security.world import World, snapshot
 
-ME_FIELDS = {"id", "username", "email", "full_name", "bio", "role", "is_active", "created_at", "photo_count"}
-PROFILE_FIELDS = {
-    "username",
-    "full_name",
-    "bio",
-    "role",
-    "is_active",
-    "created_at",
-    "photo_count",
-    "comment_count",
-}
 EMAIL = re.compile(r"[A-Za-z0-9._-]+@example\.org")
 SECRETS = ("password", "$2b$", "token_version", "password_hash")
 

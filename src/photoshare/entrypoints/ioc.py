@@ -75,6 +75,14 @@ class NoLocalImages:
         return None
 
 
+def bearer_token(header: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header; anything else is a 401."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("a bearer token is required")
+    return token.strip()
+
+
 def sqlalchemy_url(url: str) -> str:
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
@@ -221,20 +229,14 @@ class AccountsProvider(Provider):
 
     @provide
     async def principal(self, request: Request, authenticate: Authenticate) -> Principal:  # type: ignore[type-arg]
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("a bearer token is required")
-        return await authenticate(token.strip())
+        return await authenticate(bearer_token(request.headers.get("authorization", "")))
 
     @provide
     async def viewer(self, request: Request, authenticate: Authenticate) -> Viewer:  # type: ignore[type-arg]
         """Public routes: anonymous without a header, but a bad token is still an error."""
         if "authorization" not in request.headers:
             return Viewer(None)
-        scheme, _, token = request.headers["authorization"].partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("a bearer token is required")
-        return Viewer(await authenticate(token.strip()))
+        return Viewer(await authenticate(bearer_token(request.headers["authorization"])))
 
 
 class PhotosProvider(Provider):
