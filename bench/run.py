@@ -51,6 +51,8 @@ from typing import Any
 import httpx
 import psutil
 
+from photoshare.config import RateLimits
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 LUA = BENCH / "lua"
@@ -489,8 +491,8 @@ class Bench:
             # The bench outlives the default 15-minute access token.
             "PHOTOSHARE_ACCESS_TTL": "86400",
         }
-        for name in ("LOGIN", "SIGNUP", "REFRESH", "UPLOAD", "COMMENT", "RATING"):
-            env[f"PHOTOSHARE_RATE_{name}"] = "1000000"
+        for name in RateLimits.actions():
+            env[f"PHOTOSHARE_RATE_{name.upper()}"] = "1000000"
         return env
 
     def start_servers(self) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +29,19 @@ class RateLimits:
     comment: int = 60
     rating: int = 60
 
+    @classmethod
+    def actions(cls) -> tuple[str, ...]:
+        """Every rate-limited action: each field but the window (the one list of them)."""
+        return tuple(f.name for f in fields(cls) if f.name != "window")
+
+    def limit(self, action: str) -> int:
+        return int(getattr(self, action))
+
+    @classmethod
+    def every(cls, hits: int, window: int = 60) -> RateLimits:
+        """The same limit on every action (tests and benchmarks that must not be throttled)."""
+        return cls(window=window, **dict.fromkeys(cls.actions(), hits))
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -43,14 +57,14 @@ class Settings:
     access_ttl: int = 900
     refresh_ttl: int = 1_209_600
     cors_origins: tuple[str, ...] = ()
-    max_upload_bytes: int = 10 * 1024 * 1024
+    #: Connections from these may name the client in `X-Forwarded-For`; nobody else may.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     max_image_pixels: int = 40_000_000
     db_pool_size: int = 10
     hash_concurrency: int = 2
     bcrypt_rounds: int = 12
     image_concurrency: int = 2
     rate_limits: RateLimits = field(default_factory=RateLimits)
-    debug: bool = False
 
     @property
     def images_dir(self) -> Path:
@@ -77,9 +91,11 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Each unset variable takes its field's declared default (`d`), so the two never differ."""
         env = os.environ if env is None else env
-        host = env.get("PHOTOSHARE_HOST", "127.0.0.1")
-        port = _int(env, "PHOTOSHARE_PORT", 8000, 1, 65535)
+        d = cls()
+        host = env.get("PHOTOSHARE_HOST", d.host)
+        port = _int(env, "PHOTOSHARE_PORT", d.port, 1, 65535)
         base_url = env.get("PHOTOSHARE_PUBLIC_BASE_URL") or f"http://{host}:{port}"
         _check_url("PHOTOSHARE_PUBLIC_BASE_URL", base_url, ("http", "https"))
         db_url = env.get("PHOTOSHARE_DATABASE_URL") or None
@@ -94,35 +110,52 @@ class Settings:
         secret = env.get("PHOTOSHARE_SECRET_KEY") or None
         if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"PHOTOSHARE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
-        origins = tuple(o.strip() for o in env.get("PHOTOSHARE_CORS_ORIGINS", "").split(",") if o.strip())
-        window = _int(env, "PHOTOSHARE_RATE_WINDOW", 60, 1, 86_400)
-        limits = RateLimits(
-            window=window,
-            **{
-                name: _int(env, f"PHOTOSHARE_RATE_{name.upper()}", getattr(RateLimits, name), 1, 1_000_000)
-                for name in ("login", "signup", "refresh", "upload", "comment", "rating")
-            },
-        )
         return cls(
             host=host,
             port=port,
-            workers=_int(env, "PHOTOSHARE_WORKERS", 1, 1, 256),
-            data_dir=Path(env.get("PHOTOSHARE_DATA_DIR", "var")).expanduser().resolve(),
+            workers=_int(env, "PHOTOSHARE_WORKERS", d.workers, 1, 256),
+            data_dir=Path(env.get("PHOTOSHARE_DATA_DIR") or d.data_dir).expanduser().resolve(),
             public_base_url=base_url.rstrip("/"),
             database_url=db_url,
             valkey_url=valkey_url,
             cloudinary_url=cloudinary_url,
             secret_key=secret,
-            access_ttl=_int(env, "PHOTOSHARE_ACCESS_TTL", 900, 10, 86_400),
-            refresh_ttl=_int(env, "PHOTOSHARE_REFRESH_TTL", 1_209_600, 60, 31_536_000),
-            cors_origins=origins,
-            db_pool_size=_int(env, "PHOTOSHARE_DB_POOL_SIZE", 10, 1, 200),
-            hash_concurrency=_int(env, "PHOTOSHARE_HASH_CONCURRENCY", 2, 1, 64),
-            bcrypt_rounds=_int(env, "PHOTOSHARE_BCRYPT_ROUNDS", 12, 4, 16),
-            image_concurrency=_int(env, "PHOTOSHARE_IMAGE_CONCURRENCY", 2, 1, 64),
-            rate_limits=limits,
-            debug=env.get("PHOTOSHARE_DEBUG", "") in ("1", "true"),
+            access_ttl=_int(env, "PHOTOSHARE_ACCESS_TTL", d.access_ttl, 10, 86_400),
+            refresh_ttl=_int(env, "PHOTOSHARE_REFRESH_TTL", d.refresh_ttl, 60, 31_536_000),
+            cors_origins=_list(env, "PHOTOSHARE_CORS_ORIGINS"),
+            trusted_proxies=_networks(env, "PHOTOSHARE_TRUSTED_PROXIES"),
+            max_image_pixels=_int(
+                env, "PHOTOSHARE_MAX_IMAGE_PIXELS", d.max_image_pixels, 1_000_000, 500_000_000
+            ),
+            db_pool_size=_int(env, "PHOTOSHARE_DB_POOL_SIZE", d.db_pool_size, 1, 200),
+            hash_concurrency=_int(env, "PHOTOSHARE_HASH_CONCURRENCY", d.hash_concurrency, 1, 64),
+            bcrypt_rounds=_int(env, "PHOTOSHARE_BCRYPT_ROUNDS", d.bcrypt_rounds, 4, 16),
+            image_concurrency=_int(env, "PHOTOSHARE_IMAGE_CONCURRENCY", d.image_concurrency, 1, 64),
+            rate_limits=_rate_limits(env, d.rate_limits),
         )
+
+
+def _rate_limits(env: Mapping[str, str], defaults: RateLimits) -> RateLimits:
+    """`PHOTOSHARE_RATE_WINDOW` and one `PHOTOSHARE_RATE_<ACTION>` per action; the defaults are
+    read from an instance (on a slotted dataclass `RateLimits.login` is a descriptor, not 10)."""
+    return RateLimits(
+        window=_int(env, "PHOTOSHARE_RATE_WINDOW", defaults.window, 1, 86_400),
+        **{
+            name: _int(env, f"PHOTOSHARE_RATE_{name.upper()}", defaults.limit(name), 1, 1_000_000)
+            for name in RateLimits.actions()
+        },
+    )
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(item, strict=False) for item in _list(env, name))
+    except ValueError as error:
+        raise SettingsError(f"{name} must be comma-separated addresses or CIDRs: {error}") from None
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

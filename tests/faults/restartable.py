@@ -17,14 +17,7 @@ from photoshare.adapters.sql.migrate import upgrade
 from photoshare.config import RateLimits, Settings
 
 BASE = "http://testserver.local"
-UNLIMITED = RateLimits(
-    login=1_000_000,
-    signup=1_000_000,
-    refresh=1_000_000,
-    upload=1_000_000,
-    comment=1_000_000,
-    rating=1_000_000,
-)
+UNLIMITED = RateLimits.every(1_000_000)
 
 
 class RestartablePostgres:

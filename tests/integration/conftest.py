@@ -62,7 +62,7 @@ def settings(database_url: str, data_dir: Path) -> Settings:
         public_base_url="http://testserver.local",
         secret_key="test-secret-key-that-is-at-least-32-bytes-long",
         bcrypt_rounds=4,
-        rate_limits=RateLimits(login=1000, signup=1000, refresh=1000, upload=1000, comment=1000, rating=1000),
+        rate_limits=RateLimits.every(1000),
     )
 
 
@@ -123,7 +123,7 @@ async def refusing_client(
         public_base_url="http://testserver.local",
         secret_key="test-secret-key-that-is-at-least-32-bytes-long",
         bcrypt_rounds=4,
-        rate_limits=RateLimits(login=1000, signup=1000, refresh=1000, upload=1000, comment=1000, rating=1000),
+        rate_limits=RateLimits.every(1000),
     )
     async with AsyncTestClient(create_app(shared), base_url="http://testserver.local") as test_client:
         yield test_client

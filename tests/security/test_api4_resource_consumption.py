@@ -33,7 +33,6 @@ from tests.integration.photo_helpers import BASE, png_claiming, upload
 from tests.security.world import World
 
 MIB = 1024 * 1024
-HIGH = {"login": 1000, "signup": 1000, "refresh": 1000, "upload": 1000, "comment": 1000, "rating": 1000}
 LIMIT = 3
 WINDOW = 60
 ClientAt = Callable[[str], Awaitable[httpx.AsyncClient]]
@@ -42,7 +41,7 @@ ClientAt = Callable[[str], Awaitable[httpx.AsyncClient]]
 @asynccontextmanager
 async def throttled_app(settings: Settings, **limits: int) -> AsyncIterator[ClientAt]:
     """The app with `limits` (the rest high); yields a factory of clients at given addresses."""
-    app = create_app(replace(settings, rate_limits=RateLimits(window=WINDOW, **(HIGH | limits))))
+    app = create_app(replace(settings, rate_limits=replace(RateLimits.every(1000, WINDOW), **limits)))
     async with app.lifespan(), AsyncExitStack() as stack:
 
         async def client_at(address: str) -> httpx.AsyncClient:

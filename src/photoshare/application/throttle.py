@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from photoshare.application.ports import RateLimiter
 from photoshare.domain.errors import TooManyRequests
 
-ACTIONS = ("login", "signup", "refresh", "upload", "comment", "rating")
-
 
 @dataclass(frozen=True, slots=True)
 class Limit:

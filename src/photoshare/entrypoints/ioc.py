@@ -59,7 +59,7 @@ from photoshare.application.readmodels import (
     TagQueries,
     UserQueries,
 )
-from photoshare.application.throttle import ACTIONS, Limit, Throttle
+from photoshare.application.throttle import Limit, Throttle
 from photoshare.config import Settings
 from photoshare.domain.errors import Unauthenticated
 from photoshare.domain.transformations import Transformation
@@ -164,7 +164,7 @@ class InfrastructureProvider(Provider):
     @provide
     def throttle(self, settings: Settings, limiter: RateLimiter) -> Throttle:
         limits = settings.rate_limits
-        return Throttle(limiter, {a: Limit(getattr(limits, a), limits.window) for a in ACTIONS})
+        return Throttle(limiter, {a: Limit(limits.limit(a), limits.window) for a in limits.actions()})
 
     @provide
     def image_store(self, settings: Settings) -> ImageStore:
