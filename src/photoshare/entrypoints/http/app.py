@@ -26,6 +26,7 @@ from photoshare.entrypoints.http.errors import exception_handlers
 from photoshare.entrypoints.http.openapi import docs_static_router, openapi_config
 from photoshare.entrypoints.http.proxies import trusted_proxy_headers
 from photoshare.entrypoints.http.security import security_headers
+from photoshare.entrypoints.lifecycle import terminate_with_parent
 
 # JSON bodies are small; the upload route raises its own limit.
 MAX_JSON_BODY = 64 * 1024
@@ -74,4 +75,5 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
 
 def create_app_from_env() -> Litestar:
     """The server's factory target: settings come from the environment of each worker."""
+    terminate_with_parent()
     return create_app(Settings.from_env())
