@@ -106,14 +106,10 @@ class Service:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def workers_processes(self) -> list[psutil.Process]:
-        """The server's worker processes (granian's children that are not PostgreSQL)."""
+        """The server's worker processes: its children but the PostgreSQL watchdog."""
         assert self.process is not None
         children = psutil.Process(self.process.pid).children(recursive=True)
-        return [
-            child
-            for child in children
-            if child.name() != "postgres" and "postgres" not in child.cmdline()[:1]
-        ]
+        return [child for child in children if "photoshare.adapters.postgres_watchdog" not in child.cmdline()]
 
     def stop(self, how: signal.Signals = signal.SIGINT) -> float:
         """Stop as a person does: Ctrl-C (SIGINT to the whole group) or a process manager's
