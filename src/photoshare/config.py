@@ -47,6 +47,8 @@ class RateLimits:
     upload: int = 30
     comment: int = 60
     rating: int = 60
+    #: Public searches and lists (`GET /api/photos`), per address: a person pages far slower.
+    search: int = 120
 
     @classmethod
     def actions(cls) -> tuple[str, ...]:
@@ -80,6 +82,8 @@ class Settings:
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     max_image_pixels: int = 40_000_000
     db_pool_size: int = 10
+    #: Reads (and the self-committing counters) are cancelled after this long: a quick 503.
+    db_statement_timeout_ms: int = 3000
     hash_concurrency: int = 2
     bcrypt_rounds: int = 12
     image_concurrency: int = 2
@@ -147,6 +151,9 @@ class Settings:
                 env, "PHOTOSHARE_MAX_IMAGE_PIXELS", d.max_image_pixels, 1_000_000, 500_000_000
             ),
             db_pool_size=_int(env, "PHOTOSHARE_DB_POOL_SIZE", d.db_pool_size, 1, 200),
+            db_statement_timeout_ms=_int(
+                env, "PHOTOSHARE_DB_STATEMENT_TIMEOUT_MS", d.db_statement_timeout_ms, 100, 600_000
+            ),
             hash_concurrency=_int(env, "PHOTOSHARE_HASH_CONCURRENCY", d.hash_concurrency, 1, 64),
             bcrypt_rounds=_int(env, "PHOTOSHARE_BCRYPT_ROUNDS", d.bcrypt_rounds, 4, 16),
             image_concurrency=_int(env, "PHOTOSHARE_IMAGE_CONCURRENCY", d.image_concurrency, 1, 64),

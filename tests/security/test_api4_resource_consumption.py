@@ -291,3 +291,13 @@ async def test_comments_and_ratings_are_limited_per_account(
         elsewhere = await client_at("198.51.100.24")
         response = await elsewhere.post(path.format(photo=photos[LIMIT]), json=body, headers=headers)
         assert_throttled(response)
+
+
+async def test_searches_are_limited_per_client_address(settings: Settings) -> None:
+    async with throttled_app(settings, search=LIMIT) as client_at:
+        searcher = await client_at("203.0.113.50")
+        for _ in range(LIMIT):
+            assert (await searcher.get("/api/photos", params={"q": "sunset"})).status_code == 200
+        assert_throttled(await searcher.get("/api/photos", params={"q": "sunset"}))
+        other = await client_at("203.0.113.51")
+        assert (await other.get("/api/photos", params={"q": "sunset"})).status_code == 200

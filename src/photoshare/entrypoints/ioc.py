@@ -136,7 +136,7 @@ class InfrastructureProvider(Provider):
     async def read_pool(self, settings: Settings) -> AsyncIterator[AsyncConnectionPool]:
         """Read models run on plain pooled psycopg connections (no session on the hot path)."""
         assert settings.database_url
-        pool = open_pool(settings.database_url, settings.db_pool_size)
+        pool = open_pool(settings.database_url, settings.db_pool_size, settings.db_statement_timeout_ms)
         await pool.open(wait=False)
         yield pool
         await pool.close()
