@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 MIN_SECRET_BYTES = 32
+LOG_FORMATS = ("text", "json")
+METRICS_EXPOSURE = ("local", "public", "off")
 
 
 #: The schemes a PostgreSQL URL may be given with; both spellings below are derived from any.
@@ -88,6 +90,10 @@ class Settings:
     bcrypt_rounds: int = 12
     image_concurrency: int = 2
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    #: `text` for people, `json` for log collectors.
+    log_format: str = "text"
+    #: `GET /metrics`: `local` (loopback clients only), `public` (anyone) or `off`.
+    metrics: str = "local"
 
     @property
     def images_dir(self) -> Path:
@@ -158,6 +164,8 @@ class Settings:
             bcrypt_rounds=_int(env, "PHOTOSHARE_BCRYPT_ROUNDS", d.bcrypt_rounds, 4, 16),
             image_concurrency=_int(env, "PHOTOSHARE_IMAGE_CONCURRENCY", d.image_concurrency, 1, 64),
             rate_limits=_rate_limits(env, d.rate_limits),
+            log_format=_choice(env, "PHOTOSHARE_LOG_FORMAT", d.log_format, LOG_FORMATS),
+            metrics=_choice(env, "PHOTOSHARE_METRICS", d.metrics, METRICS_EXPOSURE),
         )
 
 
@@ -171,6 +179,13 @@ def _rate_limits(env: Mapping[str, str], defaults: RateLimits) -> RateLimits:
             for name in RateLimits.actions()
         },
     )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
 
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:

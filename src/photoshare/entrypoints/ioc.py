@@ -7,6 +7,7 @@ REQUEST scope holds the session, the unit of work, repositories and use cases.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import NewType
 
 import anyio
 import valkey.asyncio as valkey
@@ -73,6 +74,10 @@ class NoLocalImages:
 
     async def render(self, key: str, transformation: Transformation) -> RenderedImage | None:
         return None
+
+
+#: The image calls' capacity limiter (a type of its own so dishka can tell it apart).
+ImageWork = NewType("ImageWork", anyio.CapacityLimiter)
 
 
 def bearer_token(header: str) -> str:
@@ -160,8 +165,12 @@ class InfrastructureProvider(Provider):
         return Throttle(limiter, {a: Limit(limits.limit(a), limits.window) for a in limits.actions()})
 
     @provide
-    def image_store(self, settings: Settings) -> ImageStore:
-        limiter = anyio.CapacityLimiter(settings.image_concurrency)
+    def image_work(self, settings: Settings) -> ImageWork:
+        """One bound on this worker's image calls (decoding, rendering, storage), shared by all."""
+        return ImageWork(anyio.CapacityLimiter(settings.image_concurrency))
+
+    @provide
+    def image_store(self, settings: Settings, limiter: ImageWork) -> ImageStore:
         if settings.cloudinary_url:
             from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
 
@@ -176,10 +185,8 @@ class InfrastructureProvider(Provider):
         return NoLocalImages()
 
     @provide
-    def inspector(self, settings: Settings) -> ImageInspector:
-        return PillowImageInspector(
-            anyio.CapacityLimiter(settings.image_concurrency), settings.max_image_pixels
-        )
+    def inspector(self, settings: Settings, limiter: ImageWork) -> ImageInspector:
+        return PillowImageInspector(limiter, settings.max_image_pixels)
 
     qr = provide(QrcodeRenderer, provides=QrRenderer)
 
