@@ -307,9 +307,13 @@ async def test_link_creation_is_limited_per_account_and_per_address(settings: Se
         assert_throttled(await home.post(path, json={"width": 99}, headers=bearer(alice["access_token"])))
         # Alice from another address: still her account's limit.
         elsewhere = await client_at("198.51.100.25")
-        assert_throttled(await elsewhere.post(path, json={"width": 99}, headers=bearer(alice["access_token"])))
+        assert_throttled(
+            await elsewhere.post(path, json={"width": 99}, headers=bearer(alice["access_token"]))
+        )
         # Bob elsewhere is fine.
         bobs = await (await client_at("198.51.100.26")).post(
-            f"/api/photos/{bobs_photo}/transformations", json={"width": 5}, headers=bearer(bob["access_token"])
+            f"/api/photos/{bobs_photo}/transformations",
+            json={"width": 5},
+            headers=bearer(bob["access_token"]),
         )
         assert bobs.status_code == 201, bobs.text

@@ -53,7 +53,9 @@ def render(data: bytes, transformation: Transformation, fmt: str, max_pixels: in
             durations.append(int(frame.info.get("duration") or _DEFAULT_FRAME_MS))
             pictures.append(_transformed(picture, transformation))
         loop = source.info.get("loop")
-    return _encode_animation(pictures, durations, loop if isinstance(loop, int) else None, fmt, transformation)
+    return _encode_animation(
+        pictures, durations, loop if isinstance(loop, int) else None, fmt, transformation
+    )
 
 
 def _transformed(image: Image.Image, t: Transformation) -> Image.Image:
