@@ -2,8 +2,9 @@
 
 Layout under `root`: `originals/<key>` and `cache/<canonical>/<key>.<ext>` for
 renderings; a rendering that failed leaves `<key>.<ext>.failed` there instead, holding
-the reason, so asking again answers at once instead of paying for the failure again. Files are written to a temporary name and renamed into place, so a
-reader never sees half a file and a failed write leaves nothing behind. Rendering
+the reason, so asking again answers at once instead of paying for the failure again.
+Files are written to a temporary name and renamed into place, so a reader never sees
+half a file and a failed write leaves nothing behind. Rendering
 runs in a worker thread under the shared limiter; plain file I/O uses anyio's
 default thread pool so reads do not queue behind renders.
 """
