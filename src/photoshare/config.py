@@ -47,6 +47,7 @@ class RateLimits:
     signup: int = 5
     refresh: int = 30
     upload: int = 30
+    link: int = 30  # transformed links created
     comment: int = 60
     rating: int = 60
     #: Public searches and lists (`GET /api/photos`), per address: a person pages far slower.

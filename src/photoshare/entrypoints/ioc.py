@@ -33,7 +33,7 @@ from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application import auth, comments, links, photos, ratings, users
 from photoshare.application.auth import Authenticate, Principal, Viewer
-from photoshare.application.links import PublicAddresses
+from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.ports import (
     Clock,
     CommentRepository,
@@ -176,7 +176,9 @@ class InfrastructureProvider(Provider):
 
             store: ImageStore = CloudinaryImageStore(settings.cloudinary_url, limiter)
             return store
-        return LocalImageStore(settings.images_dir, settings.public_base_url, limiter)
+        return LocalImageStore(
+            settings.images_dir, settings.public_base_url, limiter, settings.max_image_pixels
+        )
 
     @provide
     def image_renderer(self, store: ImageStore) -> ImageRenderer:
@@ -193,6 +195,10 @@ class InfrastructureProvider(Provider):
     @provide
     def addresses(self, settings: Settings) -> PublicAddresses:
         return PublicAddresses(settings.public_base_url)
+
+    @provide
+    def render_budget(self, settings: Settings) -> RenderBudget:
+        return RenderBudget(settings.max_image_pixels)
 
     @provide
     def health(self, engine: AsyncEngine, client: valkey.Valkey | None) -> DependencyHealth:
