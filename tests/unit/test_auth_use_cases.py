@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+
 import pytest
 
 from photoshare.adapters.security import JwtTokenCodec
@@ -162,6 +165,44 @@ async def test_log_in_verifies_a_password_even_for_an_unknown_user(
     with pytest.raises(Unauthenticated):
         await log_in("nobody", PASSWORD)
     assert hasher.verified == [(PASSWORD, None)]
+
+
+async def test_log_in_moves_a_legacy_hash_to_the_current_scheme(
+    sign_up: SignUp, log_in: LogIn, users: InMemoryUserRepository, uow: FakeUnitOfWork
+) -> None:
+    user = await _member(sign_up)
+    users.users[user.id] = replace(user, password_hash="legacy:" + PASSWORD)
+    commits_before = uow.commits
+    await log_in("alice", PASSWORD)
+    assert users.users[user.id].password_hash == "hashed:" + PASSWORD
+    assert uow.commits == commits_before + 1
+
+
+async def test_log_in_leaves_a_current_hash_alone(
+    sign_up: SignUp, log_in: LogIn, users: InMemoryUserRepository
+) -> None:
+    user = await _member(sign_up)
+    users.users[user.id] = replace(user, password_hash="hashed:" + PASSWORD)
+    calls: list[str] = []
+    original = users.update_password_hash
+
+    async def spy(user_id: uuid.UUID, password_hash: str) -> None:
+        calls.append(password_hash)
+        await original(user_id, password_hash)
+
+    users.update_password_hash = spy  # type: ignore[method-assign]
+    await log_in("alice", PASSWORD)
+    assert calls == []
+
+
+async def test_a_wrong_password_never_rehashes_a_legacy_hash(
+    sign_up: SignUp, log_in: LogIn, users: InMemoryUserRepository
+) -> None:
+    user = await _member(sign_up)
+    users.users[user.id] = replace(user, password_hash="legacy:" + PASSWORD)
+    with pytest.raises(Unauthenticated):
+        await log_in("alice", "not the password")
+    assert users.users[user.id].password_hash == "legacy:" + PASSWORD
 
 
 async def test_banned_user_cannot_log_in(

@@ -94,6 +94,9 @@ class LogIn:
             raise Unauthenticated(BAD_CREDENTIALS)
         if not user.is_active:
             raise Forbidden("this account is banned")
+        if self._hasher.needs_rehash(user.password_hash):
+            # The only moment the password is in hand: move the hash to the current scheme.
+            await self._users.update_password_hash(user.id, await self._hasher.hash(password))
         tokens = await self._issue(user)
         await self._uow.commit()
         return tokens
