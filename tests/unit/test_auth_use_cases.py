@@ -445,3 +445,21 @@ async def test_authenticate_sees_the_current_account_not_the_one_in_the_token(
     bob, tokens = await _session(sign_up, log_in, "bob")
     await users.update_access(rules.change_role(admin, bob, Role.MODERATOR))
     assert (await authenticate(tokens.access_token)).user.role is Role.MODERATOR
+
+
+# --- Unicode forms -----------------------------------------------------------------------------
+
+EMAIL_NFC, EMAIL_NFD = "x@ex\u00e4mple.com", "x@exa\u0308mple.com"
+
+
+async def test_an_email_in_nfc_and_in_nfd_is_one_account(sign_up: SignUp) -> None:
+    await sign_up("first", EMAIL_NFC, PASSWORD)
+    with pytest.raises(Conflict) as caught:
+        await sign_up("second", EMAIL_NFD, PASSWORD)
+    assert caught.value.field == "email"
+
+
+async def test_an_email_logs_in_in_either_form(sign_up: SignUp, log_in: LogIn) -> None:
+    await sign_up("first", EMAIL_NFD, PASSWORD)
+    await log_in(EMAIL_NFC, PASSWORD)
+    await log_in(EMAIL_NFD.upper(), PASSWORD)
