@@ -71,3 +71,10 @@ async def test_a_hash_made_with_other_rounds_is_flagged_for_rehash(hasher: Bcryp
 
 async def test_an_unknown_user_is_checked_against_a_dummy_and_fails(hasher: BcryptPasswordHasher) -> None:
     assert not await hasher.verify("correct horse", None)
+
+
+@pytest.mark.parametrize("damaged", ["!", "sha256$", PREHASH_PREFIX + "not-bcrypt", "$2b$12$short"])
+async def test_a_damaged_hash_matches_nothing_instead_of_raising(
+    hasher: BcryptPasswordHasher, damaged: str
+) -> None:
+    assert not await hasher.verify("correct horse", damaged)

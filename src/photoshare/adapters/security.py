@@ -40,8 +40,13 @@ def _legacy_input(password: str) -> bytes:
 
 def _check(password: str, password_hash: str) -> bool:
     if password_hash.startswith(PREHASH_PREFIX):
-        return bcrypt.checkpw(_prehashed(password), password_hash[len(PREHASH_PREFIX) :].encode())
-    return bcrypt.checkpw(_legacy_input(password), password_hash.encode())
+        secret, stored = _prehashed(password), password_hash[len(PREHASH_PREFIX) :]
+    else:
+        secret, stored = _legacy_input(password), password_hash
+    try:
+        return bcrypt.checkpw(secret, stored.encode())
+    except ValueError:  # not a bcrypt string (a disabled or damaged account): no match, no 500
+        return False
 
 
 def _rounds(bcrypt_hash: str) -> int | None:
