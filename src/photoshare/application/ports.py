@@ -148,8 +148,9 @@ class RefreshTokenStore(Protocol):
 class RateLimiter(Protocol):
     """Fixed-window counters shared by all workers."""
 
-    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
-        """Count one hit; return None if allowed, else seconds until the window resets."""
+    async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
+        """Count one hit on each key, all in one round trip; None if every key is within the
+        limit, else the seconds until the last exceeded window resets."""
         ...
 
 

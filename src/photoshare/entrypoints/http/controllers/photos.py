@@ -113,7 +113,8 @@ class PhotosController(Controller):
     ) -> None:
         await remove(principal.user, photo_id)
 
-    @get("/", guards=[throttled("search")])
+    # Public reads stay up when the counters' store is down (fail open), as they did unthrottled.
+    @get("/", guards=[throttled("search", fail_open=True)])
     @inject
     async def search(
         self,
