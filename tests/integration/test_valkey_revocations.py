@@ -47,6 +47,14 @@ async def test_unknown_token_is_not_revoked(valkey_client: valkey.Valkey) -> Non
     assert await revocations.is_revoked("jti-2") is False
 
 
+async def test_revoked_family_refuses_its_tokens(valkey_client: valkey.Valkey) -> None:
+    revocations = ValkeyTokenRevocations(valkey_client)
+    await revocations.revoke_family("fam-1", datetime.now(UTC) + timedelta(minutes=5))
+    assert await revocations.is_revoked("jti-1", "fam-1") is True
+    assert await revocations.is_revoked("jti-1", "fam-2") is False
+    assert await revocations.is_revoked("jti-1") is False
+
+
 async def test_revocation_expires_with_the_token(valkey_client: valkey.Valkey) -> None:
     await ValkeyTokenRevocations(valkey_client).revoke("jti", datetime.now(UTC) + timedelta(seconds=300))
     ttl = await valkey_client.ttl(PREFIX + "jti")
