@@ -49,6 +49,15 @@ _TITLES = {
 }
 
 
+class OAuthError(domain.InvalidInput):
+    """A token request refused with an RFC 6749 (section 5.2) error code, which the problem
+    carries as `error` beside its detail, for OAuth2 clients."""
+
+    def __init__(self, error: str, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.error = error
+
+
 class FieldError(msgspec.Struct, omit_defaults=True):
     field: str
     message: str
@@ -64,6 +73,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     field: str | None = None
     errors: list[FieldError] | None = None
     retry_after: int | None = None
+    error: str | None = None  # the OAuth2 error code of a refused token request
 
 
 def problem(
@@ -90,7 +100,13 @@ def on_domain_error(_: Request[Any, Any, Any], error: domain.DomainError) -> Res
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
     return problem(
-        status, error.detail, title=error.title, headers=headers, field=error.field, retry_after=retry_after
+        status,
+        error.detail,
+        title=error.title,
+        headers=headers,
+        field=error.field,
+        retry_after=retry_after,
+        error=getattr(error, "error", None),
     )
 
 
