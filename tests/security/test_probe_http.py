@@ -9,7 +9,63 @@ from urllib.parse import urlencode
 
 import pytest
 
+from photoshare.entrypoints.http.caching import IMAGE_MAX_AGE
 from tests.integration.accounts import PASSWORD, Client, assert_problem, bearer, member
+from tests.integration.photo_helpers import linked, path_of, uploaded
+
+# --- caching -----------------------------------------------------------------------------------
+
+
+async def test_answers_to_credentialed_requests_are_private_and_never_stored(client: Client) -> None:
+    admin = await member(client, "admin")  # the first account: an admin, who may list ratings
+    alice = await member(client, "alice")
+    bob = await member(client, "bob")
+    photo = await uploaded(client, alice["access_token"])
+    await linked(client, alice["access_token"], photo["id"], width=50)
+    rated = await client.post(
+        f"/api/photos/{photo['id']}/ratings", json={"value": 4}, headers=bearer(bob["access_token"])
+    )
+    assert rated.status_code == 201, rated.text
+    private = [
+        ("/api/users/me", alice),
+        (f"/api/photos/{photo['id']}/transformations", alice),
+        (f"/api/photos/{photo['id']}/ratings", admin),
+        ("/api/photos", alice),  # public, but asked with a token: nothing declares it shareable
+    ]
+    for path, tokens in private:
+        response = await client.get(path, headers=bearer(tokens["access_token"]))
+        assert response.status_code == 200, (path, response.text)
+        assert response.headers["cache-control"] == "private, no-store", path
+    # A route that declares its own policy keeps it.
+    public = await client.get(f"/api/photos/{photo['id']}", headers=bearer(bob["access_token"]))
+    assert public.headers["cache-control"] == "public, no-cache"
+    assert public.headers["etag"]
+
+
+async def test_images_are_cached_briefly_and_revalidate_so_a_deleted_photo_leaves_caches(
+    client: Client,
+) -> None:
+    alice = await member(client, "alice")
+    photo = await uploaded(client, alice["access_token"])
+    link = await linked(client, alice["access_token"], photo["id"], width=50)
+    paths = [path_of(photo["url"]), path_of(link["url"])]
+    etags = {}
+    for path in paths:
+        image = await client.get(path)
+        assert image.status_code == 200, path
+        cache = image.headers["cache-control"]
+        assert "immutable" not in cache
+        assert "must-revalidate" in cache
+        assert f"max-age={IMAGE_MAX_AGE}" in cache
+        assert IMAGE_MAX_AGE <= 3600
+        etags[path] = image.headers["etag"]
+        again = await client.get(path, headers={"If-None-Match": etags[path]})
+        assert again.status_code == 304  # revalidation stays cheap while the photo exists
+    deleted = await client.delete(f"/api/photos/{photo['id']}", headers=bearer(alice["access_token"]))
+    assert deleted.status_code == 204
+    for path in paths:
+        assert_problem(await client.get(path, headers={"If-None-Match": etags[path]}), 404)
+
 
 # --- a reused refresh token ends its family's access tokens too ------------------------------
 

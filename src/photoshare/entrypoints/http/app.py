@@ -13,6 +13,7 @@ from litestar.logging import LoggingConfig
 from photoshare import __version__
 from photoshare.config import Settings
 from photoshare.entrypoints import ioc
+from photoshare.entrypoints.http.caching import private_when_credentialed
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.comments import CommentsController
 from photoshare.entrypoints.http.controllers.health import health
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),
         request_max_body_size=MAX_JSON_BODY,
-        before_send=[security_headers],
+        before_send=[security_headers, private_when_credentialed],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=False)
         if settings.cors_origins
         else None,
