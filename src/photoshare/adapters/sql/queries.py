@@ -247,7 +247,9 @@ class SqlTagQueries:
         self._reader = reader
 
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage:
-        where = (
+        # A tag no photo uses any more is no tag to list (its row stays, for the next photo).
+        used = sa.exists().where(photo_tags.c.tag_id == tags.c.id)
+        where = [used] + (
             [tags.c.name.like(like_pattern(prefix.strip().lower())[1:])] if prefix and prefix.strip() else []
         )
         # A correlated count per tag on the page (index-only on photo_tags.tag_id), not a
