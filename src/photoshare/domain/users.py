@@ -56,6 +56,12 @@ def validate_password(value: str) -> str:
     return value
 
 
+class Keep(enum.Enum):
+    """A profile field a change leaves as it is (where `None` would clear it)."""
+
+    KEEP = "keep"
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: uuid.UUID
@@ -70,11 +76,18 @@ class User:
     # Bumped on ban: tokens issued before a ban never work again, even after an unban.
     token_version: int = field(default=0)
 
-    def with_profile(self, *, full_name: str | None, bio: str | None, email: str | None) -> User:
+    def with_profile(
+        self,
+        *,
+        full_name: str | Keep | None = Keep.KEEP,
+        bio: str | Keep | None = Keep.KEEP,
+        email: str | None = None,
+    ) -> User:
+        """A changed profile: `None` clears the name or the bio; an email is changed, never cleared."""
         return replace(
             self,
-            full_name=full_name if full_name is not None else self.full_name,
-            bio=bio if bio is not None else self.bio,
+            full_name=self.full_name if full_name is Keep.KEEP else full_name,
+            bio=self.bio if bio is Keep.KEEP else bio,
             email=validate_email(email) if email is not None else self.email,
         )
 
