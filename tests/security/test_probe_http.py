@@ -5,13 +5,14 @@ problem details that named framework types or said the wrong thing.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
 from photoshare.entrypoints.http.caching import IMAGE_MAX_AGE
 from tests.integration.accounts import PASSWORD, Client, assert_problem, bearer, member
-from tests.integration.photo_helpers import linked, path_of, uploaded
+from tests.integration.photo_helpers import encoded, linked, path_of, uploaded
 
 # --- caching -----------------------------------------------------------------------------------
 
@@ -107,7 +108,7 @@ async def test_a_repeated_form_field_is_400_not_the_first_one_taken(client: Clie
     await member(client, "alice")
     await member(client, "bob")
     fields = {"username": "alice", "password": PASSWORD, "grant_type": "password"}
-    pairs = [(k, v) for k, v in fields.items()] + [(field, "bob" if field == "username" else fields[field])]
+    pairs = [*fields.items(), (field, "bob" if field == "username" else fields[field])]
     response = await client.post(
         "/api/auth/login",
         content=urlencode(pairs),
@@ -116,3 +117,105 @@ async def test_a_repeated_form_field_is_400_not_the_first_one_taken(client: Clie
     body = assert_problem(response, 400)
     assert body["field"] == field
     assert body["error"] == "invalid_request"
+
+
+# --- problem details in plain words ---------------------------------------------------------
+
+_FRAMEWORK_WORDS = ("<class", "UploadFile", "Unsupported type", "'data'", "`", "Request Entity Too Large")
+
+
+def _assert_plain(body: dict[str, Any], field: str) -> None:
+    texts = [body["detail"], *(e["message"] for e in body.get("errors", []))]
+    for text in texts:
+        assert not any(word in text for word in _FRAMEWORK_WORDS), text
+        assert field in text, text
+    assert body["field"] == field
+
+
+async def test_upload_mistakes_are_told_in_plain_words_naming_the_field(client: Client) -> None:
+    token = (await member(client, "alice"))["access_token"]
+    jpeg = ("a.jpg", encoded(), "image/jpeg")
+    cases: list[tuple[str, Any]] = [
+        ("file", [("file", jpeg), ("file", jpeg)]),  # was "Unsupported type: <class 'list'>"
+        ("file", [("description", (None, "no file")), ("file", (None, "text"))]),
+        ("description", [("file", jpeg), ("description", ("d.txt", b"x", "text/plain"))]),  # "got UploadFile"
+    ]
+    for field, files in cases:
+        response = await client.post("/api/photos", files=files, headers=bearer(token))
+        _assert_plain(assert_problem(response, 400), field)
+
+
+async def test_json_bodies_of_the_wrong_shape_are_told_in_plain_words(client: Client) -> None:
+    token = (await member(client, "alice"))["access_token"]
+    json_type = {"content-type": "application/json"} | bearer(token)
+    for content in (b"null", b"[]", b'"text"'):
+        response = await client.patch("/api/users/me", content=content, headers=json_type)
+        _assert_plain(assert_problem(response, 400), "body")
+    response = await client.patch("/api/users/me", json={"full_name": ["a"]}, headers=bearer(token))
+    _assert_plain(assert_problem(response, 400), "full_name")
+    response = await client.post("/api/auth/login", json={"username": 1, "password": PASSWORD})
+    _assert_plain(assert_problem(response, 400), "username")
+
+
+async def test_too_many_form_parts_is_413_and_says_so(client: Client) -> None:
+    token = (await member(client, "alice"))["access_token"]
+    parts = [("tags", (None, "t")) for _ in range(3000)] + [("file", ("a.jpg", encoded(), "image/jpeg"))]
+    body = assert_problem(await client.post("/api/photos", files=parts, headers=bearer(token)), 413)
+    assert "too many form parts" in body["detail"]
+
+
+async def test_a_file_name_of_5000_characters_is_400_file_name_too_long(client: Client) -> None:
+    token = (await member(client, "alice"))["access_token"]
+    files = {"file": ("a" * 5000 + ".jpg", encoded(), "image/jpeg")}
+    body = assert_problem(await client.post("/api/photos", files=files, headers=bearer(token)), 400)
+    assert "file name too long" in body["detail"]
+
+
+# --- PATCH /api/users/me: null clears -----------------------------------------------------------
+
+
+async def test_null_clears_the_full_name_and_the_bio_and_absent_fields_stay(client: Client) -> None:
+    headers = bearer((await member(client, "alice"))["access_token"])
+    set_both = await client.patch(
+        "/api/users/me", json={"full_name": "Alice A.", "bio": "hi"}, headers=headers
+    )
+    assert (set_both.json()["full_name"], set_both.json()["bio"]) == ("Alice A.", "hi")
+    cleared = await client.patch("/api/users/me", json={"full_name": None}, headers=headers)
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["full_name"], cleared.json()["bio"]) == (None, "hi")
+    cleared = await client.patch("/api/users/me", json={"bio": None}, headers=headers)
+    assert (cleared.json()["full_name"], cleared.json()["bio"]) == (None, None)
+    me = (await client.get("/api/users/me", headers=headers)).json()
+    assert (me["full_name"], me["bio"], me["email"]) == (None, None, "alice@example.org")
+
+
+async def test_the_email_cannot_be_cleared(client: Client) -> None:
+    headers = bearer((await member(client, "alice"))["access_token"])
+    body = assert_problem(await client.patch("/api/users/me", json={"email": None}, headers=headers), 400)
+    assert body["field"] == "email"
+    assert (await client.get("/api/users/me", headers=headers)).json()["email"] == "alice@example.org"
+
+
+# --- tags no photo uses -------------------------------------------------------------------------
+
+
+async def test_tags_no_photo_uses_any_more_are_not_listed(client: Client) -> None:
+    token = (await member(client, "alice"))["access_token"]
+    kept = await uploaded(client, token, tags=["kept"])
+    retagged = await uploaded(client, token, tags=["dropped", "kept"])
+    deleted = await uploaded(client, token, tags=["gone"])
+    edit = await client.put(
+        f"/api/photos/{retagged['id']}", json={"description": "", "tags": ["kept"]}, headers=bearer(token)
+    )
+    assert edit.status_code == 200, edit.text
+    assert (await client.delete(f"/api/photos/{deleted['id']}", headers=bearer(token))).status_code == 204
+    page = (await client.get("/api/tags")).json()
+    assert page["items"] == [{"name": "kept", "photo_count": 2}]
+    assert page["total"] == 1
+    assert (await client.get("/api/tags", params={"q": "go"})).json()["total"] == 0
+    assert kept["tags"] == ["kept"]
+
+
+async def test_a_login_form_without_a_password_says_the_password_is_required(client: Client) -> None:
+    body = assert_problem(await client.post("/api/auth/login", data={"username": "alice"}), 400)
+    assert (body["field"], body["detail"]) == ("password", "password is required")

@@ -13,7 +13,6 @@ from photoshare.adapters.sql.reader import PgAutocommit
 from photoshare.adapters.sql.tables import refresh_tokens, revoked_tokens
 from photoshare.application.ports import RefreshOutcome, TokenClaims
 
-
 FAMILY_PREFIX = "family:"
 
 

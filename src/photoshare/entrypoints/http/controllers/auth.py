@@ -15,7 +15,7 @@ from photoshare.application.readmodels import MeView
 from photoshare.application.throttle import Throttle
 from photoshare.domain.errors import InvalidInput
 from photoshare.domain.users import User
-from photoshare.entrypoints.http.errors import OAuthError
+from photoshare.entrypoints.http.errors import OAuthError, field_named_in, plain_message
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.openapi_ops import LoginOperation
@@ -53,7 +53,7 @@ def _form_fields(form: FormMultiDict) -> dict[str, Any]:
     grant = form.get("grant_type")
     if grant is not None and grant != "password":
         raise OAuthError("unsupported_grant_type", "only the password grant is supported", field="grant_type")
-    return {k: form.get(k) for k in ("username", "password")}
+    return {k: v for k in ("username", "password") if (v := form.get(k)) is not None}
 
 
 async def read_credentials(request: Request[Any, Any, Any]) -> LoginIn:
@@ -64,8 +64,8 @@ async def read_credentials(request: Request[Any, Any, Any]) -> LoginIn:
             return msgspec.convert(fields, LoginIn)
         return msgspec.json.decode(await request.body(), type=LoginIn)
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
-        field = str(error).rpartition("$.")[2].rstrip("`") if "$." in str(error) else "body"
-        raise InvalidInput(str(error), field=field) from None
+        field = field_named_in(str(error)) or "body"
+        raise InvalidInput(plain_message(field, str(error)), field=field) from None
 
 
 class AuthController(Controller):
