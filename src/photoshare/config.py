@@ -13,6 +13,25 @@ from urllib.parse import urlsplit
 MIN_SECRET_BYTES = 32
 
 
+#: The schemes a PostgreSQL URL may be given with; both spellings below are derived from any.
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def _with_scheme(url: str, scheme: str) -> str:
+    given, sep, rest = url.partition("://")
+    return f"{scheme}://{rest}" if sep and given in POSTGRES_SCHEMES else url
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL as SQLAlchemy wants it, with psycopg 3 as the driver: postgresql+psycopg://…"""
+    return _with_scheme(url, "postgresql+psycopg")
+
+
+def libpq_url(url: str) -> str:
+    """The URL as libpq (psycopg's own connect and pool, psql) wants it: postgresql://…"""
+    return _with_scheme(url, "postgresql")
+
+
 class SettingsError(ValueError):
     """An environment variable holds a value the service cannot start with."""
 
@@ -100,7 +119,7 @@ class Settings:
         _check_url("PHOTOSHARE_PUBLIC_BASE_URL", base_url, ("http", "https"))
         db_url = env.get("PHOTOSHARE_DATABASE_URL") or None
         if db_url:
-            _check_url("PHOTOSHARE_DATABASE_URL", db_url, ("postgresql", "postgres", "postgresql+psycopg"))
+            _check_url("PHOTOSHARE_DATABASE_URL", db_url, POSTGRES_SCHEMES)
         valkey_url = env.get("PHOTOSHARE_VALKEY_URL") or None
         if valkey_url:
             _check_url("PHOTOSHARE_VALKEY_URL", valkey_url, ("redis", "rediss", "valkey", "valkeys", "unix"))

@@ -22,8 +22,9 @@ from PIL import Image
 from psycopg_pool import AsyncConnectionPool
 
 from photoshare.adapters.sql.queries import SqlPhotoQueries
-from photoshare.adapters.sql.reader import PgReader, libpq_url
+from photoshare.adapters.sql.reader import PgReader
 from photoshare.application.readmodels import PhotoSearch, PhotoSort
+from photoshare.config import libpq_url
 
 Client = AsyncTestClient[Litestar]
 PASSWORD = "password123"

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from photoshare.config import Settings, SettingsError
 
 log = logging.getLogger("photoshare")
+WORKERS_KILL_SECONDS = 5
 
 
 @contextlib.contextmanager
@@ -25,6 +26,7 @@ def database(settings: Settings) -> Iterator[Settings]:
 
     log.info("starting embedded PostgreSQL under %s", settings.pg_data_dir)
     server = EmbeddedPostgres(settings.pg_data_dir)
+    server.stop_when_gone()
     try:
         yield settings.with_database(server.url())
     finally:
@@ -74,6 +76,8 @@ def serve(settings: Settings) -> None:
             loop=loop,
             backlog=2048,
             log_access=False,
+            # A worker stuck in shutdown is killed after this many seconds rather than waited for.
+            workers_kill_timeout=WORKERS_KILL_SECONDS,
         ).serve()
 
 

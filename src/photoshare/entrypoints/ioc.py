@@ -60,7 +60,7 @@ from photoshare.application.readmodels import (
     UserQueries,
 )
 from photoshare.application.throttle import Limit, Throttle
-from photoshare.config import Settings
+from photoshare.config import Settings, sqlalchemy_url
 from photoshare.domain.errors import Unauthenticated
 from photoshare.domain.transformations import Transformation
 
@@ -81,13 +81,6 @@ def bearer_token(header: str) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("a bearer token is required")
     return token.strip()
-
-
-def sqlalchemy_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 class InfrastructureProvider(Provider):

@@ -17,18 +17,13 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.sql import ClauseElement
 
+from photoshare.config import libpq_url
 from photoshare.domain.errors import Unavailable
 
 _DOWN = "the database is not reachable right now; try again shortly"
 _COMPILED: dict[Any, tuple[Any, str]] = {}
 _COMPILED_MAX = 1024  # statement shapes, not values: a handful per query kind
 _DIALECT = pg_dialect.dialect()  # type: ignore[no-untyped-call]
-
-
-def libpq_url(url: str) -> str:
-    """postgresql+psycopg://… (SQLAlchemy) → postgresql://… (libpq)."""
-    scheme, sep, rest = url.partition("://")
-    return f"postgresql://{rest}" if sep and scheme.startswith(("postgresql", "postgres")) else url
 
 
 def sql_text(statement: ClauseElement) -> str:

@@ -25,7 +25,9 @@ from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
 from photoshare.entrypoints.http.openapi import docs_static_router, openapi_config
+from photoshare.entrypoints.http.proxies import trusted_proxy_headers
 from photoshare.entrypoints.http.security import security_headers
+from photoshare.entrypoints.lifecycle import terminate_with_parent
 
 # JSON bodies are small; the upload route raises its own limit.
 MAX_JSON_BODY = 64 * 1024
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         openapi_config=openapi_config(__version__),
         request_max_body_size=MAX_JSON_BODY,
         before_send=[security_headers, private_when_credentialed],
+        middleware=[trusted_proxy_headers(settings.trusted_proxies)] if settings.trusted_proxies else [],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=False)
         if settings.cors_origins
         else None,
@@ -73,4 +76,5 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
 
 def create_app_from_env() -> Litestar:
     """The server's factory target: settings come from the environment of each worker."""
+    terminate_with_parent()
     return create_app(Settings.from_env())
