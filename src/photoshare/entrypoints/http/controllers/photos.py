@@ -112,7 +112,7 @@ class PhotosController(Controller):
     ) -> None:
         await remove(principal.user, photo_id)
 
-    @get("/")
+    @get("/", guards=[throttled("search")])
     @inject
     async def search(
         self,
