@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from photoshare.domain import photos as p
+from photoshare.domain import transformations as t
 from photoshare.domain import users as u
 from photoshare.domain.comments import COMMENT_MAX
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
@@ -28,9 +30,21 @@ class SignUpIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Password
 
 
+LoginName = Annotated[str, Meta(min_length=1, max_length=u.EMAIL_MAX, description="username or email")]
+LoginPassword = Annotated[str, Meta(min_length=1, max_length=u.PASSWORD_MAX)]
+
+
 class LoginIn(msgspec.Struct):
-    username: Annotated[str, Meta(min_length=1, max_length=u.EMAIL_MAX, description="username or email")]
-    password: Annotated[str, Meta(min_length=1, max_length=u.PASSWORD_MAX)]
+    username: LoginName
+    password: LoginPassword
+
+
+class TokenForm(msgspec.Struct):
+    """The OAuth2 password grant (RFC 6749, section 4.3.2); other fields (`scope`, `client_id`) are ignored."""
+
+    grant_type: Literal["password"]
+    username: LoginName
+    password: LoginPassword
 
 
 class RefreshIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -64,23 +78,30 @@ class HealthOut(msgspec.Struct):
     valkey: Literal["up", "down", "not configured"]
 
 
+TagName = Annotated[str, Meta(max_length=p.TAG_MAX_LENGTH, description="trimmed and lower-cased")]
+Tags = Annotated[list[TagName], Meta(max_length=p.MAX_TAGS_PER_PHOTO)]
+
+
 class PhotoUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
-    description: Annotated[str, Meta(max_length=2000)]
-    tags: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=50)] | None = None
+    description: Annotated[str, Meta(max_length=p.DESCRIPTION_MAX)]
+    tags: Tags | None = None
+
+
+Dimension = Annotated[int, Meta(ge=t.DIMENSION_MIN, le=t.DIMENSION_MAX)]
 
 
 class TransformationIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Cloudinary's names and meanings; at least one option."""
 
-    width: Annotated[int, Meta(ge=1, le=4000)] | None = None
-    height: Annotated[int, Meta(ge=1, le=4000)] | None = None
-    crop: Literal["fill", "fit", "scale", "thumb", "crop", "pad"] | None = None
-    gravity: Literal["auto", "center", "face", "north", "south", "east", "west"] | None = None
-    angle: Annotated[int, Meta(ge=-360, le=360)] | None = None
-    effect: Literal["grayscale", "sepia", "blur", "pixelate", "negate", "sharpen"] | None = None
-    radius: Annotated[int, Meta(ge=0, le=2000)] | Literal["max"] | None = None
-    format: Literal["jpg", "png", "webp"] | None = None
-    quality: Annotated[int, Meta(ge=1, le=100)] | None = None
+    width: Dimension | None = None
+    height: Dimension | None = None
+    crop: t.Crop | None = None
+    gravity: t.Gravity | None = None
+    angle: Annotated[int, Meta(ge=t.ANGLE_MIN, le=t.ANGLE_MAX)] | None = None
+    effect: t.Effect | None = None
+    radius: Annotated[int, Meta(ge=t.RADIUS_MIN, le=t.RADIUS_MAX)] | Literal["max"] | None = None
+    format: t.Format | None = None
+    quality: Annotated[int, Meta(ge=t.QUALITY_MIN, le=t.QUALITY_MAX)] | None = None
 
 
 class CommentIn(msgspec.Struct, forbid_unknown_fields=True):

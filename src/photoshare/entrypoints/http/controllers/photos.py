@@ -18,6 +18,7 @@ from photoshare.domain.errors import Forbidden, InvalidInput, NotFound, PayloadT
 from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
+from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import PhotoUpdateIn
 
 # The multipart envelope around a 10 MiB file; the file itself is checked exactly.
@@ -27,7 +28,7 @@ SortParam = Literal["-created_at", "created_at", "-rating", "rating"]
 
 @dataclass
 class UploadForm:
-    file: UploadFile | None = None
+    file: UploadFile
     description: str | None = None
     tags: list[str] = field(default_factory=list)
 
@@ -39,6 +40,19 @@ async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID) -> PhotoView:
     return view
 
 
+# A date (the whole day, UTC) or an RFC 3339 timestamp; documented as exactly those formats.
+Moment = Annotated[
+    str | None,
+    Parameter(
+        max_length=40,
+        description="a date (the whole day, UTC) or a timestamp (naive means UTC)",
+        schema_extra={
+            "oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+        },
+    ),
+]
+
+
 def parse_moment(name: str, value: str | None, *, end_of_day: bool) -> datetime | None:
     """A date (whole day, UTC) or an ISO 8601 timestamp (naive means UTC)."""
     if value is None:
@@ -48,7 +62,7 @@ def parse_moment(name: str, value: str | None, *, end_of_day: bool) -> datetime 
             day = date.fromisoformat(value)
             moment = datetime.combine(day, time.min, UTC)
             return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lower-case "t" and "z"
     except ValueError:
         raise InvalidInput(f"{name} must be a date or an ISO 8601 timestamp", field=name) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -64,6 +78,12 @@ class PhotosController(Controller):
         guards=[authenticated, throttled("upload", per_user=True)],
         security=SECURITY,
         request_max_body_size=UPLOAD_BODY_LIMIT,
+        operation_id="uploadPhoto",
+        summary="Upload a photo",
+        description="Any user. Multipart fields `file` (JPEG, PNG, WebP or GIF, at most 10 MiB), "
+        "`description` and `tags` (comma-separated or repeated, at most 5). 413 for a larger file, "
+        "415 for anything that is not one of those images.",
+        responses=answers(415, 429),
     )
     @inject
     async def upload(
@@ -82,7 +102,13 @@ class PhotosController(Controller):
         photo = await upload(principal.user, content, data.description, tags)
         return await photo_view(queries, photo.id)
 
-    @get("/{photo_id:uuid}")
+    @get(
+        "/{photo_id:uuid}",
+        operation_id="getPhoto",
+        summary="A photo",
+        description="Public. With an ETag: `If-None-Match` gives 304 while the photo is unchanged.",
+        responses=answers(304),
+    )
     @inject
     async def get_photo(
         self,
@@ -92,7 +118,14 @@ class PhotosController(Controller):
     ) -> Response[PhotoView]:
         return conditional_json(request, await photo_view(queries, photo_id))
 
-    @put("/{photo_id:uuid}", guards=[authenticated], security=SECURITY)
+    @put(
+        "/{photo_id:uuid}",
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="updatePhoto",
+        summary="Change a photo's description and tags",
+        description="Its owner or an admin (403 for anyone else). Tags, when given, replace the photo's.",
+    )
     @inject
     async def edit(
         self,
@@ -105,14 +138,30 @@ class PhotosController(Controller):
         await edit(principal.user, photo_id, data.description, data.tags)
         return await photo_view(queries, photo_id)
 
-    @delete("/{photo_id:uuid}", status_code=204, guards=[authenticated], security=SECURITY)
+    @delete(
+        "/{photo_id:uuid}",
+        status_code=204,
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="deletePhoto",
+        summary="Delete a photo",
+        description="Its owner or an admin (403 for anyone else). The stored image and its "
+        "transformed links go too.",
+    )
     @inject
     async def remove(
         self, photo_id: FromPath[uuid.UUID], principal: FromDishka[Principal], remove: FromDishka[DeletePhoto]
     ) -> None:
         await remove(principal.user, photo_id)
 
-    @get("/")
+    @get(
+        "/",
+        operation_id="searchPhotos",
+        summary="Search photos",
+        description="Public: a page of photos, newest first by default. `owner` is for moderators "
+        "and admins only (403 for anyone else); a bad token is 401.",
+        responses=answers(401, 403),
+    )
     @inject
     async def search(
         self,
@@ -124,8 +173,8 @@ class PhotosController(Controller):
         tag: Annotated[str | None, Parameter(min_length=1, max_length=64)] = None,
         min_rating: Annotated[float | None, Parameter(ge=0, le=5)] = None,
         max_rating: Annotated[float | None, Parameter(ge=0, le=5)] = None,
-        created_from: Annotated[str | None, Parameter(max_length=40, description="date or timestamp")] = None,
-        created_to: Annotated[str | None, Parameter(max_length=40, description="date or timestamp")] = None,
+        created_from: Moment = None,
+        created_to: Moment = None,
         sort: FromQuery[SortParam] = "-created_at",
         owner: Annotated[
             str | None, Parameter(min_length=1, max_length=32, description="moderators and admins")

@@ -15,6 +15,7 @@ from photoshare.application.readmodels import RatingCreated, RatingEntry, Rating
 from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.entrypoints.http.guards import authenticated, staff, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
+from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import RatingIn
 
 
@@ -32,7 +33,16 @@ class RatingsController(Controller):
     tags = ["ratings"]
     security = SECURITY
 
-    @post("/", status_code=201, guards=[authenticated, throttled("rating", per_user=True)])
+    @post(
+        "/",
+        status_code=201,
+        guards=[authenticated, throttled("rating", per_user=True)],
+        operation_id="ratePhoto",
+        summary="Rate a photo",
+        description="Any user but the photo's owner (403): a JSON integer 1-5, once per user per "
+        "photo (409 for a second). The photo's average follows at once.",
+        responses=answers(409, 429),
+    )
     @inject
     async def rate(
         self,
@@ -42,22 +52,33 @@ class RatingsController(Controller):
         principal: FromDishka[Principal],
         rate: FromDishka[RatePhoto],
     ) -> RatingCreated:
-        """Once per user per photo (409 for a second); never your own photo (403)."""
         # `data` documents and checks the body; `strict_value` refuses what lenient decoding let through.
         return await rate(principal.user, photo_id, await strict_value(request))
 
-    @get("/", guards=[staff])
+    @get(
+        "/",
+        guards=[staff],
+        operation_id="listRatings",
+        summary="Who rated a photo",
+        description="Moderators and admins only: each rating, oldest first.",
+    )
     @inject
     async def list_ratings(
         self, photo_id: FromPath[uuid.UUID], queries: FromDishka[RatingQueries]
     ) -> list[RatingEntry]:
-        """Who rated the photo and how, oldest first."""
         entries = await queries.list_for_photo(photo_id)
         if entries is None:
             raise NotFound("no such photo")
         return entries
 
-    @delete("/{username:str}", status_code=204, guards=[staff])
+    @delete(
+        "/{username:str}",
+        status_code=204,
+        guards=[staff],
+        operation_id="deleteRating",
+        summary="Remove a user's rating",
+        description="Moderators and admins only. The photo's average follows at once.",
+    )
     @inject
     async def remove(
         self,
@@ -66,5 +87,4 @@ class RatingsController(Controller):
         principal: FromDishka[Principal],
         remove: FromDishka[DeleteRating],
     ) -> None:
-        """Remove one user's rating; the photo's average follows at once."""
         await remove(principal.user, photo_id, username)
