@@ -26,13 +26,15 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 class PhotoLinksController(Controller):
     path = "/api/photos/{photo_id:uuid}/transformations"
     tags = ["links"]
-    guards = [authenticated]
     security = SECURITY
+    # Guards on each handler, not here: Litestar gives a controller's guards to the OPTIONS
+    # answer it adds, which must not need a token.
 
     @post(
         "/",
         status_code=201,
         operation_id="createTransformation",
+        guards=[authenticated],
         summary="Create a transformed link",
         description="The photo's owner or an admin (403 for anyone else). Cloudinary's "
         "transformation names, at least one option; anything else is 400. The answer's `link` is "
@@ -51,6 +53,7 @@ class PhotoLinksController(Controller):
     @get(
         "/",
         operation_id="listTransformations",
+        guards=[authenticated],
         summary="A photo's transformed links",
         description="The photo's owner or an admin (403 for anyone else).",
     )
@@ -67,6 +70,7 @@ class PhotoLinksController(Controller):
         "/{link_id:uuid}",
         status_code=204,
         operation_id="deleteTransformation",
+        guards=[authenticated],
         summary="Delete a transformed link",
         description="The photo's owner or an admin (403 for anyone else). Its short link and QR code stop working.",
     )
