@@ -5,10 +5,11 @@ bytes with `binary(...)`). What every route shares is one generic rule, `documen
 applied once to the generated document before it is first served:
 
 - request bodies are documented by msgspec, the library that validates them, so bounds,
-  formats and `additionalProperties: false` are exactly what is enforced, and a
-  transformation needs at least one option (`minProperties: 1`);
+  formats and `additionalProperties: false` are exactly what is enforced, with what msgspec
+  cannot say (`schemas.SCHEMA_EXTRA`: a transformation needs an option, a crop its box);
 - an optional enum is one named enum, nullable where the field takes null (so generators
-  make one type of it, not three);
+  make one type of it, not three); a nullable parameter's bounds sit on its type; a body
+  that may be null may be left out;
 - bytes are `format: binary`, under their own media types and `application/octet-stream`
   (the one binary type every generator reads);
 - every error answer is a `Problem` as `application/problem+json`: 400 where the operation
@@ -47,6 +48,7 @@ _RETRY_AFTER = {
 }
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _MARK = "x-photoshare-answers"
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern")
 
 
 def answers(*statuses: int) -> dict[int, ResponseSpec]:
@@ -74,9 +76,9 @@ def document_answers(document: dict[str, Any]) -> dict[str, Any]:
         return document
     known = document.setdefault("components", {}).setdefault("schemas", {})
     known.update(_request_schemas())
-    if "TransformationIn" in known:
-        known["TransformationIn"]["minProperties"] = 1
-    _name_nullable_enums(known)
+    for name, extra in schemas.SCHEMA_EXTRA.items():
+        known[name].update(extra)
+    _name_enums(known)
     for path, item in document.get("paths", {}).items():
         for operation in item.values():
             if isinstance(operation, dict) and "responses" in operation:
@@ -100,22 +102,27 @@ def _request_schemas() -> dict[str, Any]:
     return components
 
 
-def _name_nullable_enums(known: dict[str, Any]) -> None:
-    """`anyOf: [{enum}, {type: null}]` becomes a named enum (`Crop`) or null."""
+def _name_enums(known: dict[str, Any]) -> None:
+    """A property `{enum}` or `anyOf: [{enum}, {type: null}]` refers to a named enum (`Crop`)."""
     for struct_name, schema in list(known.items()):
         for field, prop in schema.get("properties", {}).items():
-            options = prop.get("anyOf")
-            if not options or len(options) != 2 or {"type": "null"} not in options:
+            options = prop.get("anyOf", [prop])
+            nullable = {"type": "null"} in options
+            enums = [option for option in options if set(option) == {"enum"}]
+            if len(enums) != 1 or len(options) != 1 + nullable:
                 continue
-            enum = next(option for option in options if option != {"type": "null"})
-            if set(enum) != {"enum"}:
-                continue
+            values = enums[0]["enum"]
             name = field.title().replace("_", "")
-            if known.get(name, {"enum": enum["enum"]}).get("enum") != enum["enum"]:
+            if known.get(name, {"enum": values}).get("enum") != values:
                 name = struct_name + name
-            known[name] = {"title": name, "type": "string", "enum": enum["enum"]}
-            prop.pop("anyOf")
-            prop["oneOf"] = [{"$ref": f"#/components/schemas/{name}"}, {"type": "null"}]
+            known[name] = {"title": name, "type": "string", "enum": values}
+            ref = {"$ref": f"#/components/schemas/{name}"}
+            for key in ("anyOf", "enum"):
+                prop.pop(key, None)
+            if nullable:
+                prop["oneOf"] = [ref, {"type": "null"}]
+            else:
+                prop.update(ref)
 
 
 def _generic_statuses(path: str, operation: dict[str, Any]) -> set[int]:
@@ -132,6 +139,13 @@ def _generic_statuses(path: str, operation: dict[str, Any]) -> set[int]:
 
 
 def _document_operation(path: str, operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        _bounds_on_the_type(parameter.get("schema", {}))
+    body = operation.get("requestBody")
+    if body and any(
+        {"type": "null"} in m.get("schema", {}).get("oneOf", []) for m in body["content"].values()
+    ):
+        body["required"] = False  # `data: T | None = None`: no body is the same as null
     responses: dict[str, Any] = operation["responses"]
     for answer in responses.values():
         _binary_content(answer)
@@ -145,6 +159,18 @@ def _document_operation(path: str, operation: dict[str, Any]) -> None:
     for status in ("429", "503"):
         if status in responses:
             responses[status]["headers"] = _RETRY_AFTER
+
+
+def _bounds_on_the_type(schema: dict[str, Any]) -> None:
+    """`oneOf: [{type: T}, {type: null}]` with bounds beside it: the bounds move onto `T`,
+    where generators (and schemathesis) look for them."""
+    options = schema.get("oneOf")
+    if not options or {"type": "null"} not in options:
+        return
+    bounds = {k: schema.pop(k) for k in _BOUNDS if k in schema}
+    for option in options:
+        if option != {"type": "null"} and "$ref" not in option:
+            option.update(bounds)
 
 
 def _binary_content(answer: dict[str, Any]) -> None:

@@ -5,16 +5,20 @@ Response bodies are the application's read models (already msgspec Structs).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 import msgspec
-from msgspec import Meta
+from litestar.datastructures import UploadFile
+from msgspec import UNSET, Meta, UnsetType
 
+from photoshare.application.photos import MAX_UPLOAD_BYTES
 from photoshare.domain import photos as p
 from photoshare.domain import transformations as t
 from photoshare.domain import users as u
 from photoshare.domain.comments import COMMENT_MAX
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
+from photoshare.domain.text import NOT_BLANK
 
 Username = Annotated[
     str, Meta(min_length=u.USERNAME_MIN, max_length=u.USERNAME_MAX, pattern=u.USERNAME_PATTERN)
@@ -90,22 +94,69 @@ class PhotoUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
 Dimension = Annotated[int, Meta(ge=t.DIMENSION_MIN, le=t.DIMENSION_MAX)]
 
 
-class TransformationIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Cloudinary's names and meanings; at least one option."""
+class TransformationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Cloudinary's names and meanings; at least one option. An option left out is not set;
+    null is not an option's value."""
 
-    width: Dimension | None = None
-    height: Dimension | None = None
-    crop: t.Crop | None = None
-    gravity: t.Gravity | None = None
-    angle: Annotated[int, Meta(ge=t.ANGLE_MIN, le=t.ANGLE_MAX)] | None = None
-    effect: t.Effect | None = None
-    radius: Annotated[int, Meta(ge=t.RADIUS_MIN, le=t.RADIUS_MAX)] | Literal["max"] | None = None
-    format: t.Format | None = None
-    quality: Annotated[int, Meta(ge=t.QUALITY_MIN, le=t.QUALITY_MAX)] | None = None
+    width: Dimension | UnsetType = UNSET
+    height: Dimension | UnsetType = UNSET
+    crop: t.Crop | UnsetType = UNSET
+    gravity: t.Gravity | UnsetType = UNSET
+    angle: Annotated[int, Meta(ge=t.ANGLE_MIN, le=t.ANGLE_MAX)] | UnsetType = UNSET
+    effect: t.Effect | UnsetType = UNSET
+    radius: Annotated[int, Meta(ge=t.RADIUS_MIN, le=t.RADIUS_MAX)] | Literal["max"] | UnsetType = UNSET
+    format: t.Format | UnsetType = UNSET
+    quality: Annotated[int, Meta(ge=t.QUALITY_MIN, le=t.QUALITY_MAX)] | UnsetType = UNSET
+
+    def options(self) -> dict[str, object]:
+        """The options given, by name."""
+        return {k: v for k, v in msgspec.structs.asdict(self).items() if v is not UNSET}
+
+
+@dataclass
+class UploadForm:
+    """The multipart upload; Litestar reads it (msgspec has no file type), `SCHEMA_EXTRA` bounds it."""
+
+    file: UploadFile
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+#: What msgspec cannot say about a Struct, in JSON Schema, by the Struct's name.
+SCHEMA_EXTRA: dict[str, dict[str, object]] = {
+    "TransformationIn": {
+        "minProperties": 1,
+        # A crop that fills a box needs the box.
+        "if": {"required": ["crop"], "properties": {"crop": {"enum": list(t.SIZED_CROPS)}}},
+        "then": {"anyOf": [{"required": ["width"]}, {"required": ["height"]}]},
+    },
+    "UploadForm": {
+        "properties": {
+            "file": {
+                "type": "string",
+                "format": "binary",
+                "description": f"a JPEG, PNG, WebP or GIF image of at most {MAX_UPLOAD_BYTES} bytes",
+            },
+            "description": {"type": "string", "maxLength": p.DESCRIPTION_MAX},
+            "tags": {
+                "anyOf": [
+                    {
+                        "type": "array",
+                        "items": {"type": "string", "maxLength": p.TAG_MAX_LENGTH},
+                        "maxItems": p.MAX_TAGS_PER_PHOTO,
+                    },
+                    {"type": "string", "maxLength": p.TAG_MAX_LENGTH},
+                ],
+                "description": "tag names: the field repeated, or one field (comma-separated names)",
+            },
+        },
+        "required": ["file"],
+    },
+}
 
 
 class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: Annotated[str, Meta(min_length=1, max_length=COMMENT_MAX)]
+    text: Annotated[str, Meta(min_length=1, max_length=COMMENT_MAX, pattern=NOT_BLANK)]
 
 
 class RatingIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -9,10 +9,11 @@ from litestar.params import FromPath, Parameter
 
 from photoshare.application.links import ReadOriginal, RenderLinkedImage
 from photoshare.application.ports import RenderedImage
+from photoshare.domain.transformations import CANONICAL_PATTERN
 from photoshare.entrypoints.http.openapi_answers import answers, binary
 
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
+Spec = Annotated[str, Parameter(max_length=200, pattern=CANONICAL_PATTERN)]
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 

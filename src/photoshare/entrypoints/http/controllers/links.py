@@ -4,7 +4,6 @@ import hashlib
 import uuid
 from typing import Annotated, Literal
 
-import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Controller, Request, Response, delete, get, post
@@ -48,7 +47,7 @@ class PhotoLinksController(Controller):
         principal: FromDishka[Principal],
         create: FromDishka[CreateLink],
     ) -> LinkView:
-        return await create(principal.user, photo_id, msgspec.structs.asdict(data))
+        return await create(principal.user, photo_id, data.options())
 
     @get(
         "/",

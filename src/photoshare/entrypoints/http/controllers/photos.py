@@ -1,7 +1,6 @@
 """Photos: upload (multipart), read (public), edit, delete, and the searchable list."""
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -15,22 +14,17 @@ from photoshare.application.auth import Principal, Viewer
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
 from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch, PhotoSort, PhotoView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from photoshare.domain.photos import MAX_TAGS_PER_PHOTO
+from photoshare.domain.ratings import RATING_MAX
 from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.openapi_answers import answers
-from photoshare.entrypoints.http.schemas import PhotoUpdateIn
+from photoshare.entrypoints.http.schemas import PhotoUpdateIn, UploadForm
 
 # The multipart envelope around a 10 MiB file; the file itself is checked exactly.
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 256 * 1024
 SortParam = Literal["-created_at", "created_at", "-rating", "rating"]
-
-
-@dataclass
-class UploadForm:
-    file: UploadFile
-    description: str | None = None
-    tags: list[str] = field(default_factory=list)
 
 
 async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID) -> PhotoView:
@@ -40,6 +34,8 @@ async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID) -> PhotoView:
     return view
 
 
+# Litestar leaves a zero lower bound out of the document; say it there too.
+RatingBound = Annotated[float | None, Parameter(ge=0, le=RATING_MAX, schema_extra={"minimum": 0})]
 # A date (the whole day, UTC) or an RFC 3339 timestamp; documented as exactly those formats.
 Moment = Annotated[
     str | None,
@@ -99,6 +95,8 @@ class PhotosController(Controller):
         if len(content) > MAX_UPLOAD_BYTES:
             raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
         tags = [data.tags] if isinstance(data.tags, str) else data.tags
+        if len(tags) > MAX_TAGS_PER_PHOTO:  # as many fields as a JSON edit may list (the document's maxItems)
+            raise InvalidInput(f"at most {MAX_TAGS_PER_PHOTO} tags fields", field="tags")
         photo = await upload(principal.user, content, data.description, tags)
         return await photo_view(queries, photo.id)
 
@@ -171,8 +169,8 @@ class PhotosController(Controller):
         offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
         q: Annotated[str | None, Parameter(min_length=1, max_length=100)] = None,
         tag: Annotated[str | None, Parameter(min_length=1, max_length=64)] = None,
-        min_rating: Annotated[float | None, Parameter(ge=0, le=5)] = None,
-        max_rating: Annotated[float | None, Parameter(ge=0, le=5)] = None,
+        min_rating: RatingBound = None,
+        max_rating: RatingBound = None,
         created_from: Moment = None,
         created_to: Moment = None,
         sort: FromQuery[SortParam] = "-created_at",

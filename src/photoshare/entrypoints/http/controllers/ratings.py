@@ -13,17 +13,26 @@ from photoshare.application.auth import Principal
 from photoshare.application.ratings import DeleteRating, RatePhoto
 from photoshare.application.readmodels import RatingCreated, RatingEntry, RatingQueries
 from photoshare.domain.errors import InvalidInput, NotFound
+from photoshare.domain.ratings import RATING_MAX, RATING_MIN
 from photoshare.entrypoints.http.guards import authenticated, staff, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import RatingIn
 
 
+class _Number(msgspec.Struct, forbid_unknown_fields=True):
+    value: float
+
+
 async def strict_value(request: Request[Any, Any, Any]) -> int:
-    """Litestar converts bodies leniently ("3" and 3.0 would pass as 3): re-read the same bytes
-    strictly, so only a JSON integer is a rating."""
+    """Litestar converts bodies leniently ("3" and true would pass as 3): re-read the same bytes
+    strictly, so only a JSON number that is an integer is a rating. JSON Schema calls 3.0 an
+    integer, and so does the document, so 3.0 is 3."""
     try:
-        return msgspec.json.decode(await request.body(), type=RatingIn).value
+        value = msgspec.json.decode(await request.body(), type=_Number).value
+        if not value.is_integer():
+            raise InvalidInput(f"value must be an integer {RATING_MIN}-{RATING_MAX}", field="value")
+        return msgspec.convert({"value": int(value)}, RatingIn).value
     except msgspec.ValidationError as error:
         raise InvalidInput(str(error), field="value") from None
 
