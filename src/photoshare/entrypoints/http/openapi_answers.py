@@ -77,7 +77,8 @@ def document_answers(document: dict[str, Any]) -> dict[str, Any]:
     known = document.setdefault("components", {}).setdefault("schemas", {})
     known.update(_request_schemas())
     for name, extra in schemas.SCHEMA_EXTRA.items():
-        known[name].update(extra)
+        if name in known:  # an app without the route documents no such schema
+            known[name].update(extra)
     _name_enums(known)
     for path, item in document.get("paths", {}).items():
         for operation in item.values():
