@@ -13,11 +13,12 @@ sees requests no route matched):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar
 from litestar.routes import HTTPRoute
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 __all__ = ["allowed", "install_method_semantics"]
 
@@ -36,12 +37,12 @@ def install_method_semantics(app: Litestar) -> None:
     inner: ASGIApp = app.asgi_handler
 
     async def handler(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await inner(scope, receive, send)
             return
         method = scope["method"]
         if method == "HEAD":
-            scope = {**scope, "method": "GET"}  # type: ignore[typeddict-item]
+            scope = cast("HTTPScope", {**scope, "method": "GET"})
 
         async def answer(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -69,7 +70,7 @@ def _allow_for(scope: Scope, by_path: dict[str, str]) -> str | None:
 
 
 def _set_allow(message: Message, value: str | None) -> None:
-    headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+    headers: list[tuple[bytes, bytes]] = list(cast("Any", message).get("headers", []))
     current = next((v for k, v in headers if k.lower() == b"allow"), None)
     if value is None:
         if current is None:

@@ -157,9 +157,9 @@ def _document_operation(path: str, operation: dict[str, Any]) -> None:
                 "description": DESCRIPTIONS[status],
                 "content": {PROBLEM_JSON: {"schema": dict(_PROBLEM_REF)}},
             }
-    for status in ("429", "503"):
-        if status in responses:
-            responses[status]["headers"] = _RETRY_AFTER
+    for code in ("429", "503"):
+        if code in responses:
+            responses[code]["headers"] = _RETRY_AFTER
 
 
 def _bounds_on_the_type(schema: dict[str, Any]) -> None:
