@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from litestar import Litestar
-from litestar.routes import HTTPRoute
 from litestar.enums import ScopeType
+from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 __all__ = ["allowed", "install_method_semantics"]

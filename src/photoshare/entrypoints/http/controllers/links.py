@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from photoshare.application.auth import Principal
 from photoshare.application.links import CreateLink, DeleteLink, ListLinks, RenderQr, ResolveLink
 from photoshare.application.readmodels import LinkView
-from photoshare.entrypoints.http.guards import authenticated
+from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.openapi_answers import answers, binary
 from photoshare.entrypoints.http.schemas import TransformationIn
@@ -33,11 +33,13 @@ class PhotoLinksController(Controller):
         "/",
         status_code=201,
         operation_id="createTransformation",
-        guards=[authenticated],
+        guards=[authenticated, throttled("link", per_user=True)],
         summary="Create a transformed link",
         description="The photo's owner or an admin (403 for anyone else). Cloudinary's "
-        "transformation names, at least one option; anything else is 400. The answer's `link` is "
-        "the short link its QR code encodes.",
+        "transformation names, at least one option; anything else is 400, and so is a "
+        "transformation the photo cannot be rendered with. The answer's `link` is the short link "
+        "its QR code encodes.",
+        responses=answers(429),
     )
     @inject
     async def create(
