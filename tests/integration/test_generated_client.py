@@ -28,7 +28,7 @@ PACKAGE = "photoshare_client"
 BASE = "http://testserver.local"
 
 
-def _generate(document: bytes, where: Path) -> str:
+def generate_client(document: bytes, where: Path) -> str:
     source = where / "openapi.json"
     source.write_bytes(document)
     venv_bin = Path(sys.executable).parent
@@ -88,7 +88,7 @@ async def test_a_generated_client_imports_cleanly_and_drives_the_journey(
     app: Litestar, concurrent_client: httpx.AsyncClient, generated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     document = (await concurrent_client.get("/schema/openapi.json")).content
-    output = _generate(document, generated)
+    output = generate_client(document, generated)
     assert "warning" not in output.lower(), output
 
     m = _modules(generated, monkeypatch)
