@@ -1,4 +1,4 @@
-"""`photoshare serve | migrate`: the embedded PostgreSQL is started here, once, not per worker."""
+"""`photoshare serve | migrate | worker`: the embedded PostgreSQL is started here, once, not per worker."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import socket
+import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 
 from photoshare.config import Settings, SettingsError
@@ -50,6 +53,44 @@ def ensure_port_free(host: str, port: int) -> None:
             raise SettingsError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
+class JobWorkerProcess:
+    """One job worker beside the HTTP workers, as a child process of `serve`, restarted if it dies.
+
+    Not a thread of this process: granian forks its HTTP workers from here, and a fork
+    would copy a running worker's open connections and locks into each of them. Not one
+    per HTTP worker either: one is enough for the embedded default, and deployments that
+    want more run `photoshare worker` (as many as they like) with PHOTOSHARE_SERVE_WORKER=0.
+    """
+
+    RESTART_DELAY = 2.0
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._supervise, name="job-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _supervise(self) -> None:
+        while not self._stopping.is_set():
+            self._process = subprocess.Popen([sys.executable, "-m", "photoshare.entrypoints.cli", "worker"])
+            code = self._process.wait()
+            if not self._stopping.wait(self.RESTART_DELAY):
+                log.warning("the job worker exited with %s; starting it again", code)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # procrastinate finishes or hands back its jobs
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._thread.join(timeout=5)
+
+
 def serve(settings: Settings) -> None:
     from granian import Granian
     from granian.constants import Interfaces, Loops
@@ -64,17 +105,24 @@ def serve(settings: Settings) -> None:
         os.environ["PHOTOSHARE_DATA_DIR"] = str(ready.data_dir)
         loop = Loops.uvloop if sys.platform != "win32" else Loops.asyncio
         log.info("serving on http://%s:%s with %d worker(s)", ready.host, ready.port, ready.workers)
-        Granian(
-            "photoshare.entrypoints.http.app:create_app_from_env",
-            factory=True,
-            address=ready.host,
-            port=ready.port,
-            interface=Interfaces.ASGI,
-            workers=ready.workers,
-            loop=loop,
-            backlog=2048,
-            log_access=False,
-        ).serve()
+        jobs = JobWorkerProcess() if ready.serve_worker else None
+        if jobs is not None:
+            jobs.start()
+        try:
+            Granian(
+                "photoshare.entrypoints.http.app:create_app_from_env",
+                factory=True,
+                address=ready.host,
+                port=ready.port,
+                interface=Interfaces.ASGI,
+                workers=ready.workers,
+                loop=loop,
+                backlog=2048,
+                log_access=False,
+            ).serve()
+        finally:
+            if jobs is not None:
+                jobs.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="migrate the database, then serve the API")
     sub.add_parser("migrate", help="bring the database schema to the latest revision")
+    sub.add_parser("worker", help="run a background job worker (variants, sweeps); `serve` starts one too")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -92,6 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         with database(settings) as ready:
             migrate(ready)
+        return 0
+    if args.command == "worker":
+        from photoshare.entrypoints.worker import main as run_worker
+
+        with database(settings) as ready:
+            try:
+                run_worker(ready)
+            except KeyboardInterrupt:
+                pass
         return 0
     try:
         serve(settings)

@@ -12,6 +12,7 @@ from msgspec import Meta
 
 from photoshare.domain import users as u
 from photoshare.domain.comments import COMMENT_MAX
+from photoshare.domain.photos import MAX_CHECKSUMS
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
 
 Username = Annotated[
@@ -62,11 +63,21 @@ class HealthOut(msgspec.Struct):
     status: Literal["ok", "degraded"]
     database: Literal["up", "down"]
     valkey: Literal["up", "down", "not configured"]
+    #: Background jobs that ran out of retries (null when unknown).
+    failed_jobs: int | None = None
 
 
 class PhotoUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
     description: Annotated[str, Meta(max_length=2000)]
     tags: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=50)] | None = None
+    show_metadata: bool | None = None  # show camera, lens and exposure (never GPS) to everyone
+
+
+Checksum = Annotated[str, Meta(pattern="^[0-9a-fA-F]{64}$", description="SHA-256, hex")]
+
+
+class ChecksumsIn(msgspec.Struct, forbid_unknown_fields=True):
+    checksums: Annotated[list[Checksum], Meta(max_length=MAX_CHECKSUMS)]
 
 
 class TransformationIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

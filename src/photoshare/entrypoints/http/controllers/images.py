@@ -1,4 +1,9 @@
-"""Images served by the service itself when no Cloudinary is configured."""
+"""Images served by the service itself when no Cloudinary is configured.
+
+Originals are served as uploaded. Variants and transformed images negotiate their format:
+AVIF, then WebP, when `Accept` names them, else JPEG (PNG for images with transparency);
+each answer says `Vary: Accept` and carries an ETag of its own representation.
+"""
 
 from typing import Annotated
 
@@ -7,32 +12,65 @@ from dishka.integrations.litestar import inject
 from litestar import Request, Response, get
 from litestar.params import FromPath, Parameter
 
-from photoshare.application.links import ReadOriginal, RenderLinkedImage
+from photoshare.adapters.storage.rendering import modern_choice
+from photoshare.application.links import ReadOriginal, ReadVariant, RenderLinkedImage
 from photoshare.application.ports import RenderedImage
+from photoshare.domain.photos import VARIANT_SIZES
 
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
+VariantName = Annotated[str, Parameter(pattern="^(" + "|".join(VARIANT_SIZES) + ")$")]
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Media types a client may name in Accept -> the format the renderers know them by.
+_NEGOTIABLE = {"image/avif": "avif", "image/webp": "webp"}
 
 
-def _headers(etag: str) -> dict[str, str]:
+def offered_formats(accept: str | None) -> frozenset[str]:
+    """The modern formats an `Accept` header names with a non-zero quality (wildcards name none)."""
+    found: set[str] = set()
+    for item in (accept or "").split(",")[:64]:
+        media, *params = (part.strip() for part in item.split(";"))
+        fmt = _NEGOTIABLE.get(media.lower())
+        if fmt is None:
+            continue
+        quality = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+        try:
+            if float(quality) > 0:
+                found.add(fmt)
+        except ValueError:
+            continue
+    return frozenset(found)
+
+
+def _headers(etag: str, *, negotiated: bool) -> dict[str, str]:
     # Keys and transformations never change what they name, so caches may keep them forever.
-    return {
+    headers = {
         "ETag": etag,
         "Cache-Control": IMMUTABLE,
         "Content-Disposition": "inline",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }
+    if negotiated:
+        headers["Vary"] = "Accept"
+    return headers
 
 
-def _not_modified(request: Request, etag: str) -> Response[bytes] | None:  # type: ignore[type-arg]
+def _answer(request: Request, image: RenderedImage, etag: str, *, negotiated: bool) -> Response[bytes]:  # type: ignore[type-arg]
+    headers = _headers(etag, negotiated=negotiated)
     if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers=_headers(etag))
-    return None
+        return Response(b"", status_code=304, headers=headers)
+    return Response(image.data, media_type=image.content_type, headers=headers)
 
 
-def _image(image: RenderedImage, etag: str) -> Response[bytes]:
-    return Response(image.data, media_type=image.content_type, headers=_headers(etag))
+def _known_unchanged(request: Request, stem: str, offered: frozenset[str], explicit: str | None = None) -> bool:  # type: ignore[type-arg]
+    """The client already holds the representation it would get: answer 304 before any work.
+    Names are immutable, so the ETag tells the representation (AVIF first, then WebP, then
+    the JPEG or PNG fallback)."""
+    held = request.headers.get("if-none-match")
+    if not held:
+        return False
+    choice = explicit or modern_choice(offered)
+    return held in ([f'"{stem}.{choice}"'] if choice else [f'"{stem}.jpg"', f'"{stem}.png"'])
 
 
 @get("/images/{key:str}", tags=["images"])
@@ -43,7 +81,9 @@ async def original_image(
     read: FromDishka[ReadOriginal],
 ) -> Response[bytes]:
     etag = f'"{key}"'
-    return _not_modified(request, etag) or _image(await read(key), etag)
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers=_headers(etag, negotiated=False))
+    return _answer(request, await read(key), etag, negotiated=False)
 
 
 @get("/images/t/{spec:str}/{key:str}", tags=["images"])
@@ -54,5 +94,26 @@ async def transformed_image(
     key: FromPath[Key],
     render: FromDishka[RenderLinkedImage],
 ) -> Response[bytes]:
-    etag = f'"{spec}/{key}"'
-    return _not_modified(request, etag) or _image(await render(key, spec), etag)
+    offered = offered_formats(request.headers.get("accept"))
+    explicit = next((part[2:] for part in spec.split(",") if part.startswith("f_")), None)
+    if _known_unchanged(request, f"{spec}/{key}", offered, explicit):
+        held = request.headers["if-none-match"]
+        return Response(b"", status_code=304, headers=_headers(held, negotiated=True))
+    image = await render(key, spec, offered)
+    return _answer(request, image, f'"{spec}/{key}.{image.format}"', negotiated=True)
+
+
+@get("/images/v/{name:str}/{key:str}", tags=["images"])
+@inject
+async def variant_image(
+    request: Request,  # type: ignore[type-arg]
+    name: FromPath[VariantName],
+    key: FromPath[Key],
+    read: FromDishka[ReadVariant],
+) -> Response[bytes]:
+    offered = offered_formats(request.headers.get("accept"))
+    if _known_unchanged(request, f"{name}/{key}", offered):
+        held = request.headers["if-none-match"]
+        return Response(b"", status_code=304, headers=_headers(held, negotiated=True))
+    image = await read(key, name, offered)
+    return _answer(request, image, f'"{name}/{key}.{image.format}"', negotiated=True)

@@ -13,16 +13,23 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parame
 
 from photoshare.application.auth import Principal, Viewer
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
-from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch, PhotoSort, PhotoView
+from photoshare.application.readmodels import (
+    ExistingChecksums,
+    PhotoPage,
+    PhotoQueries,
+    PhotoSearch,
+    PhotoSort,
+    PhotoView,
+)
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
-from photoshare.entrypoints.http.schemas import PhotoUpdateIn
+from photoshare.entrypoints.http.schemas import ChecksumsIn, PhotoUpdateIn
 
 # The multipart envelope around a 10 MiB file; the file itself is checked exactly.
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 256 * 1024
-SortParam = Literal["-created_at", "created_at", "-rating", "rating"]
+SortParam = Literal["-created_at", "created_at", "-rating", "rating", "-taken_at", "taken_at"]
 
 
 @dataclass
@@ -102,8 +109,18 @@ class PhotosController(Controller):
         edit: FromDishka[EditPhoto],
         queries: FromDishka[PhotoQueries],
     ) -> PhotoView:
-        await edit(principal.user, photo_id, data.description, data.tags)
+        await edit(principal.user, photo_id, data.description, data.tags, data.show_metadata)
         return await photo_view(queries, photo_id)
+
+    @post("/check", status_code=200, guards=[authenticated], security=SECURITY)
+    @inject
+    async def check(
+        self, data: JSONBody[ChecksumsIn], principal: FromDishka[Principal], queries: FromDishka[PhotoQueries]
+    ) -> ExistingChecksums:
+        """Which of these files (by SHA-256 of their bytes) the caller has already uploaded:
+        a client syncing a camera roll uploads only the rest."""
+        checksums = sorted({c.lower() for c in data.checksums})
+        return ExistingChecksums(existing=await queries.existing_checksums(principal.user.id, checksums))
 
     @delete("/{photo_id:uuid}", status_code=204, guards=[authenticated], security=SECURITY)
     @inject
@@ -126,6 +143,8 @@ class PhotosController(Controller):
         max_rating: Annotated[float | None, Parameter(ge=0, le=5)] = None,
         created_from: Annotated[str | None, Parameter(max_length=40, description="date or timestamp")] = None,
         created_to: Annotated[str | None, Parameter(max_length=40, description="date or timestamp")] = None,
+        taken_from: Annotated[str | None, Parameter(max_length=40, description="date or timestamp")] = None,
+        taken_to: Annotated[str | None, Parameter(max_length=40, description="date or timestamp")] = None,
         sort: FromQuery[SortParam] = "-created_at",
         owner: Annotated[
             str | None, Parameter(min_length=1, max_length=32, description="moderators and admins")
@@ -142,6 +161,8 @@ class PhotosController(Controller):
             max_rating=max_rating,
             created_from=parse_moment("created_from", created_from, end_of_day=False),
             created_to=parse_moment("created_to", created_to, end_of_day=True),
+            taken_from=parse_moment("taken_from", taken_from, end_of_day=False),
+            taken_to=parse_moment("taken_to", taken_to, end_of_day=True),
             owner=owner,
             sort=PhotoSort(field=sort.lstrip("-"), descending=sort.startswith("-")),
         )
