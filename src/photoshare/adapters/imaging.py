@@ -21,7 +21,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import thumbhash
+import fast_thumbhash
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from photoshare.application.ports import CleanImage
@@ -188,9 +188,13 @@ _T = ExifTags.Base
 def read_exif(exif: Image.Exif) -> tuple[datetime | None, dict[str, str | float | int] | None]:
     """When the picture was taken, and the camera settings named by METADATA_FIELDS."""
     try:
-        sub = exif.get_ifd(_EXIF_IFD)
+        return _read_exif(exif)
     except Exception:  # a broken EXIF block costs the metadata, never the upload
         return None, None
+
+
+def _read_exif(exif: Image.Exif) -> tuple[datetime | None, dict[str, str | float | int] | None]:
+    sub = exif.get_ifd(_EXIF_IFD)
     taken_at = _taken_at(sub.get(_T.DateTimeOriginal) or exif.get(_T.DateTime), sub.get(_T.OffsetTimeOriginal))
     make, model = _text(exif.get(_T.Make)), _text(exif.get(_T.Model))
     camera = model if model and make and model.lower().startswith(make.lower()) else " ".join(
@@ -217,12 +221,17 @@ def _text(value: object) -> str | None:
     return text[:100] or None
 
 
-def _number(value: object) -> float | None:
+def _positive(value: object) -> float | None:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError, ZeroDivisionError):
         return None
-    return round(number, 2) if number == number and 0 < number < 1e6 else None
+    return number if 0 < number < 1e6 else None  # also refuses NaN
+
+
+def _number(value: object) -> float | None:
+    number = _positive(value)
+    return None if number is None else round(number, 2)
 
 
 def _integer(value: object) -> int | None:
@@ -232,7 +241,7 @@ def _integer(value: object) -> int | None:
 
 
 def _exposure(value: object) -> str | None:
-    seconds = _number(value)
+    seconds = _positive(value)
     if seconds is None:
         return None
     if seconds >= 1:
@@ -261,19 +270,19 @@ def _taken_at(stamp: object, offset: object) -> datetime | None:
 
 # --- placeholders ----------------------------------------------------------------------------
 
-_PLACEHOLDER_SIDE = 64  # ThumbHash keeps ~7x7 coefficients: more input pixels add nothing
+_PLACEHOLDER_SIDE = 100  # ThumbHash's own limit on its input; it keeps ~7x7 coefficients of it
 
 
 def placeholder_of(image: Image.Image) -> str:
     """Blocking: the ThumbHash of a picture, base64 (about 25-35 characters)."""
     small = image.convert("RGBA")
     small.thumbnail((_PLACEHOLDER_SIDE, _PLACEHOLDER_SIDE), Image.Resampling.BOX)
-    hashed = thumbhash.rgba_to_thumb_hash(small.width, small.height, list(small.tobytes()))
+    hashed = fast_thumbhash.rgba_to_thumb_hash(small.width, small.height, small.tobytes())
     return base64.b64encode(bytes(hashed)).decode("ascii")
 
 
 def placeholder_of_bytes(data: bytes) -> str:
     """Blocking: decode (at a reduced size where the format allows) and hash."""
     with Image.open(io.BytesIO(data), formats=_OPENERS) as image:
-        image.draft("RGB", (_PLACEHOLDER_SIDE * 4, _PLACEHOLDER_SIDE * 4))  # JPEG: decode at 1/8 scale
+        image.draft("RGB", (_PLACEHOLDER_SIDE * 2, _PLACEHOLDER_SIDE * 2))  # JPEG: decode at a fraction
         return placeholder_of(ImageOps.exif_transpose(image))

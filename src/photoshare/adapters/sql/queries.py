@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 import msgspec
 
@@ -57,6 +58,7 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_TEXT_ARRAY = ARRAY(sa.Text)
 TAG_SEPARATOR = "\n"  # between the names in `photos.tags_text` (see migration 0005)
 
 _GET_PHOTO_SQL = sql_text(_PHOTO_ROW.where(photos.c.id == sa.bindparam("photo_id")))
@@ -113,7 +115,8 @@ class SqlPhotoQueries:
             return {}
         rows = await self._reader.all(
             sa.select(photos.c.checksum, sa.func.min(sa.cast(photos.c.id, sa.Text)).label("id"))
-            .where(photos.c.owner_id == owner_id, photos.c.checksum.in_(checksums))
+            # `= ANY(array)`: the reader pool binds the list as one array value.
+            .where(photos.c.owner_id == owner_id, photos.c.checksum == sa.any_(sa.literal(checksums, _TEXT_ARRAY)))
             .group_by(photos.c.checksum)
         )
         return {r.checksum: uuid.UUID(r.id) for r in rows}

@@ -22,6 +22,7 @@ from photoshare.application.readmodels import (
     PhotoView,
 )
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from photoshare.domain.photos import MAX_CHECKSUMS
 from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
@@ -29,6 +30,8 @@ from photoshare.entrypoints.http.schemas import ChecksumsIn, PhotoUpdateIn
 
 # The multipart envelope around a 10 MiB file; the file itself is checked exactly.
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 256 * 1024
+# The most checksums a check takes, each quoted with a comma (67 bytes), and some room.
+CHECK_BODY_LIMIT = (MAX_CHECKSUMS + 10) * 70
 SortParam = Literal["-created_at", "created_at", "-rating", "rating", "-taken_at", "taken_at"]
 
 
@@ -112,7 +115,13 @@ class PhotosController(Controller):
         await edit(principal.user, photo_id, data.description, data.tags, data.show_metadata)
         return await photo_view(queries, photo_id)
 
-    @post("/check", status_code=200, guards=[authenticated], security=SECURITY)
+    @post(
+        "/check",
+        status_code=200,
+        guards=[authenticated],
+        security=SECURITY,
+        request_max_body_size=CHECK_BODY_LIMIT,
+    )
     @inject
     async def check(
         self, data: JSONBody[ChecksumsIn], principal: FromDishka[Principal], queries: FromDishka[PhotoQueries]
