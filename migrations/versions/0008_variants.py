@@ -41,17 +41,13 @@ def upgrade() -> None:
     # One script of many statements; the driver reads `%` as a placeholder, so it is doubled
     # (as procrastinate's own `apply_schema` does).
     op.get_bind().exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
-    op.add_column(
-        "photos", sa.Column("status", sa.String(16), nullable=False, server_default="processing")
-    )
+    op.add_column("photos", sa.Column("status", sa.String(16), nullable=False, server_default="processing"))
     op.add_column("photos", sa.Column("variants", JSONB, nullable=False, server_default="[]"))
     op.add_column("photos", sa.Column("placeholder", sa.String(64)))
     op.add_column("photos", sa.Column("checksum", sa.String(64)))
     op.add_column("photos", sa.Column("taken_at", sa.DateTime(timezone=True)))
     op.add_column("photos", sa.Column("exif", JSONB))
-    op.add_column(
-        "photos", sa.Column("show_metadata", sa.Boolean, nullable=False, server_default=sa.false())
-    )
+    op.add_column("photos", sa.Column("show_metadata", sa.Boolean, nullable=False, server_default=sa.false()))
     op.create_index("ix_photos_owner_checksum", "photos", ["owner_id", "checksum"])
     op.create_index("ix_photos_taken_at_id", "photos", [sa.text("taken_at DESC"), sa.text("id DESC")])
     op.create_index(
@@ -91,5 +87,9 @@ def downgrade() -> None:
         END $$
         """
     )
-    for type_name in ("procrastinate_job_to_defer_v1", "procrastinate_job_event_type", "procrastinate_job_status"):
+    for type_name in (
+        "procrastinate_job_to_defer_v1",
+        "procrastinate_job_event_type",
+        "procrastinate_job_status",
+    ):
         op.execute(f"DROP TYPE IF EXISTS {type_name} CASCADE")

@@ -6,6 +6,7 @@ from typing import Any
 
 import anyio
 import psycopg
+from dishka import Provider
 from psycopg.rows import dict_row
 
 from photoshare.adapters.jobs.tasks import IMAGES_QUEUE
@@ -16,11 +17,14 @@ from photoshare.entrypoints.worker import run_worker
 DRAIN_TIMEOUT = 60.0
 
 
-async def drain(settings: Settings, *queues: str, **options: Any) -> None:
+async def drain(
+    settings: Settings, *queues: str, override: tuple[Provider, ...] = (), **options: Any
+) -> None:
     """Run a worker until no job is due (procrastinate's `wait=False`), within a timeout."""
     with anyio.fail_after(DRAIN_TIMEOUT):
         await run_worker(
             settings,
+            *override,
             wait=False,
             queues=list(queues or (IMAGES_QUEUE,)),
             listen_notify=False,

@@ -110,13 +110,17 @@ async def test_the_check_answers_which_of_my_files_are_already_uploaded(
     mine = await client.post(
         "/api/photos/check", json={"checksums": [checksum.upper(), unknown]}, headers=bearer(tokens["alice"])
     )
-    theirs = await client.post("/api/photos/check", json={"checksums": [checksum]}, headers=bearer(tokens["bob"]))
+    theirs = await client.post(
+        "/api/photos/check", json={"checksums": [checksum]}, headers=bearer(tokens["bob"])
+    )
 
     assert (mine.status_code, mine.json()) == (200, {"existing": {checksum: photo["id"]}})
     assert (theirs.status_code, theirs.json()) == (200, {"existing": {}})
 
 
-async def test_the_check_refuses_bad_input_and_anonymous_callers(client: Client, tokens: dict[str, str]) -> None:
+async def test_the_check_refuses_bad_input_and_anonymous_callers(
+    client: Client, tokens: dict[str, str]
+) -> None:
     auth = bearer(tokens["alice"])
     too_many = {"checksums": ["0" * 64] * 1001}
     assert_problem(await client.post("/api/photos/check", json=too_many, headers=auth), 400)
@@ -168,7 +172,9 @@ async def test_taken_at_is_kept_and_the_camera_shown_only_after_the_owner_opts_i
     with Image.open(stored) as kept:
         assert not kept.getexif().get_ifd(GPS_IFD)
     other = await client.put(
-        f"/api/photos/{photo['id']}", json={"description": "", "show_metadata": True}, headers=bearer(tokens["bob"])
+        f"/api/photos/{photo['id']}",
+        json={"description": "", "show_metadata": True},
+        headers=bearer(tokens["bob"]),
     )
     assert other.status_code == 403
 

@@ -7,15 +7,13 @@ import asyncio
 import base64
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import anyio
-import pytest
 import fast_thumbhash
-from PIL import Image
+import pytest
 
 from photoshare.adapters.jobs.tasks import RETRY, retry_stalled_jobs
 from photoshare.adapters.storage.local import LocalImageStore
@@ -25,7 +23,7 @@ from tests.integration.accounts import Client, member
 from tests.integration.jobs import drain, jobs_in, make_due
 from tests.integration.photo_helpers import encoded, opened, path_of, uploaded
 
-SIZES = {"thumb": 256, "small": 640, "medium": 1280, "large": 2048}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -61,7 +59,9 @@ async def test_an_upload_is_processing_until_the_job_makes_every_variant_and_a_p
     assert jobs_in(settings.database_url or "", "make_variants") == []  # done jobs are deleted
 
 
-async def test_variants_are_never_larger_than_the_original(client: Client, token: str, settings: Settings) -> None:
+async def test_variants_are_never_larger_than_the_original(
+    client: Client, token: str, settings: Settings
+) -> None:
     photo = await uploaded(client, token, encoded("PNG", (300, 500)))
     await drain(settings)
 
@@ -218,22 +218,25 @@ async def test_a_worker_killed_mid_job_leaves_it_to_be_finished_after_a_restart(
     client: Client, token: str, settings: Settings, tmp_path: Path
 ) -> None:
     photo = await uploaded(client, token, encoded("JPEG", (400, 300)))
-    marker = tmp_path / "inside-the-job"
-    child = subprocess.Popen(
+    marker = anyio.Path(tmp_path / "inside-the-job")
+    child = await anyio.open_process(
         [sys.executable, "-c", CHILD, settings.database_url or "", str(settings.data_dir), str(marker)],
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")},
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        stdout=None,
+        stderr=None,
     )
     try:
         with anyio.fail_after(60):
-            while not marker.exists():  # the child tells us when it holds the job
-                if child.poll() is not None:
+            while not await marker.exists():  # the child tells us when it holds the job
+                if child.returncode is not None:
                     pytest.fail(f"the worker exited with {child.returncode}")
                 await asyncio.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)  # no graceful shutdown: the job stays `doing`
-        child.wait(timeout=10)
+        child.send_signal(signal.SIGKILL)  # no graceful shutdown: the job stays `doing`
+        with anyio.fail_after(10):
+            await child.wait()
     finally:
-        if child.poll() is None:
+        if child.returncode is None:
             child.kill()
     [job] = jobs_in(settings.database_url or "", "make_variants")
     assert job["status"] == "doing"

@@ -252,7 +252,9 @@ class InMemoryPhotoRepository:
         return True
 
     async def processing_since(self, before: datetime, limit: int) -> list[uuid.UUID]:
-        waiting = [p for p in self.photos.values() if p.status is PhotoStatus.PROCESSING and p.created_at < before]
+        waiting = [
+            p for p in self.photos.values() if p.status is PhotoStatus.PROCESSING and p.created_at < before
+        ]
         return [p.id for p in sorted(waiting, key=lambda p: p.created_at)][:limit]
 
 

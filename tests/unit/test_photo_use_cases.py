@@ -24,10 +24,10 @@ from tests.unit.factories import UserFactory
 from tests.unit.fakes import (
     FakeImageInspector,
     FakeJobQueue,
-    InMemoryTombstones,
     FixedClock,
     InMemoryImageStore,
     InMemoryPhotoRepository,
+    InMemoryTombstones,
     JournaledUnitOfWork,
 )
 
@@ -60,7 +60,13 @@ def upload_with(
     store = store or InMemoryImageStore(journal)
     uow = uow or JournaledUnitOfWork(journal)
     use_case = UploadPhoto(
-        photos, inspector or FakeImageInspector(), store, FixedClock(), uow, FakeJobQueue(), InMemoryTombstones()
+        photos,
+        inspector or FakeImageInspector(),
+        store,
+        FixedClock(),
+        uow,
+        FakeJobQueue(),
+        InMemoryTombstones(),
     )
     return use_case, photos, store, uow
 
@@ -260,7 +266,7 @@ async def test_non_owner_non_admin_may_not_delete_and_nothing_goes(
 async def test_owner_or_admin_delete_commits_the_row_before_removing_the_image(
     journal: list[str], owner: User, by_admin: bool
 ) -> None:
-    photo, photos, store, uow, delete = await _delete_setup(owner, journal)
+    photo, photos, store, _, delete = await _delete_setup(owner, journal)
     by = UserFactory.build(role=Role.ADMIN) if by_admin else owner
 
     await delete(by, photo.id)
@@ -288,7 +294,12 @@ async def test_image_removal_failure_after_commit_does_not_raise(journal: list[s
 async def test_deleting_an_unknown_photo_is_not_found(journal: list[str], owner: User) -> None:
     photos = InMemoryPhotoRepository(journal=journal)
     delete = DeletePhoto(
-        photos, InMemoryImageStore(journal), JournaledUnitOfWork(journal), InMemoryTombstones(), FixedClock(), FakeJobQueue()
+        photos,
+        InMemoryImageStore(journal),
+        JournaledUnitOfWork(journal),
+        InMemoryTombstones(),
+        FixedClock(),
+        FakeJobQueue(),
     )
 
     with pytest.raises(NotFound):

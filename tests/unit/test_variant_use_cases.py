@@ -98,7 +98,7 @@ async def test_a_failing_store_fails_the_job_so_the_queue_retries_it() -> None:
     photo = await world.upload()(UserFactory.build(), b"pixels", None, [])
     world.store.fail["variants"] = OSError("disk on fire")
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk on fire"):
         await world.make_variants()(photo.id)
     assert world.photos.photos[photo.id].status is PhotoStatus.PROCESSING
 

@@ -195,10 +195,14 @@ def read_exif(exif: Image.Exif) -> tuple[datetime | None, dict[str, str | float 
 
 def _read_exif(exif: Image.Exif) -> tuple[datetime | None, dict[str, str | float | int] | None]:
     sub = exif.get_ifd(_EXIF_IFD)
-    taken_at = _taken_at(sub.get(_T.DateTimeOriginal) or exif.get(_T.DateTime), sub.get(_T.OffsetTimeOriginal))
+    taken_at = _taken_at(
+        sub.get(_T.DateTimeOriginal) or exif.get(_T.DateTime), sub.get(_T.OffsetTimeOriginal)
+    )
     make, model = _text(exif.get(_T.Make)), _text(exif.get(_T.Model))
-    camera = model if model and make and model.lower().startswith(make.lower()) else " ".join(
-        p for p in (make, model) if p
+    camera = (
+        model
+        if model and make and model.lower().startswith(make.lower())
+        else " ".join(p for p in (make, model) if p)
     )
     settings: dict[str, Any] = {
         "camera": camera or None,
@@ -246,7 +250,9 @@ def _exposure(value: object) -> str | None:
         return None
     if seconds >= 1:
         return f"{seconds:g}"
-    return f"1/{round(1 / seconds)}" if (1 / seconds) >= 1.5 else str(Fraction(seconds).limit_denominator(100))
+    return (
+        f"1/{round(1 / seconds)}" if (1 / seconds) >= 1.5 else str(Fraction(seconds).limit_denominator(100))
+    )
 
 
 def _taken_at(stamp: object, offset: object) -> datetime | None:

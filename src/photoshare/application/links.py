@@ -137,7 +137,9 @@ class RenderLinkedImage:
     def __init__(self, links: LinkRepository, renderer: ImageRenderer) -> None:
         self._links, self._renderer = links, renderer
 
-    async def __call__(self, image_key: str, spec: str, offered: frozenset[str] = frozenset()) -> RenderedImage:
+    async def __call__(
+        self, image_key: str, spec: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage:
         transformation = Transformation.from_canonical(spec)
         if not await self._links.exists_for_image(image_key, transformation):
             raise NotFound("no stored link asks for this transformation")
@@ -164,7 +166,9 @@ class ReadVariant:
     def __init__(self, renderer: ImageRenderer) -> None:
         self._renderer = renderer
 
-    async def __call__(self, image_key: str, name: str, offered: frozenset[str] = frozenset()) -> RenderedImage:
+    async def __call__(
+        self, image_key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage:
         image = await self._renderer.variant(image_key, name, offered)
         if image is None:
             raise NotFound("no such variant (yet)")

@@ -226,7 +226,9 @@ class ImageRenderer(Protocol):
         self, key: str, transformation: Transformation, offered: frozenset[str] = frozenset()
     ) -> RenderedImage | None: ...
 
-    async def variant(self, key: str, name: str, offered: frozenset[str] = frozenset()) -> RenderedImage | None:
+    async def variant(
+        self, key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
         """A variant made by the job, in the negotiated format; None if it does not exist."""
         ...
 

@@ -39,7 +39,9 @@ class MakeVariants:
         photo = await self._photos.get(photo_id)
         if photo is None or photo.status is PhotoStatus.READY:
             return  # deleted since, or done by an earlier run of this job
-        rendition = await self._store.make_variants(photo.image_key, planned_variants(photo.width, photo.height))
+        rendition = await self._store.make_variants(
+            photo.image_key, planned_variants(photo.width, photo.height)
+        )
         if rendition is None:
             log.info("photo %s has no stored original any more; nothing to make", photo_id)
             return

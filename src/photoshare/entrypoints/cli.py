@@ -145,11 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         from photoshare.entrypoints.worker import main as run_worker
 
-        with database(settings) as ready:
-            try:
-                run_worker(ready)
-            except KeyboardInterrupt:
-                pass
+        with database(settings) as ready, contextlib.suppress(KeyboardInterrupt):
+            run_worker(ready)
         return 0
     try:
         serve(settings)

@@ -80,7 +80,9 @@ class NoLocalImages:
     ) -> RenderedImage | None:
         return None
 
-    async def variant(self, key: str, name: str, offered: frozenset[str] = frozenset()) -> RenderedImage | None:
+    async def variant(
+        self, key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
         return None
 
 

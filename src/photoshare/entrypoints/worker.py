@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 import procrastinate
-from dishka import make_async_container
+from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider
 
 from photoshare.adapters.jobs.tasks import QUEUES
@@ -22,14 +22,17 @@ from photoshare.entrypoints import ioc
 log = logging.getLogger("photoshare.worker")
 
 
-async def run_worker(settings: Settings, *, wait: bool = True, **options: Any) -> None:
+async def run_worker(settings: Settings, *override: Provider, wait: bool = True, **options: Any) -> None:
     """Work through the jobs; with `wait=False`, return once none is due (tests, one-off runs).
 
-    `options` go to procrastinate's worker (`name`, `concurrency`, `queues`, ...).
+    `override` replaces providers, as in `create_app`; `options` go to procrastinate's
+    worker (`name`, `concurrency`, `queues`, ...).
     """
     # The same providers as the HTTP app, so a task's use case is wired as a request's is
     # (LitestarProvider only declares the Request that the HTTP-only providers need).
-    container = make_async_container(*ioc.providers(), LitestarProvider(), context={Settings: settings})
+    container = make_async_container(
+        *ioc.providers(), LitestarProvider(), *override, context={Settings: settings}
+    )
     try:
         app = await container.get(procrastinate.App)
         options.setdefault("queues", list(QUEUES))

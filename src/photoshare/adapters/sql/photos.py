@@ -278,4 +278,6 @@ class SqlImageTombstones:
         return [r.image_key for r in rows]
 
     async def remove(self, image_key: str) -> None:
-        await self._session.execute(sa.delete(image_tombstones).where(image_tombstones.c.image_key == image_key))
+        await self._session.execute(
+            sa.delete(image_tombstones).where(image_tombstones.c.image_key == image_key)
+        )

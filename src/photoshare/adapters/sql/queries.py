@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-
-import msgspec
 
 from photoshare.adapters.sql.photos import variants_from_json
 from photoshare.adapters.sql.reader import PgReader, sql_text
@@ -116,10 +115,13 @@ class SqlPhotoQueries:
         rows = await self._reader.all(
             sa.select(photos.c.checksum, sa.func.min(sa.cast(photos.c.id, sa.Text)).label("id"))
             # `= ANY(array)`: the reader pool binds the list as one array value.
-            .where(photos.c.owner_id == owner_id, photos.c.checksum == sa.any_(sa.literal(checksums, _TEXT_ARRAY)))
+            .where(
+                photos.c.owner_id == owner_id,
+                photos.c.checksum == sa.any_(sa.literal(checksums, _TEXT_ARRAY)),
+            )
             .group_by(photos.c.checksum)
         )
-        return {r.checksum: uuid.UUID(r.id) for r in rows}
+        return {checksum: uuid.UUID(photo_id) for checksum, photo_id in rows}
 
     async def get(self, photo_id: uuid.UUID) -> PhotoView | None:
         row = await self._reader.first_sql(_GET_PHOTO_SQL, {"photo_id": photo_id})

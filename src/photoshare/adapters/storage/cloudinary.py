@@ -116,7 +116,9 @@ class CloudinaryImageStore:
         pick the format (AVIF, WebP...) and quality per browser."""
         public_id, _ = self._public_id(key)
         side = VARIANT_SIZES.get(variant.name, max(variant.width, variant.height))
-        return self._url(public_id, width=side, height=side, crop="limit", fetch_format="auto", quality="auto")
+        return self._url(
+            public_id, width=side, height=side, crop="limit", fetch_format="auto", quality="auto"
+        )
 
     async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
         return Rendition(planned, None)  # nothing to render here: the CDN sizes on delivery

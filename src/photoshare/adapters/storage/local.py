@@ -74,7 +74,9 @@ class LocalImageStore:
         source = await anyio.to_thread.run_sync(_read_or_none, self._originals / checked_key(key))
         if source is None:
             return None
-        placeholder = await anyio.to_thread.run_sync(self._make_variants, key, source, planned, limiter=self._limiter)
+        placeholder = await anyio.to_thread.run_sync(
+            self._make_variants, key, source, planned, limiter=self._limiter
+        )
         return Rendition(planned, placeholder)
 
     async def sweep_orphans(self) -> int:
@@ -110,7 +112,9 @@ class LocalImageStore:
         await anyio.to_thread.run_sync(_cache_quietly, folder / f"{key}.{made}", data)
         return RenderedImage(data, rendering.CONTENT_TYPES[made], made)
 
-    async def variant(self, key: str, name: str, offered: frozenset[str] = frozenset()) -> RenderedImage | None:
+    async def variant(
+        self, key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
         checked_key(key)
         if name not in VARIANT_SIZES:
             return None
@@ -133,7 +137,9 @@ class LocalImageStore:
 
     # --- blocking helpers ---------------------------------------------------------------------
 
-    def _original_and_cached(self, key: str, candidates: list[Path]) -> tuple[Path | None, RenderedImage | None]:
+    def _original_and_cached(
+        self, key: str, candidates: list[Path]
+    ) -> tuple[Path | None, RenderedImage | None]:
         original = self._originals / key
         if not original.is_file():
             return None, None

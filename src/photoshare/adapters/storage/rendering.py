@@ -41,9 +41,10 @@ def modern_choice(offered: frozenset[str]) -> str | None:
 
 def fallback_for(image: Image.Image) -> str:
     """JPEG, or PNG when some pixel is not fully opaque."""
-    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:
-        return "png"
-    return "jpg"
+    if image.mode != "RGBA":
+        return "jpg"
+    lowest, _ = image.getchannel("A").getextrema()  # one band: (min, max)
+    return "png" if isinstance(lowest, int | float) and lowest < 255 else "jpg"
 
 
 def render(data: bytes, transformation: Transformation, fmt: str | None) -> tuple[bytes, str]:

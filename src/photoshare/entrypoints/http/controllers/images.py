@@ -62,7 +62,12 @@ def _answer(request: Request, image: RenderedImage, etag: str, *, negotiated: bo
     return Response(image.data, media_type=image.content_type, headers=headers)
 
 
-def _known_unchanged(request: Request, stem: str, offered: frozenset[str], explicit: str | None = None) -> bool:  # type: ignore[type-arg]
+def _known_unchanged(
+    request: Request,  # type: ignore[type-arg]
+    stem: str,
+    offered: frozenset[str],
+    explicit: str | None = None,
+) -> bool:
     """The client already holds the representation it would get: answer 304 before any work.
     Names are immutable, so the ETag tells the representation (AVIF first, then WebP, then
     the JPEG or PNG fallback)."""
