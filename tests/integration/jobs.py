@@ -10,8 +10,7 @@ from dishka import Provider
 from psycopg.rows import dict_row
 
 from photoshare.adapters.jobs.tasks import IMAGES_QUEUE
-from photoshare.adapters.sql.reader import libpq_url
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
 from photoshare.entrypoints.worker import run_worker
 
 DRAIN_TIMEOUT = 60.0

@@ -14,9 +14,8 @@ import pytest
 from PIL import Image
 
 from photoshare.adapters.jobs.tasks import HOUSEKEEPING_QUEUE
-from photoshare.adapters.sql.reader import libpq_url
 from photoshare.application.ports import Job, JobQueue
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
 from photoshare.domain.photos import METADATA_FIELDS
 from tests.integration.accounts import Client, assert_problem, bearer, member
 from tests.integration.jobs import drain

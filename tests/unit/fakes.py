@@ -40,7 +40,8 @@ class FakeUnitOfWork:
 
 
 class FakePasswordHasher:
-    """Not bcrypt: "hashed:" + password. Records every verify call."""
+    """Not bcrypt: "hashed:" + password; "legacy:" + password verifies too and needs a rehash.
+    Records every verify call."""
 
     def __init__(self) -> None:
         self.verified: list[tuple[str, str | None]] = []
@@ -50,7 +51,10 @@ class FakePasswordHasher:
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self.verified.append((password, password_hash))
-        return password_hash == "hashed:" + password
+        return password_hash in ("hashed:" + password, "legacy:" + password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith("hashed:")
 
 
 class InMemoryUserRepository:
@@ -97,6 +101,9 @@ class InMemoryUserRepository:
         self.users[user.id] = replace(
             stored, role=user.role, is_active=user.is_active, token_version=user.token_version
         )
+
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        self.users[user_id] = replace(self.users[user_id], password_hash=password_hash)
 
 
 class InMemoryRefreshTokenStore:

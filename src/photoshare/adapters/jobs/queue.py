@@ -16,8 +16,9 @@ import procrastinate
 from procrastinate import exceptions
 from psycopg_pool import AsyncConnectionPool
 
-from photoshare.adapters.sql.reader import RECONNECT_WINDOW, libpq_url
+from photoshare.adapters.sql.reader import RECONNECT_WINDOW
 from photoshare.application.ports import Job
+from photoshare.config import libpq_url
 from photoshare.domain.errors import Unavailable
 
 NAMESPACE = "photoshare"

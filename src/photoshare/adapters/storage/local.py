@@ -3,7 +3,9 @@
 Layout under `root`: `originals/<key>`, `variants/<name>/<key>.<jpg|png>` for the
 variants the job makes, `cache/<canonical>/<key>.<ext>` for renderings of transformations
 and `cache/v_<name>/<key>.<avif|webp>` for variants re-encoded in a negotiated format
-(each encoded once, on first request). Files are written to a temporary name and renamed into place, so a
+(each encoded once, on first request). A rendering that failed leaves `<key>.<ext>.failed`
+instead, holding the reason, so asking again answers at once instead of paying for the
+failure again. Files are written to a temporary name and renamed into place, so a
 reader never sees half a file and a failed write leaves nothing behind. Rendering
 runs in a worker thread under the shared limiter; plain file I/O uses anyio's
 default thread pool so reads do not queue behind renders.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -25,7 +28,7 @@ from photoshare.adapters.imaging import placeholder_of
 from photoshare.adapters.storage import rendering
 from photoshare.adapters.storage.keys import checked_key, split_key
 from photoshare.application.ports import CleanImage, RenderedImage, Rendition
-from photoshare.domain.errors import DomainError, StorageFull, Unavailable
+from photoshare.domain.errors import DomainError, InvalidInput, StorageFull, Unavailable
 from photoshare.domain.photos import VARIANT_SIZES, Variant
 from photoshare.domain.transformations import Transformation
 
@@ -37,17 +40,22 @@ _ORIGINAL_TYPES = {
     "gif": "image/gif",
 }
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_FAILED = ".failed"
+logger = logging.getLogger(__name__)
 
 
 class LocalImageStore:
     """Implements `ImageStore` and `ImageRenderer` on a directory."""
 
-    def __init__(self, root: Path, public_base_url: str, limiter: anyio.CapacityLimiter) -> None:
+    def __init__(
+        self, root: Path, public_base_url: str, limiter: anyio.CapacityLimiter, max_pixels: int
+    ) -> None:
         self._originals = root / "originals"
         self._variants = root / "variants"
         self._cache = root / "cache"
         self._base_url = public_base_url.rstrip("/")
         self._limiter = limiter
+        self._max_pixels = max_pixels  # the most pixels one rendering may hold
 
     # --- ImageStore ---------------------------------------------------------------------------
 
@@ -94,8 +102,8 @@ class LocalImageStore:
     async def render(
         self, key: str, transformation: Transformation, offered: frozenset[str] = frozenset()
     ) -> RenderedImage | None:
-        checked_key(key)
-        fmt = transformation.format or rendering.modern_choice(offered)  # None: JPEG or PNG, by pixels
+        _, extension = split_key(key)
+        fmt = rendering.negotiated_format(transformation, extension, offered)  # None: JPEG or PNG
         folder = self._cache / transformation.canonical()
         candidates = [folder / f"{key}.{f}" for f in ((fmt,) if fmt else rendering.FALLBACKS)]
         original, cached = await anyio.to_thread.run_sync(self._original_and_cached, key, candidates)
@@ -103,12 +111,19 @@ class LocalImageStore:
             return None
         if cached is not None:
             return cached
+        failed_path = candidates[0].with_name(candidates[0].name + _FAILED)
+        if (reason := await anyio.to_thread.run_sync(_read_or_none, failed_path)) is not None:
+            raise InvalidInput(reason.decode(errors="replace"), field="transformation")
         source = await anyio.to_thread.run_sync(_read_or_none, original)
         if source is None:
             return None
-        data, made = await anyio.to_thread.run_sync(
-            rendering.render, source, transformation, fmt, limiter=self._limiter
-        )
+        try:
+            data, made = await anyio.to_thread.run_sync(
+                self._render, source, transformation, fmt, limiter=self._limiter
+            )
+        except InvalidInput as exc:  # the same bytes and options fail the same way every time
+            await anyio.to_thread.run_sync(_cache_quietly, failed_path, exc.detail.encode())
+            raise
         await anyio.to_thread.run_sync(_cache_quietly, folder / f"{key}.{made}", data)
         return RenderedImage(data, rendering.CONTENT_TYPES[made], made)
 
@@ -136,6 +151,20 @@ class LocalImageStore:
         return RenderedImage(data, rendering.CONTENT_TYPES[fmt], fmt)
 
     # --- blocking helpers ---------------------------------------------------------------------
+
+    def _render(self, source: bytes, transformation: Transformation, fmt: str | None) -> tuple[bytes, str]:
+        """Whatever Pillow raises becomes a domain error: a link never answers 500."""
+        try:
+            return rendering.render(source, transformation, fmt, self._max_pixels)
+        except InvalidInput:
+            raise
+        except MemoryError as exc:  # the machine, not the request: worth a retry later
+            raise Unavailable("not enough memory to render the image now") from exc
+        except Exception as exc:
+            logger.warning("rendering %s as %s failed", transformation.canonical(), fmt, exc_info=True)
+            raise InvalidInput(
+                "this image cannot be rendered with this transformation", field="transformation"
+            ) from exc
 
     def _original_and_cached(
         self, key: str, candidates: list[Path]
@@ -176,7 +205,7 @@ class LocalImageStore:
                 for path in folder.iterdir() if folder.is_dir() else ():
                     if path.name.startswith("."):
                         continue  # a write in progress
-                    original = path.name.rsplit(".", 1)[0]
+                    original = path.name.removesuffix(_FAILED).rsplit(".", 1)[0]
                     if not (self._originals / original).is_file():
                         path.unlink(missing_ok=True)
                         removed += 1
@@ -204,6 +233,7 @@ class LocalImageStore:
             for folder in top.iterdir():
                 for fmt in rendering.CONTENT_TYPES:
                     (folder / f"{key}.{fmt}").unlink(missing_ok=True)
+                    (folder / f"{key}.{fmt}{_FAILED}").unlink(missing_ok=True)
 
 
 def _storage_error(exc: OSError) -> DomainError:

@@ -4,6 +4,9 @@ The steps run in Cloudinary's order for one transformation component:
 resize/crop, then the effect, then rounded corners, then rotation, then encoding.
 Everything that becomes empty (pad bands, cut corners, rotated canvas) is transparent
 while working and turns white only when the output format (JPEG) has no alpha.
+An animation stays one when the output format can hold it (GIF, WebP): every frame is
+transformed. Before any pixel is decoded, the geometry the domain computes from the
+header's size is checked against the pixel budget and the output format's limits.
 """
 
 from __future__ import annotations
@@ -11,22 +14,27 @@ from __future__ import annotations
 import io
 import math
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageSequence, ImageStat
 
-from photoshare.domain.errors import InvalidInput
-from photoshare.domain.transformations import Transformation
+from photoshare.domain.transformations import Size, Transformation, ensure_renderable
 
-CONTENT_TYPES = {"avif": "image/avif", "webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
+CONTENT_TYPES = {
+    "avif": "image/avif",
+    "webp": "image/webp",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+}
 #: The formats a client may ask for by `Accept`, best first; without them, a fallback.
 MODERN = ("avif", "webp")
 FALLBACKS = ("jpg", "png")  # JPEG, or PNG for images with transparency
-_PILLOW_FORMAT = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP", "avif": "AVIF"}
+_PILLOW_FORMAT = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF", "avif": "AVIF"}
+_ANIMATABLE = {"gif", "webp"}  # as on Cloudinary: PNG and JPEG outputs take the first frame
 _DEFAULT_QUALITY = 85
 _AVIF_QUALITY = 60  # AVIF's scale: 60 looks like JPEG's 85 at about half the bytes
 _AVIF_SPEED = 8  # of 0-10: a 2048-pixel picture encodes in well under a second
+_DEFAULT_FRAME_MS = 100
 _PNG_COMPRESSION = 3  # half the time of the default 6 for about the same size on photos
-# Work images stay below this; 4000x4000 rotated by 45 degrees still fits.
-MAX_RENDER_PIXELS = 50_000_000
 _SALIENCY_SIDE = 64  # the saliency guess looks at a thumbnail this big
 _SALIENCY_STEPS = 9  # candidate window positions per axis
 # Classic sepia tone matrix (rows: output R, G, B; columns: input R, G, B, offset).
@@ -39,6 +47,19 @@ def modern_choice(offered: frozenset[str]) -> str | None:
     return next((fmt for fmt in MODERN if fmt in offered), None)
 
 
+def negotiated_format(
+    transformation: Transformation, original_extension: str, offered: frozenset[str]
+) -> str | None:
+    """The format of a rendering: the transformation's own, else the best the client named,
+    else None (JPEG, or PNG with transparency, decided from the pixels). A GIF stays
+    animated: WebP if named (it animates too), else GIF."""
+    if transformation.format:
+        return transformation.format
+    if original_extension.lower() == "gif":
+        return "webp" if "webp" in offered else "gif"
+    return modern_choice(offered)
+
+
 def fallback_for(image: Image.Image) -> str:
     """JPEG, or PNG when some pixel is not fully opaque."""
     if image.mode != "RGBA":
@@ -47,21 +68,38 @@ def fallback_for(image: Image.Image) -> str:
     return "png" if isinstance(lowest, int | float) and lowest < 255 else "jpg"
 
 
-def render(data: bytes, transformation: Transformation, fmt: str | None) -> tuple[bytes, str]:
+def render(
+    data: bytes, transformation: Transformation, fmt: str | None, max_pixels: int
+) -> tuple[bytes, str]:
     """Blocking: apply the transformation to an encoded original and encode the result as
-    `fmt`, or (None) as JPEG or PNG by transparency; returns the bytes and the format."""
+    `fmt`, or (None) as JPEG or PNG by transparency; the bytes and the format made.
+
+    Raises `InvalidInput` before decoding when the rendering would exceed `max_pixels` (one
+    canvas, or all frames of an animation together) or the format's largest side.
+    """
     with Image.open(io.BytesIO(data)) as source:
-        image = _working_copy(source)
-    image = _resize(image, transformation)
-    image = _apply_effect(image, transformation.effect)
-    image = _round_corners(image, transformation.radius)
-    image = _rotate(image, transformation.angle)
-    fmt = fmt or fallback_for(image)
-    return encode(image, fmt, transformation.quality), fmt
+        frames = getattr(source, "n_frames", 1) if fmt in _ANIMATABLE else 1
+        ensure_renderable(transformation, Size(*source.size), fmt or "jpg", max_pixels, frames=frames)
+        if frames == 1:
+            picture = _transformed(_working_copy(source), transformation)
+            made = fmt or fallback_for(picture)
+            return _encode(picture, made, transformation.quality), made
+        assert fmt is not None
+        pictures, durations = [], []
+        for frame in ImageSequence.Iterator(source):
+            picture = _working_copy(frame)  # decodes the frame, which is when WebP reads its duration
+            durations.append(int(frame.info.get("duration") or _DEFAULT_FRAME_MS))
+            pictures.append(_transformed(picture, transformation))
+        loop = source.info.get("loop")
+    animation = _encode_animation(
+        pictures, durations, loop if isinstance(loop, int) else None, fmt, transformation
+    )
+    return animation, fmt
 
 
 def downsized(data: bytes, sizes: list[tuple[int, int]]) -> list[Image.Image]:
-    """Blocking: the original at each size (largest first), each resized from the previous."""
+    """Blocking: the original (its first frame) at each size, largest first, each resized from
+    the one before."""
     with Image.open(io.BytesIO(data)) as source:
         current = _working_copy(source)
     out = []
@@ -75,14 +113,23 @@ def transcode(data: bytes, fmt: str) -> bytes:
     """Blocking: re-encode an image (a variant) in another format."""
     with Image.open(io.BytesIO(data)) as source:
         image = _working_copy(source)
-    return encode(image, fmt, None)
+    return _encode(image, fmt, None)
+
+
+def encode(image: Image.Image, fmt: str, quality: int | None) -> bytes:
+    return _encode(image, fmt, quality)
+
+
+def _transformed(image: Image.Image, t: Transformation) -> Image.Image:
+    image = _resize(image, t)
+    image = _apply_effect(image, t.effect)
+    image = _round_corners(image, t.radius)
+    return _rotate(image, t.angle)
 
 
 def _guard(width: int, height: int) -> tuple[int, int]:
-    width, height = max(1, width), max(1, height)
-    if width * height > MAX_RENDER_PIXELS:
-        raise InvalidInput("the transformed image would be too large", field="transformation")
-    return width, height
+    """A step never makes an empty picture (the budget was checked up front, by the domain)."""
+    return max(1, width), max(1, height)
 
 
 def _working_copy(source: Image.Image) -> Image.Image:
@@ -223,17 +270,12 @@ def _rotate(image: Image.Image, angle: int | None) -> Image.Image:
     exact = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
     if turn in exact:
         return image.transpose(exact[turn])
-    rad = math.radians(turn)
-    _guard(
-        math.ceil(abs(image.width * math.cos(rad)) + abs(image.height * math.sin(rad))),
-        math.ceil(abs(image.width * math.sin(rad)) + abs(image.height * math.cos(rad))),
-    )
     return image.convert("RGBA").rotate(
         -turn, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=_TRANSPARENT
     )
 
 
-def encode(image: Image.Image, fmt: str, quality: int | None) -> bytes:
+def _encode(image: Image.Image, fmt: str, quality: int | None) -> bytes:
     out = io.BytesIO()
     if fmt == "jpg" and image.mode == "RGBA":  # JPEG has no alpha: empty areas become white
         flat = Image.new("RGB", image.size, (255, 255, 255))
@@ -244,7 +286,22 @@ def encode(image: Image.Image, fmt: str, quality: int | None) -> bytes:
         options["quality"] = quality or _DEFAULT_QUALITY
     elif fmt == "avif":
         options.update(quality=quality or _AVIF_QUALITY, speed=_AVIF_SPEED)
-    else:
+    elif fmt == "png":
         options["compress_level"] = _PNG_COMPRESSION
     image.save(out, _PILLOW_FORMAT[fmt], **options)
+    return out.getvalue()
+
+
+def _encode_animation(
+    pictures: list[Image.Image], durations: list[int], loop: int | None, fmt: str, t: Transformation
+) -> bytes:
+    out = io.BytesIO()
+    options: dict[str, object] = {"save_all": True, "append_images": pictures[1:], "duration": durations}
+    if loop is not None:
+        options["loop"] = loop
+    if fmt == "gif":
+        options["disposal"] = 2  # every frame is a full picture: clear before drawing the next
+    else:
+        options["quality"] = t.quality or _DEFAULT_QUALITY
+    pictures[0].save(out, _PILLOW_FORMAT[fmt], **options)
     return out.getvalue()
