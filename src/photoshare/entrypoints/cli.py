@@ -17,6 +17,7 @@ from pathlib import Path
 
 from photoshare.config import Settings, SettingsError
 from photoshare.entrypoints import logs
+from photoshare.entrypoints.lifecycle import terminate_with_parent
 
 log = logging.getLogger("photoshare")
 WORKERS_KILL_SECONDS = 5
@@ -58,6 +59,9 @@ def ensure_port_free(host: str, port: int) -> None:
             raise SettingsError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
+STOP_WORKER_SECONDS = 8  # its graceful stop (see worker.SHUTDOWN_SECONDS) and some room
+
+
 class JobWorkerProcess:
     """One job worker beside the HTTP workers, as a child process of `serve`, restarted if it dies.
 
@@ -78,9 +82,12 @@ class JobWorkerProcess:
         self._thread.start()
 
     def _supervise(self) -> None:
+        command = [sys.executable, "-m", "photoshare.entrypoints.cli", "worker", "--exit-with-parent"]
         while not self._stopping.is_set():
-            self._process = subprocess.Popen([sys.executable, "-m", "photoshare.entrypoints.cli", "worker"])
+            self._process = subprocess.Popen(command)
             code = self._process.wait()
+            if code == 0:  # stopped by a signal (Ctrl-C reaches the whole group): the service is going
+                return
             if not self._stopping.wait(self.RESTART_DELAY):
                 log.warning("the job worker exited with %s; starting it again", code)
 
@@ -90,7 +97,7 @@ class JobWorkerProcess:
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGTERM)  # procrastinate finishes or hands back its jobs
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=STOP_WORKER_SECONDS)
             except subprocess.TimeoutExpired:
                 process.kill()
         self._thread.join(timeout=5)
@@ -145,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="migrate the database, then serve the API")
     sub.add_parser("migrate", help="bring the database schema to the latest revision")
-    sub.add_parser("worker", help="run a background job worker (variants, sweeps); `serve` starts one too")
+    worker = sub.add_parser(
+        "worker", help="run a background job worker (variants, sweeps); `serve` starts one too"
+    )
+    worker.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -159,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         from photoshare.entrypoints.worker import main as run_worker
+
+        if args.exit_with_parent:  # started by `serve`: a serve killed outright takes it along
+            terminate_with_parent()
 
         with database(settings) as ready, contextlib.suppress(KeyboardInterrupt):
             run_worker(ready)

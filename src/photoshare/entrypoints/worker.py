@@ -20,6 +20,9 @@ from photoshare.config import Settings
 from photoshare.entrypoints import ioc
 
 log = logging.getLogger("photoshare.worker")
+#: On SIGTERM/SIGINT, running jobs get this long to finish; the rest are cancelled and come
+#: back through the stalled-job retry (every job is idempotent).
+SHUTDOWN_SECONDS = 5.0
 
 
 async def run_worker(settings: Settings, *override: Provider, wait: bool = True, **options: Any) -> None:
@@ -38,6 +41,7 @@ async def run_worker(settings: Settings, *override: Provider, wait: bool = True,
         options.setdefault("queues", list(QUEUES))
         options.setdefault("concurrency", settings.image_concurrency)
         options.setdefault("install_signal_handlers", wait)
+        options.setdefault("shutdown_graceful_timeout", SHUTDOWN_SECONDS)
         await app.run_worker_async(
             wait=wait,
             delete_jobs="successful",  # done jobs go; failed ones stay, counted by /health
