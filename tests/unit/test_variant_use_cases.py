@@ -125,3 +125,16 @@ async def test_the_sweep_removes_images_whose_tombstone_is_past_the_grace_period
     assert removed == 1
     assert set(world.store.images) == {"new.jpg", "kept.jpg"}
     assert list(world.tombstones.keys) == ["new.jpg"]
+
+
+async def test_a_photo_without_its_original_is_done_with_no_variants_instead_of_requeued() -> None:
+    world = World()
+    photo = await world.upload()(UserFactory.build(), b"pixels", None, [])
+    world.store.images.clear()  # the original is gone (a seeded row, a lost disk)
+
+    await world.make_variants()(photo.id)
+
+    done = world.photos.photos[photo.id]
+    assert (done.status, done.variants) == (PhotoStatus.READY, ())
+    world.clock.advance((LOST_JOB_AFTER + timedelta(seconds=1)).total_seconds())
+    assert await RequeueProcessing(world.photos, world.jobs, world.clock)() == 0

@@ -18,6 +18,7 @@ from photoshare.application.ports import (
     Job,
     JobQueue,
     PhotoRepository,
+    Rendition,
     UnitOfWork,
 )
 from photoshare.domain.photos import PhotoStatus, planned_variants
@@ -43,8 +44,9 @@ class MakeVariants:
             photo.image_key, planned_variants(photo.width, photo.height)
         )
         if rendition is None:
-            log.info("photo %s has no stored original any more; nothing to make", photo_id)
-            return
+            # Nothing to make them from: done, with none (so it is not requeued for ever).
+            log.warning("photo %s has no stored original; it gets no variants", photo_id)
+            rendition = Rendition((), None)
         if not await self._photos.mark_ready(photo.id, rendition):
             # Deleted while we rendered: what we wrote belongs to nobody.
             await self._store.delete(photo.image_key)
