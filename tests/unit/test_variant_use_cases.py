@@ -138,3 +138,16 @@ async def test_a_photo_without_its_original_is_done_with_no_variants_instead_of_
     assert (done.status, done.variants) == (PhotoStatus.READY, ())
     world.clock.advance((LOST_JOB_AFTER + timedelta(seconds=1)).total_seconds())
     assert await RequeueProcessing(world.photos, world.jobs, world.clock)() == 0
+
+
+async def test_an_upload_the_store_timed_out_on_leaves_a_tombstone_for_the_sweep() -> None:
+    world = World()
+    world.store.fail["save"] = Unavailable("Cloudinary did not answer")
+
+    with pytest.raises(Unavailable):
+        await world.upload()(UserFactory.build(), b"pixels", None, [])
+
+    # The store may still finish that upload later: the sweep removes the key again then.
+    [key] = world.tombstones.keys
+    assert key.endswith(".png")
+    assert world.photos.photos == {}
