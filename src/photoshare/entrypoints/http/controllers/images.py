@@ -12,15 +12,14 @@ from dishka.integrations.litestar import inject
 from litestar import Request, Response, get
 from litestar.params import FromPath, Parameter
 
-from photoshare.adapters.storage.rendering import modern_choice
 from photoshare.application.links import ReadOriginal, ReadVariant, RenderLinkedImage
 from photoshare.application.ports import RenderedImage
 from photoshare.domain.photos import VARIANT_SIZES
+from photoshare.entrypoints.http.caching import IMAGE
 
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
 VariantName = Annotated[str, Parameter(pattern="^(" + "|".join(VARIANT_SIZES) + ")$")]
-IMMUTABLE = "public, max-age=31536000, immutable"
 # Media types a client may name in Accept -> the format the renderers know them by.
 _NEGOTIABLE = {"image/avif": "avif", "image/webp": "webp"}
 
@@ -43,10 +42,9 @@ def offered_formats(accept: str | None) -> frozenset[str]:
 
 
 def _headers(etag: str, *, negotiated: bool) -> dict[str, str]:
-    # Keys and transformations never change what they name, so caches may keep them forever.
     headers = {
         "ETag": etag,
-        "Cache-Control": IMMUTABLE,
+        "Cache-Control": IMAGE,
         "Content-Disposition": "inline",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }
@@ -56,26 +54,11 @@ def _headers(etag: str, *, negotiated: bool) -> dict[str, str]:
 
 
 def _answer(request: Request, image: RenderedImage, etag: str, *, negotiated: bool) -> Response[bytes]:  # type: ignore[type-arg]
+    # The image is found first: a cache revalidating a deleted photo gets 404, never 304.
     headers = _headers(etag, negotiated=negotiated)
     if request.headers.get("if-none-match") == etag:
         return Response(b"", status_code=304, headers=headers)
     return Response(image.data, media_type=image.content_type, headers=headers)
-
-
-def _known_unchanged(
-    request: Request,  # type: ignore[type-arg]
-    stem: str,
-    offered: frozenset[str],
-    explicit: str | None = None,
-) -> bool:
-    """The client already holds the representation it would get: answer 304 before any work.
-    Names are immutable, so the ETag tells the representation (AVIF first, then WebP, then
-    the JPEG or PNG fallback)."""
-    held = request.headers.get("if-none-match")
-    if not held:
-        return False
-    choice = explicit or modern_choice(offered)
-    return held in ([f'"{stem}.{choice}"'] if choice else [f'"{stem}.jpg"', f'"{stem}.png"'])
 
 
 @get("/images/{key:str}", tags=["images"])
@@ -85,10 +68,7 @@ async def original_image(
     key: FromPath[Key],
     read: FromDishka[ReadOriginal],
 ) -> Response[bytes]:
-    etag = f'"{key}"'
-    if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers=_headers(etag, negotiated=False))
-    return _answer(request, await read(key), etag, negotiated=False)
+    return _answer(request, await read(key), f'"{key}"', negotiated=False)
 
 
 @get("/images/t/{spec:str}/{key:str}", tags=["images"])
@@ -99,12 +79,7 @@ async def transformed_image(
     key: FromPath[Key],
     render: FromDishka[RenderLinkedImage],
 ) -> Response[bytes]:
-    offered = offered_formats(request.headers.get("accept"))
-    explicit = next((part[2:] for part in spec.split(",") if part.startswith("f_")), None)
-    if _known_unchanged(request, f"{spec}/{key}", offered, explicit):
-        held = request.headers["if-none-match"]
-        return Response(b"", status_code=304, headers=_headers(held, negotiated=True))
-    image = await render(key, spec, offered)
+    image = await render(key, spec, offered_formats(request.headers.get("accept")))
     return _answer(request, image, f'"{spec}/{key}.{image.format}"', negotiated=True)
 
 
@@ -116,9 +91,5 @@ async def variant_image(
     key: FromPath[Key],
     read: FromDishka[ReadVariant],
 ) -> Response[bytes]:
-    offered = offered_formats(request.headers.get("accept"))
-    if _known_unchanged(request, f"{name}/{key}", offered):
-        held = request.headers["if-none-match"]
-        return Response(b"", status_code=304, headers=_headers(held, negotiated=True))
-    image = await read(key, name, offered)
+    image = await read(key, name, offered_formats(request.headers.get("accept")))
     return _answer(request, image, f'"{name}/{key}.{image.format}"', negotiated=True)
