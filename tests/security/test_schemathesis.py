@@ -126,6 +126,7 @@ def seed_objects(http: Http) -> dict[str, Any]:
         "username": "bob",
         "key": key,
         "spec": spec,
+        "name": "thumb",  # a variant (made by the job; until then it is a 404, which is fine)
     }
 
 
