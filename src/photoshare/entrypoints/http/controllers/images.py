@@ -100,7 +100,16 @@ async def transformed_image(
     return _answer(request, image, f'"{spec}/{key}.{image.format}"', negotiated=True)
 
 
-@get("/images/v/{name:str}/{key:str}", tags=["images"])
+@get(
+    "/images/v/{name:str}/{key:str}",
+    tags=["images"],
+    operation_id="getVariantImage",
+    summary="A sized variant of a photo",
+    description="Public. One of a photo's `variants` (thumb, small, medium, large), in AVIF or WebP "
+    "when `Accept` names them, else JPEG (PNG with transparency); `Vary: Accept`, an ETag per "
+    "format, `If-None-Match` gives 304.",
+    responses={**binary("image/*", "The variant: AVIF, WebP, JPEG or PNG."), **answers(304)},
+)
 @inject
 async def variant_image(
     request: Request,  # type: ignore[type-arg]

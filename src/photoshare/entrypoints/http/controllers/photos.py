@@ -24,6 +24,7 @@ from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.photos import MAX_CHECKSUMS, MAX_TAGS_PER_PHOTO, tag_key
 from photoshare.domain.ratings import RATING_MAX
 from photoshare.domain.text import nfc
+from photoshare.entrypoints.http.bodies import strict_json
 from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
@@ -136,12 +137,15 @@ class PhotosController(Controller):
     @inject
     async def edit(
         self,
+        request: Request[Any, Any, Any],
         photo_id: FromPath[uuid.UUID],
         data: JSONBody[PhotoUpdateIn],
         principal: FromDishka[Principal],
         edit: FromDishka[EditPhoto],
         queries: FromDishka[PhotoQueries],
     ) -> PhotoView:
+        # `data` documents and checks the body; the strict read refuses `0` for `show_metadata`.
+        data = await strict_json(request, PhotoUpdateIn)
         await edit(principal.user, photo_id, data.description, data.tags, data.show_metadata)
         return await photo_view(queries, photo_id)
 
