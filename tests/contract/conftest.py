@@ -1,0 +1,150 @@
+"""Each repository port twice: as the fake the unit tests use and as the SQL adapter.
+
+`backend` is parametrised, so every contract test runs once per implementation with the
+same assertions: if the fakes in tests/unit/fakes.py drift from what production does, a
+contract test fails on the fake's side. The SQL side runs on the integration tests'
+embedded PostgreSQL (re-exported below; `pytest_plugins` is honoured only at the root).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from photoshare.adapters.sql.comments import SqlCommentRepository
+from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
+from photoshare.adapters.sql.ratings import SqlRatingRepository
+from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
+from photoshare.adapters.sql.tables import photos, users
+from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
+from photoshare.adapters.sql.users import SqlUserRepository
+from photoshare.application.ports import (
+    CommentRepository,
+    LinkRepository,
+    PhotoRepository,
+    RatingRepository,
+    RefreshTokenStore,
+    TokenRevocations,
+    UserRepository,
+)
+from tests.integration import conftest as integration
+from tests.unit.fakes import (
+    InMemoryCommentRepository,
+    InMemoryLinkRepository,
+    InMemoryPhotoRepository,
+    InMemoryRatingRepository,
+    InMemoryRefreshTokenStore,
+    InMemoryTokenRevocations,
+    InMemoryUserRepository,
+)
+
+pg = integration.pg
+database_url = integration.database_url
+_no_fsync_in_the_test_cluster = integration._no_fsync_in_the_test_cluster  # autouse, session-wide
+
+
+@dataclass
+class Repos:
+    """The ports one unit of work sees."""
+
+    users: UserRepository
+    photos: PhotoRepository
+    links: LinkRepository
+    comments: CommentRepository
+    ratings: RatingRepository
+    refresh_tokens: RefreshTokenStore
+    revocations: TokenRevocations
+
+
+class Backend(Protocol):
+    name: str
+
+    def unit(self) -> AbstractAsyncContextManager[Repos]:
+        """`async with backend.unit() as repos:` commits when the block ends without error."""
+        ...
+
+    async def comment_counts(self, photo_id: uuid.UUID, author_id: uuid.UUID) -> tuple[int, int]:
+        """The photo's and the author's comment counters as the store keeps them."""
+        ...
+
+
+class FakeBackend:
+    name = "fake"
+
+    def __init__(self) -> None:
+        photo_repo = InMemoryPhotoRepository()
+        self.comments = InMemoryCommentRepository(photos=photo_repo)
+        self.repos = Repos(
+            users=InMemoryUserRepository(),
+            photos=photo_repo,
+            links=InMemoryLinkRepository(photo_repo),
+            comments=self.comments,
+            ratings=InMemoryRatingRepository(photos=photo_repo),
+            refresh_tokens=InMemoryRefreshTokenStore(),
+            revocations=InMemoryTokenRevocations(),
+        )
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Repos]:
+        yield self.repos
+
+    async def comment_counts(self, photo_id: uuid.UUID, author_id: uuid.UUID) -> tuple[int, int]:
+        return self.comments.per_photo[photo_id], self.comments.per_author[author_id]
+
+
+class SqlBackend:
+    name = "sql"
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = create_async_engine(database_url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.pool = open_pool(database_url, 4)
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Repos]:
+        async with self.sessions() as session:
+            reader = PgReader(self.pool)
+            yield Repos(
+                users=SqlUserRepository(session, reader),
+                photos=SqlPhotoRepository(session),
+                links=SqlLinkRepository(session, reader),
+                comments=SqlCommentRepository(session),
+                ratings=SqlRatingRepository(session),
+                refresh_tokens=SqlRefreshTokenStore(session),
+                revocations=SqlTokenRevocations(PgAutocommit(self.pool)),
+            )
+            await session.commit()
+
+    async def comment_counts(self, photo_id: uuid.UUID, author_id: uuid.UUID) -> tuple[int, int]:
+        async with self.engine.connect() as conn:
+            on_photo = await conn.scalar(sa.select(photos.c.comment_count).where(photos.c.id == photo_id))
+            by_author = await conn.scalar(sa.select(users.c.comment_count).where(users.c.id == author_id))
+        return int(on_photo or 0), int(by_author or 0)
+
+
+@pytest.fixture(params=["fake", "sql"])
+def sql_url(request: pytest.FixtureRequest) -> str | None:
+    """None for the fakes; a fresh migrated database for SQL (resolved here, outside the
+    event loop: migrating runs alembic's own loop)."""
+    return None if request.param == "fake" else str(request.getfixturevalue("database_url"))
+
+
+@pytest.fixture
+async def backend(sql_url: str | None) -> AsyncIterator[Backend]:
+    if sql_url is None:
+        yield FakeBackend()
+        return
+    sql = SqlBackend(sql_url)
+    await sql.pool.open()
+    try:
+        yield sql
+    finally:
+        await sql.pool.close()
+        await sql.engine.dispose()
