@@ -337,3 +337,21 @@ async def test_a_revocation_holds_until_the_token_would_have_expired(backend: Ba
             await repos.revocations.is_revoked("never-revoked"),
         ]
     assert answers == [True, False, False]
+
+
+async def test_a_revoked_family_refuses_its_tokens_and_keeps_the_later_expiry(backend: Backend) -> None:
+    now = datetime.now(UTC)
+    async with backend.unit() as repos:
+        await repos.revocations.revoke_family("fam", now + timedelta(minutes=15))
+        await repos.revocations.revoke_family("fam", now - timedelta(seconds=1))  # earlier: kept later
+        await repos.revocations.revoke_family("lapsed", now - timedelta(seconds=1))
+        await repos.revocations.revoke("token", now - timedelta(seconds=1))
+        await repos.revocations.revoke("token", now + timedelta(minutes=15))  # later: extends it
+        answers = [
+            await repos.revocations.is_revoked("any-token", "fam"),
+            await repos.revocations.is_revoked("any-token", "other"),
+            await repos.revocations.is_revoked("any-token", "lapsed"),
+            await repos.revocations.is_revoked("any-token"),
+            await repos.revocations.is_revoked("token", "other"),
+        ]
+    assert answers == [True, False, False, False, True]

@@ -127,19 +127,27 @@ class InMemoryRefreshTokenStore:
 
 
 class InMemoryTokenRevocations:
-    """A revocation lapses when the token would have expired, by `clock` (default: the wall
-    clock, as the SQL and Valkey stores see it)."""
+    """Token ids and families (under a prefix), each remembered until the later of its
+    expiries; a revocation lapses then, by `clock` (default: the wall clock, as the SQL and
+    Valkey stores see it)."""
 
     def __init__(self, clock: FixedClock | None = None) -> None:
         self.revoked: dict[str, datetime] = {}
         self.clock = clock
 
-    async def revoke(self, token_id: str, expires_at: datetime) -> None:
-        self.revoked.setdefault(token_id, expires_at)
+    def _remember(self, key: str, expires_at: datetime) -> None:
+        self.revoked[key] = max(expires_at, self.revoked.get(key, expires_at))
 
-    async def is_revoked(self, token_id: str) -> bool:
+    async def revoke(self, token_id: str, expires_at: datetime) -> None:
+        self._remember(token_id, expires_at)
+
+    async def revoke_family(self, family: str, expires_at: datetime) -> None:
+        self._remember(f"family:{family}", expires_at)
+
+    async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
         now = self.clock.now() if self.clock else datetime.now(UTC)
-        return token_id in self.revoked and self.revoked[token_id] > now
+        keys = [token_id, *([f"family:{family}"] if family else [])]
+        return any(self.revoked.get(key, now) > now for key in keys)
 
 
 # --- photos and links ---
