@@ -20,11 +20,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from photoshare.adapters.embedded_postgres import EmbeddedPostgres
 from photoshare.adapters.sql.comments import SqlCommentRepository
 from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
 from photoshare.adapters.sql.ratings import SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
-from photoshare.adapters.embedded_postgres import EmbeddedPostgres
 from photoshare.adapters.sql.tables import metadata, photos, users
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
 from photoshare.adapters.sql.users import SqlUserRepository
