@@ -2,7 +2,7 @@
 
 Each test states what a port promises (its docstring in application/ports.py) and runs
 once per `backend` (see conftest.py): adds and reads, a missing row, uniqueness, the
-counters a write keeps, the order of lists, deletes.
+counters a write keeps, the order of lists, deletes. Token revocations also run on Valkey.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from photoshare.application.ports import Link, RefreshOutcome, TokenClaims, TokenType
+from photoshare.application.ports import Link, RefreshOutcome, TokenClaims, TokenRevocations, TokenType
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.photos import Photo
@@ -325,33 +325,33 @@ async def test_revoking_a_family_spends_its_tokens_and_no_others(backend: Backen
     assert outcomes == [RefreshOutcome.ALREADY_SPENT, RefreshOutcome.ALREADY_SPENT, RefreshOutcome.SPENT_NOW]
 
 
-async def test_a_revocation_holds_until_the_token_would_have_expired(backend: Backend) -> None:
+async def test_a_revocation_holds_until_the_token_would_have_expired(revocations: TokenRevocations) -> None:
     live, lapsed = uuid.uuid4().hex, uuid.uuid4().hex
     now = datetime.now(UTC)
-    async with backend.unit() as repos:
-        await repos.revocations.revoke(live, now + timedelta(minutes=15))
-        await repos.revocations.revoke(lapsed, now - timedelta(seconds=1))
-        answers = [
-            await repos.revocations.is_revoked(live),
-            await repos.revocations.is_revoked(lapsed),
-            await repos.revocations.is_revoked("never-revoked"),
-        ]
+    await revocations.revoke(live, now + timedelta(minutes=15))
+    await revocations.revoke(lapsed, now - timedelta(seconds=1))
+    answers = [
+        await revocations.is_revoked(live),
+        await revocations.is_revoked(lapsed),
+        await revocations.is_revoked("never-revoked"),
+    ]
     assert answers == [True, False, False]
 
 
-async def test_a_revoked_family_refuses_its_tokens_and_keeps_the_later_expiry(backend: Backend) -> None:
+async def test_a_revoked_family_refuses_its_tokens_and_keeps_the_later_expiry(
+    revocations: TokenRevocations,
+) -> None:
     now = datetime.now(UTC)
-    async with backend.unit() as repos:
-        await repos.revocations.revoke_family("fam", now + timedelta(minutes=15))
-        await repos.revocations.revoke_family("fam", now - timedelta(seconds=1))  # earlier: kept later
-        await repos.revocations.revoke_family("lapsed", now - timedelta(seconds=1))
-        await repos.revocations.revoke("token", now - timedelta(seconds=1))
-        await repos.revocations.revoke("token", now + timedelta(minutes=15))  # later: extends it
-        answers = [
-            await repos.revocations.is_revoked("any-token", "fam"),
-            await repos.revocations.is_revoked("any-token", "other"),
-            await repos.revocations.is_revoked("any-token", "lapsed"),
-            await repos.revocations.is_revoked("any-token"),
-            await repos.revocations.is_revoked("token", "other"),
-        ]
+    await revocations.revoke_family("fam", now + timedelta(minutes=15))
+    await revocations.revoke_family("fam", now - timedelta(seconds=1))  # earlier: the later one stays
+    await revocations.revoke_family("lapsed", now - timedelta(seconds=1))
+    await revocations.revoke("token", now - timedelta(seconds=1))
+    await revocations.revoke("token", now + timedelta(minutes=15))  # later: extends it
+    answers = [
+        await revocations.is_revoked("any-token", "fam"),
+        await revocations.is_revoked("any-token", "other"),
+        await revocations.is_revoked("any-token", "lapsed"),
+        await revocations.is_revoked("any-token"),
+        await revocations.is_revoked("token", "other"),
+    ]
     assert answers == [True, False, False, False, True]
