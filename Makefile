@@ -11,7 +11,7 @@ UV     := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 PY_SOURCES := src tests migrations bench scripts
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run migrate lint format test test-unit test-integration seed bench bench-search bench-upload clean
+.PHONY: help install lock run migrate lint format test test-unit test-integration test-contract seed bench bench-search bench-upload clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test-unit: install ## unit tests only (no infrastructure)
 
 test-integration: install ## integration tests (embedded PostgreSQL, valkey-server, stubs)
 	$(BIN)/pytest tests/integration
+
+test-contract: install ## the same port contract on every fake and its SQL (and Valkey) adapter
+	$(BIN)/pytest tests/contract
 
 seed: install ## fill the database with N realistic photos (default 100000; `make seed N=1000000`) by COPY
 	$(BIN)/python scripts/seed.py --photos $(N)
