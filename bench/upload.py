@@ -1,4 +1,5 @@
-"""Upload a ~10 MiB JPEG through the real app and report time and the process's peak memory.
+"""Upload a ~10 MiB JPEG through the real app and report time and the process's peak memory,
+then how long until the photo is `ready` (its variants made by a job worker).
 
 Runs the app in-process on an embedded PostgreSQL (a throwaway data dir), so peak RSS is
 the service's own: `python bench/upload.py [--runs 5] [--mib 10]`. The image is noise, which
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import shutil
@@ -24,6 +26,7 @@ from photoshare.adapters.embedded_postgres import EmbeddedPostgres
 from photoshare.adapters.sql.migrate import upgrade
 from photoshare.config import RateLimits, Settings
 from photoshare.entrypoints.http.app import create_app
+from photoshare.entrypoints.worker import run_worker
 from rss import MiB, own_peak_rss_mib
 
 
@@ -66,6 +69,7 @@ async def measure(root: Path, url: str, data: bytes, runs: int) -> dict[str, obj
             times.append((time.perf_counter() - started) * 1000)
             answer.raise_for_status()
         photo = answer.json()
+        ready_ms = await time_until_ready(client, headers, settings, data)
     await app.state.dishka_container.close()
     return {
         "file_bytes": len(data),
@@ -76,7 +80,31 @@ async def measure(root: Path, url: str, data: bytes, runs: int) -> dict[str, obj
         "max_ms": round(max(times), 1),
         "peak_rss_mib_before_uploads": round(rss_before, 1),
         "peak_rss_mib_after_uploads": round(own_peak_rss_mib(), 1),
+        "ready_after_upload_ms": round(ready_ms, 1),
     }
+
+
+async def time_until_ready(
+    client: httpx.AsyncClient, headers: dict[str, str], settings: Settings, data: bytes
+) -> float:
+    """With a worker running (in this process: it competes with nothing here), the time from
+    the upload's answer until the photo reads `ready` with its four variants."""
+    await run_worker(settings, wait=False)  # the timed uploads' jobs first
+    worker = asyncio.create_task(run_worker(settings, wait=True, install_signal_handlers=False))
+    try:
+        answer = await client.post(
+            "/api/photos", headers=headers, files={"file": ("big.jpg", data, "image/jpeg")}
+        )
+        answer.raise_for_status()
+        answered = time.perf_counter()
+        photo_url = f"/api/photos/{answer.json()['id']}"
+        while (await client.get(photo_url)).json()["status"] != "ready":  # noqa: ASYNC110 - a client polls
+            await asyncio.sleep(0.02)
+        return (time.perf_counter() - answered) * 1000
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
 
 
 def main() -> None:

@@ -7,10 +7,10 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from photoshare.application.ports import CleanImage, Link, RefreshOutcome, TokenClaims
+from photoshare.application.ports import CleanImage, Job, Link, RefreshOutcome, Rendition, TokenClaims
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict, NotFound
-from photoshare.domain.photos import Photo
+from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.ratings import Rating, RatingSummary
 from photoshare.domain.transformations import Transformation
 from photoshare.domain.users import Role, User
@@ -217,6 +217,21 @@ class InMemoryImageStore:
     def transformed_url(self, key: str, transformation: Transformation) -> str:
         return f"https://img.test/t/{transformation.canonical()}/{key}"
 
+    def variant_url(self, key: str, variant: Variant) -> str:
+        return f"https://img.test/v/{variant.name}/{key}"
+
+    async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
+        self.journal.append(f"variants {key}")
+        if "variants" in self.fail:
+            raise self.fail["variants"]
+        return Rendition(planned, "placeholder") if key in self.images else None
+
+    async def placeholder_at_upload(self, image: CleanImage) -> str | None:
+        return None
+
+    async def sweep_orphans(self) -> int:
+        return 0
+
 
 class InMemoryPhotoRepository:
     """Photos by id; journals "add"/"update"/"delete"; `fail_add` makes `add` raise."""
@@ -242,6 +257,52 @@ class InMemoryPhotoRepository:
     async def delete(self, photo_id: uuid.UUID) -> None:
         self.journal.append("delete")
         self.photos.pop(photo_id, None)
+
+    async def mark_ready(self, photo_id: uuid.UUID, rendition: Rendition) -> bool:
+        self.journal.append("ready")
+        photo = self.photos.get(photo_id)
+        if photo is None:
+            return False
+        self.photos[photo_id] = replace(
+            photo,
+            status=PhotoStatus.READY,
+            variants=rendition.variants,
+            placeholder=rendition.placeholder or photo.placeholder,
+        )
+        return True
+
+    async def processing_since(self, before: datetime, limit: int) -> list[uuid.UUID]:
+        waiting = [
+            p for p in self.photos.values() if p.status is PhotoStatus.PROCESSING and p.created_at < before
+        ]
+        return [p.id for p in sorted(waiting, key=lambda p: p.created_at)][:limit]
+
+
+class FakeJobQueue:
+    """Records what was deferred, as (job, args); `fail` makes `defer` raise."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.deferred: list[tuple[Job, dict[str, str]]] = []
+        self.fail = fail
+
+    async def defer(self, job: Job, **args: str) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.deferred.append((job, args))
+
+
+class InMemoryTombstones:
+    def __init__(self) -> None:
+        self.keys: dict[str, datetime] = {}
+
+    async def add(self, image_key: str, at: datetime) -> None:
+        self.keys.setdefault(image_key, at)
+
+    async def due(self, before: datetime, limit: int) -> list[str]:
+        return [k for k, at in sorted(self.keys.items(), key=lambda kv: kv[1]) if at < before][:limit]
+
+    async def remove(self, image_key: str) -> None:
+        self.keys.pop(image_key, None)
 
 
 class InMemoryLinkRepository:
