@@ -38,7 +38,7 @@ def _headers(response: Any, path: str) -> list[tuple[str, str]]:
 
 
 def _expected_allow(route: HTTPRoute) -> set[str]:
-    methods = {*route.methods, "OPTIONS"}
+    methods = {str(m) for m in route.methods} | {"OPTIONS"}
     return methods | {"HEAD"} if "GET" in methods else methods
 
 

@@ -511,15 +511,17 @@ async def test_an_animated_gif_stays_animated_with_every_frame_transformed(
     assert result.content_type == f"image/{pillow.lower()}"
     with Image.open(io.BytesIO(result.data)) as image:
         assert image.format == pillow
-        assert image.n_frames == 4
+        assert getattr(image, "n_frames", 1) == 4
         assert image.info.get("loop") == 0
-        colours = []
+        colours: list[tuple[int, ...]] = []
         for frame in ImageSequence.Iterator(image):
             frame.load()  # WebP knows a frame's duration once it is decoded
             assert frame.size == (15, 20)  # resized to 20 x 15, then turned
             assert frame.info["duration"] == 70
-            colours.append(frame.convert("RGB").getpixel((7, 10)))
-    assert [max(range(3), key=lambda i, c=c: c[i]) for c in colours[:3]] == [0, 1, 2]  # red, green, blue
+            pixel = frame.convert("RGB").getpixel((7, 10))
+            assert isinstance(pixel, tuple)
+            colours.append(pixel)
+    assert [max(range(3), key=c.__getitem__) for c in colours[:3]] == [0, 1, 2]  # red, green, blue
 
 
 async def test_an_animation_as_png_is_its_first_frame(store: LocalImageStore) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 import anyio
 import fast_thumbhash
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 from photoshare.adapters.jobs.tasks import RETRY, retry_stalled_jobs
 from photoshare.adapters.storage.local import LocalImageStore
@@ -216,7 +218,7 @@ asyncio.run(run_worker(settings, wait=True, queues=["images"], install_signal_ha
 
 
 async def test_a_worker_killed_mid_job_leaves_it_to_be_finished_after_a_restart(
-    client: Client, token: str, settings: Settings, tmp_path: Path
+    client: AsyncTestClient[Litestar], token: str, settings: Settings, tmp_path: Path
 ) -> None:
     photo = await uploaded(client, token, encoded("JPEG", (400, 300)))
     marker = anyio.Path(tmp_path / "inside-the-job")

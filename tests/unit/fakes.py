@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from photoshare.application.ports import CleanImage, Job, Link, RefreshOutcome, Rendition, TokenClaims
 from photoshare.domain.comments import Comment
-from photoshare.domain.errors import Conflict
+from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.ratings import Rating, RatingSummary
 from photoshare.domain.transformations import Transformation
@@ -127,17 +127,27 @@ class InMemoryRefreshTokenStore:
 
 
 class InMemoryTokenRevocations:
-    def __init__(self) -> None:
+    """Token ids and families (under a prefix), each remembered until the later of its
+    expiries; a revocation lapses then, by `clock` (default: the wall clock, as the SQL and
+    Valkey stores see it)."""
+
+    def __init__(self, clock: FixedClock | None = None) -> None:
         self.revoked: dict[str, datetime] = {}
+        self.clock = clock
+
+    def _remember(self, key: str, expires_at: datetime) -> None:
+        self.revoked[key] = max(expires_at, self.revoked.get(key, expires_at))
 
     async def revoke(self, token_id: str, expires_at: datetime) -> None:
-        self.revoked[token_id] = expires_at
+        self._remember(token_id, expires_at)
 
     async def revoke_family(self, family: str, expires_at: datetime) -> None:
-        self.revoked[f"family:{family}"] = expires_at
+        self._remember(f"family:{family}", expires_at)
 
     async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
-        return token_id in self.revoked or f"family:{family}" in self.revoked
+        now = self.clock.now() if self.clock else datetime.now(UTC)
+        keys = [token_id, *([f"family:{family}"] if family else [])]
+        return any(self.revoked.get(key, now) > now for key in keys)
 
 
 # --- photos and links ---
@@ -313,7 +323,8 @@ class InMemoryLinkRepository:
         return None if link is None else (link, self._photos.photos[link.photo_id].image_key)
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> list[Link]:
-        return [x for x in self.links.values() if x.photo_id == photo_id]
+        mine = [x for x in self.links.values() if x.photo_id == photo_id]
+        return sorted(mine, key=lambda x: (x.created_at, x.id))  # the SQL adapter's ORDER BY
 
     async def delete(self, link_id: uuid.UUID) -> None:
         self.links.pop(link_id, None)
@@ -339,17 +350,21 @@ class FakeQrRenderer:
 
 
 class InMemoryCommentRepository:
-    """Comments by id, with the photo and author counters the SQL adapter keeps."""
+    """Comments by id, with the photo and author counters the SQL adapter keeps; given
+    `photos`, a comment on a photo that is not there is `NotFound`, as in SQL."""
 
-    def __init__(self, *comments: Comment) -> None:
+    def __init__(self, *comments: Comment, photos: InMemoryPhotoRepository | None = None) -> None:
         self.comments = {c.id: c for c in comments}
         self.per_photo = Counter(c.photo_id for c in comments)
         self.per_author = Counter(c.author_id for c in comments)
+        self._photos = photos
 
     async def get(self, comment_id: uuid.UUID) -> Comment | None:
         return self.comments.get(comment_id)
 
     async def add(self, comment: Comment) -> None:
+        if self._photos is not None and comment.photo_id not in self._photos.photos:
+            raise NotFound("no such photo")
         self.comments[comment.id] = comment
         self.per_photo[comment.photo_id] += 1
         self.per_author[comment.author_id] += 1
@@ -366,13 +381,17 @@ class InMemoryCommentRepository:
 
 
 class InMemoryRatingRepository:
-    """Ratings by (photo, user): a second one is a Conflict, as the primary key makes it."""
+    """Ratings by (photo, user): a second one is a Conflict, as the primary key makes it;
+    given `photos`, rating a photo that is not there is `NotFound`, as in SQL."""
 
-    def __init__(self) -> None:
+    def __init__(self, photos: InMemoryPhotoRepository | None = None) -> None:
         self.ratings: dict[tuple[uuid.UUID, uuid.UUID], Rating] = {}
         self.summaries: dict[uuid.UUID, RatingSummary] = {}
+        self._photos = photos
 
     async def add(self, rating: Rating) -> RatingSummary:
+        if self._photos is not None and rating.photo_id not in self._photos.photos:
+            raise NotFound("no such photo")
         if (rating.photo_id, rating.user_id) in self.ratings:
             raise Conflict("you have already rated this photo")
         self.ratings[rating.photo_id, rating.user_id] = rating
