@@ -25,6 +25,7 @@ from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
 from photoshare.entrypoints.http.openapi import docs_static_router, openapi_config
 from photoshare.entrypoints.http.security import security_headers
+from photoshare.entrypoints.http.web import web_page, web_static_router
 
 # JSON bodies are small; the upload route raises its own limit.
 MAX_JSON_BODY = 64 * 1024
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             list_tags,
             health,
             docs_static_router(),
+            web_page,
+            web_static_router(),
             # With Cloudinary the CDN serves images; locally the service does.
             *([] if settings.cloudinary_url else [original_image, transformed_image]),
         ],
