@@ -6,7 +6,9 @@ import { thumbHashToDataURL } from "./vendor/thumbhash/thumbhash.js";
 /** Show an error from its problem details (title, detail and any field errors) in `box`. */
 export function showError(box, error) {
   const problem = error && error.problem ? error.problem : { title: "Error", detail: String(error && error.message ? error.message : error) };
-  const fields = Array.isArray(problem.errors) ? problem.errors : [];
+  const fields = (Array.isArray(problem.errors) ? problem.errors : []).filter(
+    (f) => `${f.field}: ${f.message}` !== problem.detail,
+  );
   clear(
     box,
     h("p", {}, h("strong", {}, problem.title), " ", problem.detail),
