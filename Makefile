@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 N      ?= 100000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate lint format test test-unit test-integration seed bench bench-search bench-upload clean
+.PHONY: help install run migrate lint format test test-unit test-integration test-browser browser-deps screenshots seed bench bench-search bench-upload clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -36,8 +36,19 @@ format: install ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests migrations
 	$(BIN)/ruff format src tests migrations
 
-test: lint ## lint, then every test (unit and integration)
+test: lint browser-deps ## lint, then every test (unit, integration and the browser tests)
 	$(BIN)/pytest
+
+browser-deps: ## Debian's chromium for the browser tests (apt-get, only when /usr/bin/chromium is missing)
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
+test-browser: install browser-deps ## the web client in chromium (tests/browser)
+	$(BIN)/pytest tests/browser
+
+screenshots: install browser-deps ## PNGs of the web client's main pages into docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
 
 test-unit: install ## unit tests only (no infrastructure)
 	$(BIN)/pytest tests/unit

@@ -8,6 +8,8 @@ does not hit. Chromium is Debian's package (`make browser-deps`), never a downlo
 
 from __future__ import annotations
 
+import colorsys
+import contextlib
 import io
 import os
 import shutil
@@ -19,10 +21,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
+
+from photoshare.config import RateLimits
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,6 +44,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 PASSWORD = "correct-horse-battery"
 FILLER = 25
+PICTURE = (480, 360)
 AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
 
 
@@ -58,8 +64,9 @@ class Service:
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
 
 
-@pytest.fixture(scope="session")
-def service() -> Iterator[Service]:
+@contextlib.contextmanager
+def running_service() -> Iterator[Service]:
+    """`photoshare serve` on a free port and a fresh data dir, until the block ends."""
     root = Path(tempfile.mkdtemp(prefix="ps-browser-"))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_") and k != "CLOUDINARY_URL"}
@@ -68,7 +75,7 @@ def service() -> Iterator[Service]:
         "PHOTOSHARE_PORT": str(port),
         "PHOTOSHARE_DATA_DIR": str(root / "data"),
         "PHOTOSHARE_BCRYPT_ROUNDS": "4",
-        **{f"PHOTOSHARE_RATE_{a}": "100000" for a in ("LOGIN", "SIGNUP", "REFRESH", "UPLOAD", "COMMENT", "RATING")},
+        **{f"PHOTOSHARE_RATE_{a.upper()}": "100000" for a in RateLimits.actions()},
     }
     exe = Path(sys.executable).with_name("photoshare")
     log = (root / "serve.log").open("wb")
@@ -98,9 +105,24 @@ def service() -> Iterator[Service]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def service() -> Iterator[Service]:
+    with running_service() as running:
+        yield running
+
+
 def jpeg(color: tuple[int, int, int] = (200, 80, 40), size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small JPEG: a sky-to-`color` gradient with a sun, so galleries look like pictures."""
+    w, h = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(h):
+        t = y / max(h - 1, 1)
+        draw.line([(0, y), (w, y)], fill=tuple(int(40 * (1 - t) + c * t) for c in color))
+    r = max(w, h) // 6
+    draw.ellipse([w // 2 - r, h // 3 - r, w // 2 + r, h // 3 + r], fill=(250, 220, 120))
     out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "JPEG")
+    image.save(out, "JPEG")
     return out.getvalue()
 
 
@@ -133,40 +155,56 @@ def _account(service: Service, username: str) -> Account:
 
 @pytest.fixture(scope="session")
 def world(service: Service) -> World:
+    return make_world(service)
+
+
+def make_world(service: Service) -> World:
     admin, alice, bob = (_account(service, n) for n in ("root", "alice", "bob"))
     with service.client(alice.token) as c:
         answer = c.post(
             "/api/photos",
-            files={"file": ("sunset.jpg", jpeg(), "image/jpeg")},
+            files={"file": ("sunset.jpg", jpeg(size=PICTURE), "image/jpeg")},
             data={"description": "A red sunset over the bay", "tags": "sunset,sea"},
         )
         answer.raise_for_status()
         for i, tag in enumerate(("forest", "city")):
             c.post(
                 "/api/photos",
-                files={"file": (f"{tag}.jpg", jpeg((30, 120 + 40 * i, 60)), "image/jpeg")},
+                files={"file": (f"{tag}.jpg", jpeg((30, 120 + 40 * i, 60), PICTURE), "image/jpeg")},
                 data={"description": f"A quiet {tag}", "tags": tag},
             ).raise_for_status()
         # Enough for a second page of the gallery (it loads 24 at a time).
         for i in range(FILLER):
             c.post(
                 "/api/photos",
-                files={"file": (f"filler{i}.jpg", jpeg((i * 9 % 255, 90, 160)), "image/jpeg")},
+                files={
+                    "file": (
+                        f"filler{i}.jpg",
+                        jpeg(tuple(int(255 * c) for c in colorsys.hsv_to_rgb(i / FILLER, 0.7, 0.9)), PICTURE),
+                        "image/jpeg",
+                    )
+                },
                 data={"description": f"Filler number {i}", "tags": "filler"},
             ).raise_for_status()
     return World(admin, alice, bob, answer.json()["id"])
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is missing: run `make browser-deps`")
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is missing: run `make browser-deps`")
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])

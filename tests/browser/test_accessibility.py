@@ -7,8 +7,18 @@ from playwright.sync_api import Page
 
 from tests.browser.conftest import World, audit, log_in
 
-PUBLIC = ["/", "/?q=quiet&tag=forest", "/tags/sunset", "/u/alice", "/login", "/signup", "/reset-password",
-          "/reset-password?token=x", "/verify-email?token=x", "/s/unknown", "/no-such-page"]
+PUBLIC = [
+    "/",
+    "/?q=quiet&tag=forest",
+    "/tags/sunset",
+    "/u/alice",
+    "/login",
+    "/signup",
+    "/reset-password",
+    "/reset-password?token=x",
+    "/verify-email?token=x",
+    "/s/unknown",
+]
 SIGNED_IN = ["/upload", "/account", "/u/alice"]
 
 

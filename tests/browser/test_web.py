@@ -127,14 +127,16 @@ def test_owner_cannot_rate_and_moderator_deletes(page: Page, service: Service, w
     expect(page.get_by_text("Not rated yet")).to_be_visible()
 
 
-def test_upload_several_files_with_progress_and_tag_suggestions(page: Page, service: Service, world: World, tmp_path) -> None:
+def test_upload_several_files_with_progress_and_tag_suggestions(
+    page: Page, service: Service, world: World, tmp_path
+) -> None:
     files = []
     for i in range(2):
         f = tmp_path / f"up{i}.jpg"
         f.write_bytes(jpeg((40 * i, 200, 90), (120, 90)))
         files.append(str(f))
     log_in(page, "alice")
-    page.get_by_role("link", name="Upload").click()
+    page.get_by_role("link", name="Upload", exact=True).click()
     page.locator("#files").set_input_files(files)
     items = page.locator(".upload-item")
     expect(items).to_have_count(2)
@@ -181,7 +183,8 @@ def test_transform_and_share_with_qr_codes(page: Page, service: Service, world: 
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     expect(item).to_contain_text("width 40")
     link = item.get_by_role("link", name=re.compile(r"\/t\/\w+")).get_attribute("href")
-    assert link and "/t/" in link
+    assert link
+    assert "/t/" in link
     with page.expect_download() as download:
         item.get_by_role("link", name="Download QR (PNG)").click()
     assert download.value.suggested_filename.endswith(".png")
@@ -247,7 +250,9 @@ def test_errors_come_from_the_problem_details(page: Page, world: World) -> None:
 def test_admin_changes_role_bans_and_unbans(page: Page, service: Service) -> None:
     name = f"m{uuid.uuid4().hex[:8]}"
     with service.client() as c:
-        c.post("/api/auth/signup", json={"username": name, "email": f"{name}@example.com", "password": PASSWORD}).raise_for_status()
+        c.post(
+            "/api/auth/signup", json={"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+        ).raise_for_status()
     log_in(page, "root")
     page.goto(f"/u/{name}")
     page.get_by_label("Role").select_option("moderator")
@@ -293,9 +298,12 @@ def test_csp_blocks_an_injected_inline_script(page: Page, world: World) -> None:
             setTimeout(() => resolve(null), 2000);
         })"""
     )
-    assert blocked and blocked.startswith("script-src")
+    assert blocked
+    assert blocked.startswith("script-src")
     assert page.evaluate("window.injected") is None
     # An inline event handler from injected markup does not run either.
-    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.injected2=1\">')")
+    page.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.injected2=1\">')"
+    )
     page.wait_for_timeout(300)
     assert page.evaluate("window.injected2") is None

@@ -13,14 +13,15 @@ export async function photoPage({ id }) {
   const me = currentUser();
   const mine = !!me && me.username === photo.owner.username;
   const manage = mine || isAdmin(me);
+  const heading = photo.description ? firstLine(photo.description) : `Photo by ${photo.owner.username}`;
   const ratingLine = h("p", { class: "rating" }, ratingText(photo.rating));
   const page = h(
     "article",
     { class: "photo-page" },
     h("figure", { class: "photo" }, photoImage(photo, "(max-width: 1000px) 100vw, 1000px")),
     h("div", { class: "photo-info" },
-      h("h1", {}, photo.description ? firstLine(photo.description) : `Photo by ${photo.owner.username}`),
-      photo.description ? h("p", { class: "description" }, photo.description) : null,
+      h("h1", {}, heading),
+      photo.description && photo.description !== heading ? h("p", { class: "description" }, photo.description) : null,
       tagLinks(photo.tags || []),
       h("p", {}, "By ", h("a", { href: `/u/${encodeURIComponent(photo.owner.username)}` }, photo.owner.username), " · ", time(photo.created_at),
         photo.visibility && photo.visibility !== "public" ? h("span", { class: "badge" }, photo.visibility) : null),
