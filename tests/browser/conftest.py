@@ -1,8 +1,8 @@
 """The web client in a real browser: `photoshare serve` in a subprocess, Debian's chromium.
 
-The service starts as the e2e tests start it: `photoshare serve` with an environment scrubbed
-of PHOTOSHARE_* and CLOUDINARY_URL, given only its host, a free port and a temporary data dir,
-plus two test knobs: cheap bcrypt and rate limits a whole suite of log-ins from one address
+The service starts as the e2e tests start it (tests/e2e/server.py): `photoshare serve` with an
+environment holding nothing of ours but its host, a free port and a temporary data dir, plus
+two test knobs: cheap bcrypt and rate limits a whole suite of log-ins from one address
 does not hit. Chromium is Debian's package (`make browser-deps`), never a downloaded one.
 """
 
@@ -11,13 +11,8 @@ from __future__ import annotations
 import colorsys
 import contextlib
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +23,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from photoshare.config import RateLimits
+from tests.e2e.server import Service as E2EService
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,12 +44,6 @@ PICTURE = (480, 360)
 AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class Service:
     base_url: str
@@ -66,42 +56,20 @@ class Service:
 
 @contextlib.contextmanager
 def running_service() -> Iterator[Service]:
-    """`photoshare serve` on a free port and a fresh data dir, until the block ends."""
+    """`photoshare serve` on a free port and a fresh data dir (the e2e harness), until the block ends."""
     root = Path(tempfile.mkdtemp(prefix="ps-browser-"))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_") and k != "CLOUDINARY_URL"}
-    env |= {
-        "PHOTOSHARE_HOST": "127.0.0.1",
-        "PHOTOSHARE_PORT": str(port),
-        "PHOTOSHARE_DATA_DIR": str(root / "data"),
-        "PHOTOSHARE_BCRYPT_ROUNDS": "4",
-        **{f"PHOTOSHARE_RATE_{a.upper()}": "100000" for a in RateLimits.actions()},
-    }
-    exe = Path(sys.executable).with_name("photoshare")
-    log = (root / "serve.log").open("wb")
-    proc = subprocess.Popen([str(exe), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-    base = f"http://127.0.0.1:{port}"
+    server = E2EService(
+        root / "data",
+        env={
+            "PHOTOSHARE_BCRYPT_ROUNDS": "4",
+            **{f"PHOTOSHARE_RATE_{a.upper()}": "100000" for a in RateLimits.actions()},
+        },
+    )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"photoshare serve exited: {(root / 'serve.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("photoshare serve did not become healthy in 90 s")
-            time.sleep(0.3)
-        yield Service(base, root / "data")
+        server.start()
+        yield Service(server.base_url, server.data_dir)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        server.kill()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -282,6 +282,21 @@ async def test_revoked_token_is_reported_and_others_are_not(db: Db) -> None:
     assert await revocations.is_revoked("jti-2") is False
 
 
+async def test_revoked_family_refuses_its_tokens_in_one_lookup(db: Db) -> None:
+    revocations = db.revocations
+    await revocations.revoke_family("fam-1", _now() + timedelta(minutes=5))
+    assert await revocations.is_revoked("jti-1", "fam-1") is True
+    assert await revocations.is_revoked("jti-1", "fam-2") is False
+    assert await revocations.is_revoked("jti-1") is False  # a token without a family
+
+
+async def test_a_family_revoked_twice_keeps_the_later_expiry(db: Db) -> None:
+    revocations = db.revocations
+    await revocations.revoke_family("fam", _now() + timedelta(minutes=5))
+    await revocations.revoke_family("fam", _now() - timedelta(minutes=5))
+    assert await revocations.is_revoked("jti", "fam") is True
+
+
 async def test_revocation_rows_of_expired_tokens_are_purged(db: Db) -> None:
     revocations = db.revocations
     await revocations.revoke("old", _now() - timedelta(seconds=1))
@@ -311,3 +326,26 @@ async def test_sql_revocations_fail_closed_when_the_database_is_unreachable() ->
                 await revocations.revoke("jti", _now() + timedelta(minutes=5))
         finally:
             await pool.close()
+
+
+async def test_a_read_past_the_statement_timeout_is_a_503_and_never_tried_twice(database_url: str) -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from photoshare.config import libpq_url
+    from photoshare.domain.errors import Unavailable
+
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        conn.execute("CREATE SEQUENCE slow_attempts")
+    pool = open_pool(database_url, 2, statement_timeout_ms=200)
+    await pool.open()
+    try:
+        # nextval() is not undone by the cancellation: it counts how often the read ran.
+        slow = sa.select(sa.func.nextval("slow_attempts"), sa.func.pg_sleep(30))
+        with pytest.raises(Unavailable) as raised:
+            await PgReader(pool).scalar(slow)
+    finally:
+        await pool.close()
+    assert raised.value.retry_after == 1
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        assert conn.execute("SELECT last_value FROM slow_attempts").fetchone() == (1,)

@@ -40,7 +40,8 @@ class FakeUnitOfWork:
 
 
 class FakePasswordHasher:
-    """Not bcrypt: "hashed:" + password. Records every verify call."""
+    """Not bcrypt: "hashed:" + password; "legacy:" + password verifies too and needs a rehash.
+    Records every verify call."""
 
     def __init__(self) -> None:
         self.verified: list[tuple[str, str | None]] = []
@@ -50,7 +51,10 @@ class FakePasswordHasher:
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self.verified.append((password, password_hash))
-        return password_hash == "hashed:" + password
+        return password_hash in ("hashed:" + password, "legacy:" + password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith("hashed:")
 
 
 class InMemoryUserRepository:
@@ -98,6 +102,9 @@ class InMemoryUserRepository:
             stored, role=user.role, is_active=user.is_active, token_version=user.token_version
         )
 
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        self.users[user_id] = replace(self.users[user_id], password_hash=password_hash)
+
 
 class InMemoryRefreshTokenStore:
     def __init__(self) -> None:
@@ -126,8 +133,11 @@ class InMemoryTokenRevocations:
     async def revoke(self, token_id: str, expires_at: datetime) -> None:
         self.revoked[token_id] = expires_at
 
-    async def is_revoked(self, token_id: str) -> bool:
-        return token_id in self.revoked
+    async def revoke_family(self, family: str, expires_at: datetime) -> None:
+        self.revoked[f"family:{family}"] = expires_at
+
+    async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
+        return token_id in self.revoked or f"family:{family}" in self.revoked
 
 
 # --- photos and links ---

@@ -64,12 +64,21 @@ class UserRepository(Protocol):
         """Write role, active flag and token version only."""
         ...
 
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        """Write the password hash only (a re-hash on log-in)."""
+        ...
+
 
 class PasswordHasher(Protocol):
     async def hash(self, password: str) -> str: ...
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         """False for a wrong password; with no hash it still spends the same time."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when a hash that verified was made by an older scheme or cost: the caller
+        hashes the password anew and stores it while it has the password in hand."""
         ...
 
 
@@ -107,7 +116,8 @@ class TokenCodec(Protocol):
 
 
 class TokenRevocations(Protocol):
-    """Revoked access-token ids, remembered until the token would have expired anyway.
+    """Revoked access tokens, by id or by the refresh family they were issued in, remembered
+    until the tokens would have expired anyway.
 
     Implementations raise `Unavailable` when they cannot answer: a revocation check
     must fail closed, never report "not revoked" by default.
@@ -115,7 +125,13 @@ class TokenRevocations(Protocol):
 
     async def revoke(self, token_id: str, expires_at: datetime) -> None: ...
 
-    async def is_revoked(self, token_id: str) -> bool: ...
+    async def revoke_family(self, family: str, expires_at: datetime) -> None:
+        """Every access token of the family, issued until now, is refused from now on."""
+        ...
+
+    async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
+        """Whether the token, or its family, is revoked: one lookup, on every authenticated request."""
+        ...
 
 
 class RefreshOutcome(enum.Enum):
@@ -139,8 +155,9 @@ class RefreshTokenStore(Protocol):
 class RateLimiter(Protocol):
     """Fixed-window counters shared by all workers."""
 
-    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
-        """Count one hit; return None if allowed, else seconds until the window resets."""
+    async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
+        """Count one hit on each key, all in one round trip; None if every key is within the
+        limit, else the seconds until the last exceeded window resets."""
         ...
 
 

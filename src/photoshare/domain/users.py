@@ -5,9 +5,11 @@ from __future__ import annotations
 import enum
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from photoshare.domain import text
 from photoshare.domain.errors import Conflict, Forbidden, InvalidInput
 
 USERNAME_MIN, USERNAME_MAX = 3, 32
@@ -43,10 +45,42 @@ def validate_username(value: str) -> str:
     return value
 
 
+def normalise_email(value: str) -> str:
+    """NFKC, trimmed: the stored form. Two addresses are one account when their stored forms
+    are equal ignoring case (the unique index on lower(email)). Case is kept, and not fully
+    case-folded: `ß` and `ss` are different mailboxes."""
+    return text.nfkc(value).strip()
+
+
 def validate_email(value: str) -> str:
-    value = value.strip()
+    value = text.check_line(normalise_email(value), field="email")
     if len(value) > EMAIL_MAX or not _EMAIL_RE.fullmatch(value):
         raise InvalidInput("email must be a valid address", field="email")
+    return value
+
+
+def normalise_login(value: str) -> str:
+    """A log-in name in the form accounts are looked up by: an email as stored, a username trimmed."""
+    return normalise_email(value) if "@" in value else value.strip()
+
+
+def validate_full_name(value: str) -> str:
+    """A single line of at most FULL_NAME_MAX characters; empty, or with something visible."""
+    value = text.single_line(value, field="full_name")
+    if len(value) > FULL_NAME_MAX:
+        raise InvalidInput(f"full_name must be at most {FULL_NAME_MAX} characters", field="full_name")
+    if value and not text.has_visible(value):
+        raise InvalidInput("full_name must contain visible characters", field="full_name")
+    return value
+
+
+def validate_bio(value: str) -> str:
+    """Multi-line text of at most BIO_MAX characters; empty, or with something visible."""
+    value = text.multi_line(value, field="bio")
+    if len(value) > BIO_MAX:
+        raise InvalidInput(f"bio must be at most {BIO_MAX} characters", field="bio")
+    if value and not text.has_visible(value):
+        raise InvalidInput("bio must contain visible characters", field="bio")
     return value
 
 
@@ -54,6 +88,12 @@ def validate_password(value: str) -> str:
     if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
         raise InvalidInput(f"password must be {PASSWORD_MIN}-{PASSWORD_MAX} characters", field="password")
     return value
+
+
+class Keep(enum.Enum):
+    """A profile field a change leaves as it is (where `None` would clear it)."""
+
+    KEEP = "keep"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +110,27 @@ class User:
     # Bumped on ban: tokens issued before a ban never work again, even after an unban.
     token_version: int = field(default=0)
 
-    def with_profile(self, *, full_name: str | None, bio: str | None, email: str | None) -> User:
+    def with_profile(
+        self,
+        *,
+        full_name: str | Keep | None = Keep.KEEP,
+        bio: str | Keep | None = Keep.KEEP,
+        email: str | None = None,
+    ) -> User:
+        """A changed profile: `None` clears the name or the bio; an email is changed, never cleared."""
         return replace(
             self,
-            full_name=full_name if full_name is not None else self.full_name,
-            bio=bio if bio is not None else self.bio,
+            full_name=_changed(self.full_name, full_name, validate_full_name),
+            bio=_changed(self.bio, bio, validate_bio),
             email=validate_email(email) if email is not None else self.email,
         )
+
+
+def _changed(current: str | None, given: str | Keep | None, validate: Callable[[str], str]) -> str | None:
+    """Merge-patch semantics: `Keep.KEEP` leaves the value, `None` clears it, text is validated."""
+    if given is Keep.KEEP:
+        return current
+    return None if given is None else validate(given)
 
 
 def ensure_can_manage(actor: User, target: User) -> None:
