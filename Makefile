@@ -9,11 +9,7 @@ UV_VERSION := 0.13.9
 UV     := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 
 .DEFAULT_GOAL := help
-<<<<<<< HEAD
-.PHONY: help install run migrate lint format test test-unit test-integration test-browser browser-deps screenshots seed bench bench-search bench-upload clean
-=======
-.PHONY: help install lock run migrate lint format test test-unit test-integration seed bench bench-search bench-upload clean
->>>>>>> main
+.PHONY: help install lock run migrate lint format test test-unit test-integration test-browser browser-deps screenshots seed bench bench-search bench-upload clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
