@@ -7,7 +7,7 @@ import { thumbHashToDataURL } from "./vendor/thumbhash/thumbhash.js";
 export function showError(box, error) {
   const problem = error && error.problem ? error.problem : { title: "Error", detail: String(error && error.message ? error.message : error) };
   const fields = (Array.isArray(problem.errors) ? problem.errors : []).filter(
-    (f) => `${f.field}: ${f.message}` !== problem.detail,
+    (f) => !String(problem.detail).includes(f.message),
   );
   clear(
     box,
