@@ -176,6 +176,10 @@ def test_transform_and_share_with_qr_codes(page: Page, service: Service, world: 
     form.get_by_label("Width").fill("40")
     form.get_by_label("Crop").select_option("fill")
     form.get_by_label("Effect").select_option("grayscale")
+    # The preview follows the form at once, before any link exists.
+    preview = page.get_by_role("img", name="Preview of the transformation")
+    assert preview.evaluate("img => img.style.filter") == "grayscale(1)"
+    assert preview.evaluate("img => img.style.width") == "40px"
     form.get_by_role("button", name="Create link").click()
     item = page.locator(".link-item").first
     qr = item.get_by_role("img", name=re.compile("QR code for"))

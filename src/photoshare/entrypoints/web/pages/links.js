@@ -22,6 +22,37 @@ export async function copyText(text) {
   }
 }
 
+// CSS stand-ins for the transformations, for a preview that follows the form as it changes.
+const FIT = { fill: "cover", thumb: "cover", crop: "none", fit: "contain", pad: "contain", scale: "fill" };
+const FILTER = { grayscale: "grayscale(1)", sepia: "sepia(1)", blur: "blur(3px)", negate: "invert(1)", sharpen: "contrast(1.2)", pixelate: "blur(1px) contrast(1.4)" };
+const PREVIEW_MAX = 240;
+
+/** An approximate, instant preview of a transformation; the created link shows the real result. */
+function preview(photo, form) {
+  const img = h("img", { src: photo.url, alt: "Preview of the transformation", class: "preview-img" });
+  const caption = h("figcaption", { class: "hint" }, "Approximate preview; the link shows the real result.");
+  const update = () => {
+    const v = Object.fromEntries(new FormData(form));
+    const ratio = (photo.width || 4) / (photo.height || 3);
+    let width = Number(v.width) || 0;
+    let height = Number(v.height) || 0;
+    if (width && !height) height = width / ratio;
+    if (height && !width) width = height * ratio;
+    if (!width) [width, height] = [PREVIEW_MAX, PREVIEW_MAX / ratio];
+    const scale = Math.min(1, PREVIEW_MAX / Math.max(width, height));
+    img.style.width = `${Math.round(width * scale)}px`;
+    img.style.height = `${Math.round(height * scale)}px`;
+    img.style.objectFit = FIT[v.crop] || "fill";
+    img.style.filter = FILTER[v.effect] || "none";
+    img.style.transform = v.angle ? `rotate(${Number(v.angle)}deg)` : "none";
+    img.style.borderRadius = v.radius === "max" ? "50%" : v.radius ? `${Number(v.radius) * scale}px` : "0";
+  };
+  form.addEventListener("input", update);
+  form.addEventListener("reset", () => setTimeout(update));
+  update();
+  return h("figure", { class: "transform-preview" }, img, caption);
+}
+
 function transformForm(onCreated) {
   const box = errorBox();
   const controls = [
@@ -90,6 +121,7 @@ export function linksSection(photo) {
   const box = errorBox();
   const form = transformForm((link) => list.prepend(linkItem(link)));
   form.dataset.path = path;
+  const editor = h("div", { class: "transform" }, form, preview(photo, form));
   api("GET", path)
     .then((links) => {
       const items = Array.isArray(links) ? links : links.items || [];
@@ -99,5 +131,5 @@ export function linksSection(photo) {
   return h("section", { class: "panel", "aria-labelledby": "links-h" },
     h("h2", { id: "links-h" }, "Transform and share"),
     h("p", { class: "muted" }, "A transformed copy gets a short link and a QR code that opens it."),
-    form, box, list);
+    editor, box, list);
 }
