@@ -157,12 +157,19 @@ def test_upload_several_files_with_progress_and_tag_suggestions(
     expect(page.get_by_role("link", name="#browser")).to_be_visible()
 
 
-def test_upload_error_shows_the_problem(page: Page, world: World, tmp_path) -> None:
-    bad = tmp_path / "notes.gif"
-    bad.write_bytes(b"this is not an image")
+def test_dropped_file_that_is_no_image_shows_the_problem(page: Page, world: World) -> None:
     log_in(page, "alice")
     page.goto("/upload")
-    page.locator("#files").set_input_files(str(bad))
+    # Drag and drop: a DataTransfer carrying a file, dropped on the drop zone.
+    page.locator(".drop").evaluate(
+        """zone => {
+            const data = new DataTransfer();
+            data.items.add(new File(["this is not an image"], "notes.gif", { type: "image/gif" }));
+            zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+        }"""
+    )
+    expect(page.locator(".upload-item")).to_have_count(1)
     page.get_by_role("button", name="Upload all").click()
     expect(page.get_by_role("alert")).to_contain_text("Unsupported media type")
 
