@@ -42,6 +42,10 @@ export async function uploadPage() {
   return h("div", {}, h("h1", {}, "Upload photos"), input, drop, list, send);
 }
 
+function sizeText(bytes) {
+  return bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} KiB` : `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
 function fileItem(file, withVisibility) {
   const preview = URL.createObjectURL(file);
   const description = h("textarea", { name: "description", maxlength: 2000, rows: 2 });
@@ -50,7 +54,7 @@ function fileItem(file, withVisibility) {
     ? h("select", { name: "visibility" }, ["public", "unlisted", "private"].map((v) => h("option", { value: v }, v)))
     : null;
   const progress = h("progress", { max: 1, value: 0, "aria-label": `Upload progress of ${file.name}` });
-  const status = h("p", { class: "muted", role: "status" }, `${file.name} · ${(file.size / 1048576).toFixed(1)} MiB`);
+  const status = h("p", { class: "muted", role: "status" }, `${file.name} · ${sizeText(file.size)}`);
   const box = errorBox();
   const remove = h("button", { type: "button", class: "small", "aria-label": `Remove ${file.name}` }, "Remove");
   const item = h("li", { class: "upload-item" },
