@@ -16,6 +16,7 @@ from litestar.routes import HTTPRoute
 
 from photoshare.config import Settings
 from photoshare.entrypoints.http.app import create_app
+from photoshare.entrypoints.http.web import WEB_STATIC_PATH
 from tests.integration.accounts import Client, bearer, member
 from tests.integration.jobs import drain
 from tests.integration.photo_helpers import linked, path_of, uploaded
@@ -70,11 +71,15 @@ async def _world(client: Client, settings: Settings) -> tuple[dict[str, str], di
         "name": "thumb",
         "file_path": "swagger-ui/LICENSE",
         "path": "openapi.json",
+        "tag": "sea",  # the web client's pages
+        "album_id": photo["id"],
     }
     return values, bearer(admin)
 
 
 def _concrete(route: HTTPRoute, values: dict[str, str]) -> str:
+    if route.path.startswith(WEB_STATIC_PATH):  # the web client's modules, not the docs' assets
+        values = {**values, "file_path": "app.js"}
     return _PARAMETER.sub(lambda m: values[m.group(1)], route.path)
 
 

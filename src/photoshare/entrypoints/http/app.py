@@ -31,6 +31,7 @@ from photoshare.entrypoints.http.openapi import docs_static_router, openapi_conf
 from photoshare.entrypoints.http.proxies import trusted_proxy_headers
 from photoshare.entrypoints.http.requestid import request_ids
 from photoshare.entrypoints.http.security import security_headers
+from photoshare.entrypoints.http.web import web_page, web_static_router
 from photoshare.entrypoints.lifecycle import terminate_with_parent
 from photoshare.entrypoints.logs import litestar_logging
 
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             list_tags,
             health,
             docs_static_router(),
+            web_page,
+            web_static_router(),
             *metrics_handlers,
             # With Cloudinary the CDN serves images; locally the service does.
             *([] if settings.cloudinary_url else [original_image, transformed_image, variant_image]),
