@@ -13,7 +13,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import DESKTOP, PHONE, PICTURE, chromium, jpeg, log_in, make_world, running_service  # noqa: E402
+from tests.browser.conftest import (  # noqa: E402
+    DESKTOP,
+    PHONE,
+    PICTURE,
+    chromium,
+    jpeg,
+    log_in,
+    make_world,
+    running_service,
+)
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -48,7 +57,9 @@ def main() -> None:
                     files.append(str(f))
                 page.locator("#files").set_input_files(files)
             page.locator(".upload-item").first.get_by_label("Description").fill("Evening on the beach")
-            page.locator(".upload-item").first.get_by_label("Tags (comma-separated, at most 5)").fill("sunset, sea")
+            page.locator(".upload-item").first.get_by_label("Tags (comma-separated, at most 5)").fill(
+                "sunset, sea"
+            )
             page.screenshot(path=str(OUT / f"upload-{size}.png"))
             context.close()
     print(f"wrote {len(list(OUT.glob('*.png')))} screenshots to {OUT.relative_to(ROOT)}")

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import Page
 
 from photoshare.config import RateLimits
 from tests.e2e.server import Service as E2EService
@@ -148,7 +149,7 @@ def make_world(service: Service) -> World:
                 files={
                     "file": (
                         f"filler{i}.jpg",
-                        jpeg(tuple(int(255 * c) for c in colorsys.hsv_to_rgb(i / FILLER, 0.7, 0.9)), PICTURE),
+                        jpeg(_rgb(*colorsys.hsv_to_rgb(i / FILLER, 0.7, 0.9)), PICTURE),
                         "image/jpeg",
                     )
                 },
@@ -202,7 +203,11 @@ def log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("link", name=username, exact=True).first.wait_for()
 
 
-def audit(page) -> list[dict]:  # type: ignore[no-untyped-def]
+def _rgb(red: float, green: float, blue: float) -> tuple[int, int, int]:
+    return int(255 * red), int(255 * green), int(255 * blue)
+
+
+def audit(page: Page) -> list[dict[str, Any]]:
     """axe-core's serious and critical violations on the current page."""
     page.evaluate(AXE.read_text())
     result = page.evaluate("async () => (await axe.run(document)).violations")

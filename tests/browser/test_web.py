@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -128,7 +129,7 @@ def test_owner_cannot_rate_and_moderator_deletes(page: Page, service: Service, w
 
 
 def test_upload_several_files_with_progress_and_tag_suggestions(
-    page: Page, service: Service, world: World, tmp_path
+    page: Page, service: Service, world: World, tmp_path: Path
 ) -> None:
     files = []
     for i in range(2):
