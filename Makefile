@@ -46,8 +46,10 @@ format: install ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix $(PY_SOURCES)
 	$(BIN)/ruff format $(PY_SOURCES)
 
-test: lint browser-deps ## lint, then every test (unit, integration and the browser tests)
-	$(BIN)/pytest
+test: lint browser-deps ## lint, then every test: unit, contract, integration, security, faults, e2e, browser
+	$(BIN)/pytest --ignore=tests/browser
+	# Playwright's sync API keeps its own event loop running: the browser tests get a process of their own.
+	$(BIN)/pytest tests/browser
 
 browser-deps: ## Debian's chromium for the browser tests (apt-get, only when /usr/bin/chromium is missing)
 	@test -x /usr/bin/chromium || { \
