@@ -28,6 +28,10 @@ class RateLimits:
     upload: int = 30
     comment: int = 60
     rating: int = 60
+    #: Password-reset requests and confirmations, verification resends, password changes.
+    password_reset: int = 5
+    verify_email: int = 5
+    password_change: int = 10
 
     @classmethod
     def actions(cls) -> tuple[str, ...]:
@@ -65,10 +69,19 @@ class Settings:
     bcrypt_rounds: int = 12
     image_concurrency: int = 2
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    #: Unset: each message becomes an `.eml` file in `outbox_dir`.
+    smtp_url: str | None = None
+    mail_from: str = "PhotoShare <photoshare@localhost>"
+    #: Writes by accounts whose email is not verified are refused (403).
+    require_verified_email: bool = False
 
     @property
     def images_dir(self) -> Path:
         return self.data_dir / "images"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
 
     @property
     def pg_data_dir(self) -> Path:
@@ -107,6 +120,14 @@ class Settings:
         cloudinary_url = env.get("CLOUDINARY_URL") or None
         if cloudinary_url:
             _check_url("CLOUDINARY_URL", cloudinary_url, ("cloudinary",))
+        smtp_url = env.get("PHOTOSHARE_SMTP_URL") or None
+        if smtp_url:
+            _check_url("PHOTOSHARE_SMTP_URL", smtp_url, ("smtp", "smtps"))
+            if not urlsplit(smtp_url).hostname:
+                raise SettingsError("PHOTOSHARE_SMTP_URL must name a host: smtp://user:pass@host:port")
+        mail_from = env.get("PHOTOSHARE_MAIL_FROM") or d.mail_from
+        if "@" not in mail_from:
+            raise SettingsError("PHOTOSHARE_MAIL_FROM must be an address, e.g. PhotoShare <noreply@example.org>")
         secret = env.get("PHOTOSHARE_SECRET_KEY") or None
         if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"PHOTOSHARE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
@@ -132,6 +153,9 @@ class Settings:
             bcrypt_rounds=_int(env, "PHOTOSHARE_BCRYPT_ROUNDS", d.bcrypt_rounds, 4, 16),
             image_concurrency=_int(env, "PHOTOSHARE_IMAGE_CONCURRENCY", d.image_concurrency, 1, 64),
             rate_limits=_rate_limits(env, d.rate_limits),
+            smtp_url=smtp_url,
+            mail_from=mail_from,
+            require_verified_email=_bool(env, "PHOTOSHARE_REQUIRE_VERIFIED_EMAIL", d.require_verified_email),
         )
 
 
@@ -156,6 +180,18 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[IPv4Network | IPv6Netw
         return tuple(ip_network(item, strict=False) for item in _list(env, name))
     except ValueError as error:
         raise SettingsError(f"{name} must be comma-separated addresses or CIDRs: {error}") from None
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in _TRUE + _FALSE:
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+    return raw in _TRUE
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from photoshare.adapters.health import DependencyHealth
 from photoshare.adapters.imaging import PillowImageInspector
+from photoshare.adapters.mail.background import BackgroundMailSender
+from photoshare.adapters.mail.outbox import OutboxMailSender
+from photoshare.adapters.mail.smtp import SmtpMailSender
 from photoshare.adapters.qr import QrcodeRenderer
 from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
@@ -33,6 +36,7 @@ from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application import auth, comments, links, photos, ratings, users
 from photoshare.application.auth import Authenticate, Principal, Viewer
 from photoshare.application.links import PublicAddresses
+from photoshare.application.mail import AccountMail
 from photoshare.application.ports import (
     Clock,
     CommentRepository,
@@ -40,6 +44,7 @@ from photoshare.application.ports import (
     ImageRenderer,
     ImageStore,
     LinkRepository,
+    MailSender,
     PasswordHasher,
     PhotoRepository,
     QrRenderer,
@@ -193,6 +198,23 @@ class InfrastructureProvider(Provider):
     @provide
     def addresses(self, settings: Settings) -> PublicAddresses:
         return PublicAddresses(settings.public_base_url)
+
+    @provide
+    def account_mail(self, settings: Settings) -> AccountMail:
+        return AccountMail(settings.public_base_url)
+
+    @provide
+    async def mail_sender(self, settings: Settings) -> AsyncIterator[MailSender]:
+        """SMTP when configured, else the outbox directory; delivered off the request path.
+        A job queue would replace `BackgroundMailSender` here."""
+        transport: MailSender = (
+            SmtpMailSender(settings.smtp_url, settings.mail_from)
+            if settings.smtp_url
+            else OutboxMailSender(settings.outbox_dir, settings.mail_from)
+        )
+        sender = BackgroundMailSender(transport)
+        yield sender
+        await sender.drain()
 
     @provide
     def health(self, engine: AsyncEngine, client: valkey.Valkey | None) -> DependencyHealth:

@@ -1,0 +1,99 @@
+"""Mail helpers for tests: a real local SMTP server (aiosmtpd) and readers of sent messages."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+TOKEN_LINK = re.compile(r"(https?://\S+/(?:verify-email|reset-password)\?token=([A-Za-z0-9_\-%]+))")
+
+
+@dataclass
+class Inbox:
+    """What a local SMTP server received, as parsed messages."""
+
+    host: str
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    async def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            assert time.monotonic() < deadline, f"expected {count} messages, got {len(self.messages)}"
+            await asyncio.sleep(0.02)
+        return self.messages
+
+
+class _Handler:
+    def __init__(self, inbox: Inbox) -> None:
+        self._inbox = inbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self._inbox.messages.append(parsed)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def smtp_inbox() -> Iterator[Inbox]:
+    inbox = Inbox("127.0.0.1", free_port())
+    controller = Controller(_Handler(inbox), hostname=inbox.host, port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    """The plain-text and HTML bodies."""
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+def link_in(message: EmailMessage) -> tuple[str, str]:
+    """The action link of a message and its token."""
+    text, _ = parts(message)
+    found = TOKEN_LINK.search(text)
+    assert found, text
+    return found.group(1), found.group(2)
+
+
+def outbox_messages(directory: Path) -> list[EmailMessage]:
+    found = []
+    for path in sorted(directory.glob("*.eml")) if directory.is_dir() else []:
+        parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        found.append(parsed)
+    return found
+
+
+async def wait_for_outbox(directory: Path, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+    deadline = time.monotonic() + timeout
+    while len(found := outbox_messages(directory)) < count:
+        assert time.monotonic() < deadline, f"expected {count} messages in {directory}, got {len(found)}"
+        await asyncio.sleep(0.02)
+    return found
