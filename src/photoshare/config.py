@@ -127,7 +127,9 @@ class Settings:
                 raise SettingsError("PHOTOSHARE_SMTP_URL must name a host: smtp://user:pass@host:port")
         mail_from = env.get("PHOTOSHARE_MAIL_FROM") or d.mail_from
         if "@" not in mail_from:
-            raise SettingsError("PHOTOSHARE_MAIL_FROM must be an address, e.g. PhotoShare <noreply@example.org>")
+            raise SettingsError(
+                "PHOTOSHARE_MAIL_FROM must be an address, e.g. PhotoShare <noreply@example.org>"
+            )
         secret = env.get("PHOTOSHARE_SECRET_KEY") or None
         if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"PHOTOSHARE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")

@@ -10,7 +10,19 @@ from litestar.testing import AsyncTestClient
 PASSWORD = "password123"
 PROBLEM_JSON = "application/problem+json"
 # The exact fields of `Me` and `Profile` in API.md (a profile never shows the email).
-ME_FIELDS = {"id", "username", "email", "full_name", "bio", "role", "is_active", "created_at", "photo_count"}
+ME_FIELDS = {
+    "id",
+    "username",
+    "email",
+    "full_name",
+    "bio",
+    "role",
+    "is_active",
+    "created_at",
+    "photo_count",
+    "email_verified",
+    "avatar_url",
+}
 PROFILE_FIELDS = {
     "username",
     "full_name",
@@ -20,6 +32,7 @@ PROFILE_FIELDS = {
     "created_at",
     "photo_count",
     "comment_count",
+    "avatar_url",
 }
 
 Client = AsyncTestClient[Litestar]

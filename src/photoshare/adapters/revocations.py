@@ -23,9 +23,9 @@ class ValkeyTokenRevocations:
         except (ValkeyError, OSError) as error:
             raise Unavailable("cannot record the revocation now") from error
 
-    async def is_revoked(self, token_id: str) -> bool:
+    async def is_revoked(self, *token_ids: str) -> bool:
         # Fail closed: an unreachable store is an error, never "not revoked".
         try:
-            return bool(await self._client.exists(PREFIX + token_id))
+            return bool(await self._client.exists(*(PREFIX + token_id for token_id in token_ids)))
         except (ValkeyError, OSError) as error:
             raise Unavailable("cannot check token revocation now") from error

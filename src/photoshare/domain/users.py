@@ -16,6 +16,9 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 128
 FULL_NAME_MAX = 100
 BIO_MAX = 500
 
+#: Avatars are stored as centred squares of these sizes (pixels); the first is `avatar_url`.
+AVATAR_SIZES = (256, 128, 64)
+
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,32}$"
 # Pragmatic address check: one @, no spaces, a dot in the domain, no empty labels.
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$"
@@ -69,14 +72,28 @@ class User:
     bio: str | None = None
     # Bumped on ban: tokens issued before a ban never work again, even after an unban.
     token_version: int = field(default=0)
+    email_verified: bool = False
+    avatar_key: str | None = None
 
     def with_profile(self, *, full_name: str | None, bio: str | None, email: str | None) -> User:
+        new_email = validate_email(email) if email is not None else self.email
         return replace(
             self,
             full_name=full_name if full_name is not None else self.full_name,
             bio=bio if bio is not None else self.bio,
-            email=validate_email(email) if email is not None else self.email,
+            email=new_email,
+            # A new address is unconfirmed until its own link is followed.
+            email_verified=self.email_verified and not self.email_changes_to(new_email),
         )
+
+    def email_changes_to(self, email: str) -> bool:
+        return email.lower() != self.email.lower()
+
+
+def avatar_file(key: str, size: int) -> str:
+    """The stored file of one avatar size: `avatar-<id>.png` at 64 is `avatar-<id>-64.png`."""
+    stem, _, extension = key.rpartition(".")
+    return f"{stem}-{size}.{extension}"
 
 
 def ensure_can_manage(actor: User, target: User) -> None:

@@ -33,6 +33,12 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/auth/login"): (401, 403, 429),
     ("POST", "/api/auth/refresh"): (401, 403, 429),
     ("PATCH", "/api/users/me"): (409,),
+    ("POST", "/api/auth/verify-email"): (429,),
+    ("POST", "/api/auth/verify-email/resend"): (429,),
+    ("POST", "/api/auth/password-reset"): (429,),
+    ("POST", "/api/auth/password-reset/confirm"): (429,),
+    ("PUT", "/api/users/me/password"): (429,),
+    ("PUT", "/api/users/me/avatar"): (415, 429),
     ("PUT", "/api/users/{username}/role"): (409,),
     ("POST", "/api/users/{username}/ban"): (409,),
     ("GET", "/api/photos"): (401, 403),  # a bad token; the `owner` filter is for staff

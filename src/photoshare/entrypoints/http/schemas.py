@@ -5,11 +5,14 @@ Response bodies are the application's read models (already msgspec Structs).
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
 
+from photoshare.domain import accounts as a
 from photoshare.domain import users as u
 from photoshare.domain.comments import COMMENT_MAX
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
@@ -91,3 +94,59 @@ class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
     """A JSON integer 1-5; the controller re-reads it strictly, so "3", 3.0 and true are refused."""
 
     value: Annotated[int, Meta(ge=RATING_MIN, le=RATING_MAX)]
+
+
+# --- accounts (API.md "Accounts") -----------------------------------------------------------
+
+OneTimeSecret = Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class VerifyEmailIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: OneTimeSecret
+
+
+class PasswordResetIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+
+
+class PasswordResetConfirmIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: OneTimeSecret
+    password: Password
+
+
+class PasswordChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, Meta(min_length=1, max_length=u.PASSWORD_MAX)]
+    new_password: Password
+
+
+class TokenCreateIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=a.PAT_NAME_MAX)]
+    scopes: Annotated[list[a.Scope], Meta(min_length=1, max_length=2)]
+    expires_in: (
+        Annotated[int, Meta(ge=a.PAT_EXPIRES_MIN, le=a.PAT_EXPIRES_MAX, description="seconds")] | None
+    ) = None
+
+
+class SessionOut(msgspec.Struct):
+    id: uuid.UUID
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str | None
+    current: bool
+
+
+class PersonalTokenOut(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    scopes: list[str]
+    expires_at: datetime | None
+    created_at: datetime
+
+
+class CreatedTokenOut(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    token: str
+    scopes: list[str]
+    expires_at: datetime | None
+    created_at: datetime

@@ -35,6 +35,8 @@ def me_view(user: User, photo_count: int = 0) -> MeView:
         is_active=user.is_active,
         created_at=user.created_at,
         photo_count=photo_count,
+        email_verified=user.email_verified,
+        avatar_url=None,
     )
 
 
@@ -78,14 +80,24 @@ class AuthController(Controller):
         credentials = await read_credentials(request)
         # Per targeted account too, so spreading guesses over many addresses does not help.
         await throttle.check("login", f"account:{credentials.username.strip().lower()}")
-        return tokens_out(await log_in(credentials.username, credentials.password))
+        return tokens_out(
+            await log_in(credentials.username, credentials.password, request.headers.get("user-agent"))
+        )
 
     @post("/refresh", status_code=HTTP_200_OK, guards=[throttled("refresh")])
     @inject
-    async def refresh(self, data: JSONBody[RefreshIn], refresh: FromDishka[Refresh]) -> TokensOut:
-        return tokens_out(await refresh(data.refresh_token))
+    async def refresh(
+        self, request: Request[Any, Any, Any], data: JSONBody[RefreshIn], refresh: FromDishka[Refresh]
+    ) -> TokensOut:
+        return tokens_out(await refresh(data.refresh_token, request.headers.get("user-agent")))
 
-    @post("/logout", status_code=HTTP_204_NO_CONTENT, guards=[authenticated], security=BEARER)
+    @post(
+        "/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[authenticated],
+        security=BEARER,
+        opt={"unverified_ok": True},
+    )
     @inject
     async def logout(
         self,

@@ -1,0 +1,244 @@
+"""Accounts people can recover: email verification, password reset and change, sessions,
+personal access tokens and avatars (API.md "Accounts")."""
+
+import uuid
+from typing import Annotated, Literal
+
+from dishka import FromDishka
+from dishka.integrations.litestar import inject
+from litestar import Controller, delete, get, post, put
+from litestar.datastructures import CacheControlHeader, UploadFile
+from litestar.params import FromPath, JSONBody, MultipartBody, Parameter
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
+
+from photoshare.application.accounts import (
+    ChangePassword,
+    ConfirmPasswordReset,
+    CreatePersonalToken,
+    DeletePersonalToken,
+    ListPersonalTokens,
+    ListSessions,
+    RemoveAvatar,
+    RequestPasswordReset,
+    ResendVerification,
+    RevokeSession,
+    SetAvatar,
+    VerifyEmail,
+)
+from photoshare.application.auth import Principal
+from photoshare.application.photos import MAX_UPLOAD_BYTES
+from photoshare.application.ports import ImageStore
+from photoshare.application.readmodels import MeView, UserQueries
+from photoshare.application.throttle import Throttle
+from photoshare.domain.accounts import PersonalToken
+from photoshare.domain.errors import InvalidInput, NotFound, PayloadTooLarge
+from photoshare.domain.users import AVATAR_SIZES, avatar_file
+from photoshare.entrypoints.http.controllers.photos import UPLOAD_BODY_LIMIT, UploadForm
+from photoshare.entrypoints.http.controllers.users import me_of
+from photoshare.entrypoints.http.guards import authenticated, throttled
+from photoshare.entrypoints.http.openapi import SECURITY as BEARER
+from photoshare.entrypoints.http.schemas import (
+    CreatedTokenOut,
+    PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
+    PersonalTokenOut,
+    SessionOut,
+    TokenCreateIn,
+    VerifyEmailIn,
+)
+
+#: Routes an account whose email is unverified may still write to (to verify it, or fix it).
+UNVERIFIED_OK = {"unverified_ok": True}
+AvatarSize = Literal[256, 128, 64]
+
+
+def token_out(token: PersonalToken) -> PersonalTokenOut:
+    return PersonalTokenOut(
+        id=token.id,
+        name=token.name,
+        scopes=sorted(s.value for s in token.scopes),
+        expires_at=token.expires_at,
+        created_at=token.created_at,
+    )
+
+
+class AccountRecoveryController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+    cache_control = CacheControlHeader(no_store=True)
+
+    @post("/verify-email", status_code=HTTP_204_NO_CONTENT, guards=[throttled("verify_email")])
+    @inject
+    async def verify_email(self, data: JSONBody[VerifyEmailIn], verify: FromDishka[VerifyEmail]) -> None:
+        await verify(data.token)
+
+    @post(
+        "/verify-email/resend",
+        status_code=HTTP_202_ACCEPTED,
+        guards=[authenticated, throttled("verify_email", per_user=True)],
+        security=BEARER,
+        opt=UNVERIFIED_OK,
+    )
+    @inject
+    async def resend(self, principal: FromDishka[Principal], resend: FromDishka[ResendVerification]) -> None:
+        await resend(principal.user)
+
+    @post("/password-reset", status_code=HTTP_202_ACCEPTED, guards=[throttled("password_reset")])
+    @inject
+    async def password_reset(
+        self,
+        data: JSONBody[PasswordResetIn],
+        request_reset: FromDishka[RequestPasswordReset],
+        throttle: FromDishka[Throttle],
+    ) -> None:
+        # Per address asked for too (counted whether or not it has an account).
+        await throttle.check("password_reset", f"account:{data.email.strip().lower()}")
+        await request_reset(data.email)
+
+    @post("/password-reset/confirm", status_code=HTTP_204_NO_CONTENT, guards=[throttled("password_reset")])
+    @inject
+    async def confirm_reset(
+        self, data: JSONBody[PasswordResetConfirmIn], confirm: FromDishka[ConfirmPasswordReset]
+    ) -> None:
+        await confirm(data.token, data.password)
+
+
+class MeController(Controller):
+    """The caller's own account. Tokens, sessions and the password need a session's token."""
+
+    path = "/api/users/me"
+    tags = ["users"]
+    security = BEARER
+    guards = [authenticated]
+
+    @put(
+        "/password",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[throttled("password_change", per_user=True)],
+        opt=UNVERIFIED_OK,
+    )
+    @inject
+    async def change_password(
+        self,
+        data: JSONBody[PasswordChangeIn],
+        principal: FromDishka[Principal],
+        change: FromDishka[ChangePassword],
+    ) -> None:
+        await change(principal, data.current_password, data.new_password)
+
+    @get("/sessions", cache_control=CacheControlHeader(no_store=True))
+    @inject
+    async def sessions(
+        self, principal: FromDishka[Principal], list_sessions: FromDishka[ListSessions]
+    ) -> list[SessionOut]:
+        return [
+            SessionOut(
+                id=uuid.UUID(hex=info.session.id),
+                created_at=info.session.created_at,
+                last_used_at=info.session.last_used_at,
+                user_agent=info.session.user_agent,
+                current=info.current,
+            )
+            for info in await list_sessions(principal)
+        ]
+
+    @delete("/sessions/{session_id:uuid}", status_code=HTTP_204_NO_CONTENT, opt=UNVERIFIED_OK)
+    @inject
+    async def revoke_session(
+        self,
+        session_id: FromPath[uuid.UUID],
+        principal: FromDishka[Principal],
+        revoke: FromDishka[RevokeSession],
+    ) -> None:
+        await revoke(principal, session_id.hex)
+
+    @post("/tokens", status_code=201, cache_control=CacheControlHeader(no_store=True))
+    @inject
+    async def create_token(
+        self,
+        data: JSONBody[TokenCreateIn],
+        principal: FromDishka[Principal],
+        create: FromDishka[CreatePersonalToken],
+    ) -> CreatedTokenOut:
+        created = await create(principal, data.name, [s.value for s in data.scopes], data.expires_in)
+        shown = token_out(created.token)
+        return CreatedTokenOut(
+            id=shown.id,
+            name=shown.name,
+            token=created.secret,
+            scopes=shown.scopes,
+            expires_at=shown.expires_at,
+            created_at=shown.created_at,
+        )
+
+    @get("/tokens")
+    @inject
+    async def list_tokens(
+        self, principal: FromDishka[Principal], list_tokens: FromDishka[ListPersonalTokens]
+    ) -> list[PersonalTokenOut]:
+        return [token_out(token) for token in await list_tokens(principal)]
+
+    @delete("/tokens/{token_id:uuid}", status_code=HTTP_204_NO_CONTENT, opt=UNVERIFIED_OK)
+    @inject
+    async def delete_token(
+        self,
+        token_id: FromPath[uuid.UUID],
+        principal: FromDishka[Principal],
+        remove: FromDishka[DeletePersonalToken],
+    ) -> None:
+        await remove(principal, token_id)
+
+    @put(
+        "/avatar",
+        status_code=200,
+        guards=[throttled("upload", per_user=True)],
+        request_max_body_size=UPLOAD_BODY_LIMIT,
+    )
+    @inject
+    async def set_avatar(
+        self,
+        data: MultipartBody[UploadForm],
+        principal: FromDishka[Principal],
+        set_avatar: FromDishka[SetAvatar],
+        queries: FromDishka[UserQueries],
+    ) -> MeView:
+        if not isinstance(data.file, UploadFile):
+            raise InvalidInput("file is required: a JPEG, PNG, WebP or GIF image", field="file")
+        content = await data.file.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
+        await set_avatar(principal.user, content)
+        return await me_of(queries, principal.user)
+
+    @delete("/avatar", status_code=200)
+    @inject
+    async def remove_avatar(
+        self,
+        principal: FromDishka[Principal],
+        remove: FromDishka[RemoveAvatar],
+        queries: FromDishka[UserQueries],
+    ) -> MeView:
+        await remove(principal.user)
+        return await me_of(queries, principal.user)
+
+
+@get("/api/users/{username:str}/avatar", tags=["users"], status_code=302)
+@inject
+async def avatar(
+    username: FromPath[str],
+    store: FromDishka[ImageStore],
+    queries: FromDishka[UserQueries],
+    size: Annotated[AvatarSize, Parameter(description="pixels, square")] = 256,
+) -> Redirect:
+    """The avatar in one of its sizes: a redirect to the stored square image."""
+    key = await queries.avatar_key(username)
+    if key is None:
+        raise NotFound(f"{username!r} has no avatar")
+    assert size in AVATAR_SIZES
+    return Redirect(
+        store.original_url(avatar_file(key, size)),
+        status_code=302,
+        headers={"Cache-Control": "public, max-age=300"},
+    )
