@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from photoshare.application.mail import AccountMail
+from photoshare.application.onetime import EmailVerification
 from photoshare.application.users import Ban, ChangeRole, Unban, UpdateMe
 from photoshare.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from photoshare.domain.users import Role, User
 from tests.unit.factories import UserFactory
-from photoshare.application.mail import AccountMail
-from photoshare.application.onetime import EmailVerification
 from tests.unit.fakes import (
     FakeUnitOfWork,
     FixedClock,
