@@ -42,7 +42,7 @@ class _Handler:
     def __init__(self, inbox: Inbox) -> None:
         self._inbox = inbox
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self._inbox.messages.append(parsed)

@@ -52,6 +52,8 @@ from photoshare.entrypoints.http.schemas import (
 #: Routes an account whose email is unverified may still write to (to verify it, or fix it).
 UNVERIFIED_OK = {"unverified_ok": True}
 AvatarSize = Literal[256, 128, 64]
+#: 202 answers have no body (Litestar would send `null` as JSON).
+EMPTY = "text/plain"
 
 
 def token_out(token: PersonalToken) -> PersonalTokenOut:
@@ -77,6 +79,7 @@ class AccountRecoveryController(Controller):
     @post(
         "/verify-email/resend",
         status_code=HTTP_202_ACCEPTED,
+        media_type=EMPTY,
         guards=[authenticated, throttled("verify_email", per_user=True)],
         security=BEARER,
         opt=UNVERIFIED_OK,
@@ -85,7 +88,9 @@ class AccountRecoveryController(Controller):
     async def resend(self, principal: FromDishka[Principal], resend: FromDishka[ResendVerification]) -> None:
         await resend(principal.user)
 
-    @post("/password-reset", status_code=HTTP_202_ACCEPTED, guards=[throttled("password_reset")])
+    @post(
+        "/password-reset", status_code=HTTP_202_ACCEPTED, media_type=EMPTY, guards=[throttled("password_reset")]
+    )
     @inject
     async def password_reset(
         self,
