@@ -15,6 +15,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+#: Mail goes out off the request path: how long a test waits for it to arrive.
+WAIT_SECONDS = 10.0
 TOKEN_LINK = re.compile(r"(https?://\S+/(?:verify-email|reset-password)\?token=([A-Za-z0-9_\-%]+))")
 
 
@@ -30,8 +32,8 @@ class Inbox:
     def url(self) -> str:
         return f"smtp://{self.host}:{self.port}"
 
-    async def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, count: int = 1) -> list[EmailMessage]:
+        deadline = time.monotonic() + WAIT_SECONDS
         while len(self.messages) < count:
             assert time.monotonic() < deadline, f"expected {count} messages, got {len(self.messages)}"
             await asyncio.sleep(0.02)
@@ -70,7 +72,8 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     """The plain-text and HTML bodies."""
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     return text.get_content(), html.get_content()
 
 
@@ -91,8 +94,8 @@ def outbox_messages(directory: Path) -> list[EmailMessage]:
     return found
 
 
-async def wait_for_outbox(directory: Path, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
-    deadline = time.monotonic() + timeout
+async def wait_for_outbox(directory: Path, count: int = 1) -> list[EmailMessage]:
+    deadline = time.monotonic() + WAIT_SECONDS
     while len(found := outbox_messages(directory)) < count:
         assert time.monotonic() < deadline, f"expected {count} messages in {directory}, got {len(found)}"
         await asyncio.sleep(0.02)

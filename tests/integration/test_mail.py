@@ -52,7 +52,7 @@ def test_smtp_urls_name_tls_mode_port_and_decoded_credentials() -> None:
     )
     tls = SmtpTarget.from_url("smtps://mail.example.org")
     assert (tls.implicit_tls, tls.port, tls.username) == (True, 465, None)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="SMTP URL"):
         SmtpTarget.from_url("http://mail.example.org")
 
 
