@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 #: Mail goes out off the request path: how long a test waits for it to arrive.
 WAIT_SECONDS = 10.0
@@ -58,14 +61,54 @@ def free_port() -> int:
         return port
 
 
-def smtp_inbox() -> Iterator[Inbox]:
+def smtp_inbox(**options: Any) -> Iterator[Inbox]:
+    """A running aiosmtpd server; `options` go to its `Controller` (TLS, authentication)."""
     inbox = Inbox("127.0.0.1", free_port())
-    controller = Controller(_Handler(inbox), hostname=inbox.host, port=inbox.port)
+    controller = Controller(_Handler(inbox), hostname=inbox.host, port=inbox.port, **options)
     controller.start()
     try:
         yield inbox
     finally:
         controller.stop()
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1, made by the openssl command (no network, no extra package)."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def server_tls(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def client_tls(cert: Path) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(cert))
+
+
+class Logins:
+    """An aiosmtpd authenticator that accepts one user name and password, and records tries."""
+
+    def __init__(self, username: str, password: str) -> None:
+        self.expected = (username.encode(), password.encode())
+        self.tried: list[tuple[bytes, bytes]] = []
+
+    def __call__(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        self.tried.append((auth_data.login, auth_data.password))
+        return AuthResult(success=(auth_data.login, auth_data.password) == self.expected)
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:

@@ -11,7 +11,18 @@ from photoshare.adapters.mail.outbox import OutboxMailSender
 from photoshare.adapters.mail.smtp import SmtpMailSender, SmtpTarget
 from photoshare.application.mail import AccountMail
 from photoshare.domain.errors import Unavailable
-from tests.integration.mail import Inbox, free_port, link_in, outbox_messages, parts, smtp_inbox
+from tests.integration.mail import (
+    Inbox,
+    Logins,
+    client_tls,
+    free_port,
+    link_in,
+    outbox_messages,
+    parts,
+    self_signed_certificate,
+    server_tls,
+    smtp_inbox,
+)
 
 MAIL = AccountMail("https://photos.example.org")
 
@@ -33,6 +44,48 @@ async def test_smtp_delivers_a_message_with_text_and_html_parts(inbox: Inbox) ->
     assert "https://photos.example.org/reset-password?token=tok-123" in text
     assert 'href="https://photos.example.org/reset-password?token=tok-123"' in html
     assert link_in(message) == ("https://photos.example.org/reset-password?token=tok-123", "tok-123")
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+
+
+async def test_smtp_upgrades_with_starttls_before_logging_in(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    logins = Logins("mailer", "p@ss word")
+    for inbox in smtp_inbox(
+        tls_context=server_tls(cert, key), require_starttls=True, authenticator=logins, auth_require_tls=True
+    ):
+        sender = SmtpMailSender(
+            f"smtp://mailer:p%40ss%20word@{inbox.host}:{inbox.port}",
+            "noreply@example.org",
+            tls=client_tls(cert),
+        )
+        await sender.send(MAIL.verification("bob@example.org", "bob", "t1", 48))
+        (message,) = await inbox.wait_for(1)
+        assert link_in(message)[1] == "t1"
+    assert logins.tried == [(b"mailer", b"p@ss word")]
+
+
+async def test_smtps_speaks_tls_from_the_first_byte(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    for inbox in smtp_inbox(server_hostname="127.0.0.1", ssl_context=server_tls(cert, key)):
+        sender = SmtpMailSender(
+            f"smtps://{inbox.host}:{inbox.port}", "noreply@example.org", tls=client_tls(cert)
+        )
+        await sender.send(MAIL.password_reset("bob@example.org", "bob", "t2", 30))
+        (message,) = await inbox.wait_for(1)
+        assert link_in(message)[1] == "t2"
+
+
+async def test_a_certificate_the_client_does_not_trust_is_refused(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    for inbox in smtp_inbox(server_hostname="127.0.0.1", ssl_context=server_tls(cert, key)):
+        sender = SmtpMailSender(f"smtps://{inbox.host}:{inbox.port}", "noreply@example.org", timeout=5)
+        with pytest.raises(Unavailable):
+            await sender.send(MAIL.password_reset("bob@example.org", "bob", "t3", 30))
+        assert inbox.messages == []
 
 
 async def test_an_unreachable_smtp_server_is_unavailable() -> None:

@@ -143,6 +143,10 @@ def seed_objects(http: Http) -> dict[str, Any]:
         "POST", f"/api/photos/{photo['id']}/comments", 201, json={"text": "nice"}, headers=bob
     )
     http.call("POST", f"/api/photos/{photo['id']}/ratings", 201, json={"value": 4}, headers=bob)
+    token = http.call(
+        "POST", "/api/users/me/tokens", 201, json={"name": "seeded", "scopes": ["read"]}, headers=alice
+    )
+    sessions = http.call("GET", "/api/users/me/sessions", 200, headers=alice)
     image_path = link["url"].split("/images/", 1)[1]
     spec, key = image_path.split("/")[1:3] if image_path.startswith("t/") else ("w_16", image_path)
     return {
@@ -153,6 +157,8 @@ def seed_objects(http: Http) -> dict[str, Any]:
         "username": "bob",
         "key": key,
         "spec": spec,
+        "token_id": token["id"],
+        "session_id": sessions[0]["id"],
     }
 
 

@@ -1,8 +1,9 @@
 """SMTP delivery with the standard library, in a worker thread.
 
 `smtp://user:pass@host:port` connects in plain text and upgrades with STARTTLS whenever the
-server offers it (always before logging in, if it offers it); `smtps://` speaks TLS from the
-first byte (port 465 by default). Credentials in the URL are percent-decoded.
+server offers it; a password is never sent unencrypted except to a server on this machine.
+`smtps://` speaks TLS from the first byte (port 465 by default). Credentials in the URL are
+percent-decoded; certificates are verified against the system's CA store.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from photoshare.domain.errors import Unavailable
 log = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +75,14 @@ class SmtpMailSender:
             smtp = smtplib.SMTP(target.host, target.port, timeout=self._timeout)
         with smtp:
             smtp.ehlo()
-            if not target.implicit_tls and smtp.has_extn("starttls"):
+            encrypted = target.implicit_tls
+            if not encrypted and smtp.has_extn("starttls"):
                 smtp.starttls(context=self._tls)
                 smtp.ehlo()
+                encrypted = True
             if target.username is not None:
+                if not encrypted and target.host not in LOOPBACK:
+                    # Never send a password in clear text across a network.
+                    raise smtplib.SMTPNotSupportedError("the server offers no STARTTLS: use smtps://")
                 smtp.login(target.username, target.password or "")
             smtp.send_message(to_email(message, self._sender))

@@ -89,7 +89,10 @@ class AccountRecoveryController(Controller):
         await resend(principal.user)
 
     @post(
-        "/password-reset", status_code=HTTP_202_ACCEPTED, media_type=EMPTY, guards=[throttled("password_reset")]
+        "/password-reset",
+        status_code=HTTP_202_ACCEPTED,
+        media_type=EMPTY,
+        guards=[throttled("password_reset")],
     )
     @inject
     async def password_reset(
