@@ -66,7 +66,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_one_time_tokens")),
     )
     op.create_index(op.f("ix_one_time_tokens_expires_at"), "one_time_tokens", ["expires_at"], unique=False)
-    op.create_index("ix_one_time_tokens_user_purpose", "one_time_tokens", ["user_id", "purpose"], unique=False)
+    op.create_index(
+        "ix_one_time_tokens_user_purpose", "one_time_tokens", ["user_id", "purpose"], unique=False
+    )
     op.create_table(
         "personal_tokens",
         sa.Column("id", sa.UUID(), nullable=False),
