@@ -41,7 +41,8 @@ class FakeUnitOfWork:
 
 
 class FakePasswordHasher:
-    """Not bcrypt: "hashed:" + password. Records every verify call."""
+    """Not bcrypt: "hashed:" + password; "legacy:" + password verifies too and needs a rehash.
+    Records every verify call."""
 
     def __init__(self) -> None:
         self.verified: list[tuple[str, str | None]] = []
@@ -51,7 +52,10 @@ class FakePasswordHasher:
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self.verified.append((password, password_hash))
-        return password_hash == "hashed:" + password
+        return password_hash in ("hashed:" + password, "legacy:" + password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith("hashed:")
 
 
 class InMemoryUserRepository:
@@ -117,6 +121,9 @@ class InMemoryUserRepository:
 
     async def update_avatar(self, user_id: uuid.UUID, avatar_key: str | None) -> None:
         self.users[user_id] = replace(self.users[user_id], avatar_key=avatar_key)
+
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        self.users[user_id] = replace(self.users[user_id], password_hash=password_hash)
 
 
 class InMemoryRefreshTokenStore:

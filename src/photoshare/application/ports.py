@@ -79,12 +79,21 @@ class UserRepository(Protocol):
 
     async def update_avatar(self, user_id: uuid.UUID, avatar_key: str | None) -> None: ...
 
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        """Write the password hash only (a re-hash on log-in)."""
+        ...
+
 
 class PasswordHasher(Protocol):
     async def hash(self, password: str) -> str: ...
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         """False for a wrong password; with no hash it still spends the same time."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when a hash that verified was made by an older scheme or cost: the caller
+        hashes the password anew and stores it while it has the password in hand."""
         ...
 
 

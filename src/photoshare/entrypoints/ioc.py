@@ -7,6 +7,7 @@ REQUEST scope holds the session, the unit of work, repositories and use cases.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import NewType
 
 import anyio
 import valkey.asyncio as valkey
@@ -40,7 +41,7 @@ from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application import accounts, auth, comments, links, photos, ratings, users
 from photoshare.application.auth import Authenticate, Principal, Viewer, WritePolicy
-from photoshare.application.links import PublicAddresses
+from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification
 from photoshare.application.ports import (
@@ -74,7 +75,7 @@ from photoshare.application.readmodels import (
     UserQueries,
 )
 from photoshare.application.throttle import Limit, Throttle
-from photoshare.config import Settings
+from photoshare.config import Settings, sqlalchemy_url
 from photoshare.domain.errors import Unauthenticated
 from photoshare.domain.transformations import Transformation
 from photoshare.domain.users import AVATAR_SIZES, avatar_file
@@ -93,19 +94,16 @@ class NoLocalImages:
         return None
 
 
+#: The image calls' capacity limiter (a type of its own so dishka can tell it apart).
+ImageWork = NewType("ImageWork", anyio.CapacityLimiter)
+
+
 def bearer_token(header: str) -> str:
     """The token of an `Authorization: Bearer <token>` header; anything else is a 401."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("a bearer token is required")
     return token.strip()
-
-
-def sqlalchemy_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 class InfrastructureProvider(Provider):
@@ -161,7 +159,7 @@ class InfrastructureProvider(Provider):
     async def read_pool(self, settings: Settings) -> AsyncIterator[AsyncConnectionPool]:
         """Read models run on plain pooled psycopg connections (no session on the hot path)."""
         assert settings.database_url
-        pool = open_pool(settings.database_url, settings.db_pool_size)
+        pool = open_pool(settings.database_url, settings.db_pool_size, settings.db_statement_timeout_ms)
         await pool.open(wait=False)
         yield pool
         await pool.close()
@@ -192,14 +190,20 @@ class InfrastructureProvider(Provider):
         return Throttle(limiter, {a: Limit(limits.limit(a), limits.window) for a in limits.actions()})
 
     @provide
-    def image_store(self, settings: Settings) -> ImageStore:
-        limiter = anyio.CapacityLimiter(settings.image_concurrency)
+    def image_work(self, settings: Settings) -> ImageWork:
+        """One bound on this worker's image calls (decoding, rendering, storage), shared by all."""
+        return ImageWork(anyio.CapacityLimiter(settings.image_concurrency))
+
+    @provide
+    def image_store(self, settings: Settings, limiter: ImageWork) -> ImageStore:
         if settings.cloudinary_url:
             from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
 
             store: ImageStore = CloudinaryImageStore(settings.cloudinary_url, limiter)
             return store
-        return LocalImageStore(settings.images_dir, settings.public_base_url, limiter)
+        return LocalImageStore(
+            settings.images_dir, settings.public_base_url, limiter, settings.max_image_pixels
+        )
 
     @provide
     def image_renderer(self, store: ImageStore) -> ImageRenderer:
@@ -208,10 +212,8 @@ class InfrastructureProvider(Provider):
         return NoLocalImages()
 
     @provide
-    def inspector(self, settings: Settings) -> ImageInspector:
-        return PillowImageInspector(
-            anyio.CapacityLimiter(settings.image_concurrency), settings.max_image_pixels
-        )
+    def inspector(self, settings: Settings, limiter: ImageWork) -> ImageInspector:
+        return PillowImageInspector(limiter, settings.max_image_pixels)
 
     @provide
     def avatar_maker(self, settings: Settings) -> AvatarMaker:
@@ -226,6 +228,10 @@ class InfrastructureProvider(Provider):
     @provide
     def addresses(self, settings: Settings) -> PublicAddresses:
         return PublicAddresses(settings.public_base_url)
+
+    @provide
+    def render_budget(self, settings: Settings) -> RenderBudget:
+        return RenderBudget(settings.max_image_pixels)
 
     @provide
     def account_mail(self, settings: Settings) -> AccountMail:

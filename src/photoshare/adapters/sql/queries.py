@@ -21,6 +21,7 @@ from photoshare.application.readmodels import (
     TagView,
     UserRef,
 )
+from photoshare.domain.photos import tag_key
 
 _PHOTO_ROW = sa.select(
     photos.c.id,
@@ -247,9 +248,7 @@ class SqlTagQueries:
         self._reader = reader
 
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage:
-        where = (
-            [tags.c.name.like(like_pattern(prefix.strip().lower())[1:])] if prefix and prefix.strip() else []
-        )
+        where = [tags.c.name.like(like_pattern(tag_key(prefix))[1:])] if prefix and tag_key(prefix) else []
         # A correlated count per tag on the page (index-only on photo_tags.tag_id), not a
         # GROUP BY over every photo's tags.
         photo_count = sa.select(sa.func.count()).where(photo_tags.c.tag_id == tags.c.id).scalar_subquery()

@@ -160,6 +160,11 @@ class SqlUserRepository:
             sa.update(users).where(users.c.id == user_id).values(avatar_key=avatar_key)
         )
 
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        await self._session.execute(
+            sa.update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
 
 def _values(user: User) -> dict[str, Any]:
     return {

@@ -41,9 +41,10 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/users/me/avatar"): (415, 429),
     ("PUT", "/api/users/{username}/role"): (409,),
     ("POST", "/api/users/{username}/ban"): (409,),
-    ("GET", "/api/photos"): (401, 403),  # a bad token; the `owner` filter is for staff
+    ("GET", "/api/photos"): (401, 403, 429),  # a bad token; the `owner` filter is for staff
     ("GET", "/api/photos/{photo_id}"): (304,),
     ("POST", "/api/photos"): (415, 429),
+    ("POST", "/api/photos/{photo_id}/transformations"): (429,),
     ("POST", "/api/photos/{photo_id}/comments"): (429,),
     ("POST", "/api/photos/{photo_id}/ratings"): (409, 429),
     ("GET", "/api/links/{slug}/qr"): (304,),

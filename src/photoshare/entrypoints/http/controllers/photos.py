@@ -15,6 +15,8 @@ from photoshare.application.auth import Principal, Viewer
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
 from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch, PhotoSort, PhotoView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from photoshare.domain.photos import tag_key
+from photoshare.domain.text import nfc
 from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
@@ -112,7 +114,7 @@ class PhotosController(Controller):
     ) -> None:
         await remove(principal.user, photo_id)
 
-    @get("/")
+    @get("/", guards=[throttled("search")])
     @inject
     async def search(
         self,
@@ -136,8 +138,9 @@ class PhotosController(Controller):
         search = PhotoSearch(
             limit=limit,
             offset=offset,
-            q=q.strip() or None if q else None,
-            tag=tag.strip().lower() or None if tag else None,
+            # Compared in the forms stored: NFC text, tag names as `tag_key` gives them.
+            q=nfc(q).strip() or None if q else None,
+            tag=tag_key(tag) or None if tag else None,
             min_rating=min_rating,
             max_rating=max_rating,
             created_from=parse_moment("created_from", created_from, end_of_day=False),
