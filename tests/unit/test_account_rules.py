@@ -20,7 +20,15 @@ from photoshare.application.accounts import (
     SessionEnder,
     VerifyEmail,
 )
-from photoshare.application.auth import Authenticate, LogIn, Principal, SignUp, WritePolicy
+from photoshare.application.auth import (
+    Authenticate,
+    LogIn,
+    LogOut,
+    Principal,
+    Refresh,
+    SignUp,
+    WritePolicy,
+)
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification, digest
 from photoshare.application.ports import MailMessage
@@ -368,3 +376,20 @@ def test_the_verified_email_rule_applies_only_when_required_and_not_on_exempt_ro
         WritePolicy(require_verified_email=True).check(unverified)
     WritePolicy(require_verified_email=True).check(unverified, unverified_ok=True)
     WritePolicy(require_verified_email=True).check(verified)
+
+
+async def test_logging_out_without_the_refresh_token_still_ends_the_session(
+    sign_up: SignUp,
+    log_in: LogIn,
+    authenticate: Authenticate,
+    log_out: LogOut,
+    refresh: Refresh,
+    refresh_tokens: InMemoryRefreshTokenStore,
+) -> None:
+    await _alice(sign_up)
+    tokens = await log_in("alice", PASSWORD)
+    me = await authenticate(tokens.access_token)
+    await log_out(me, None)
+    assert await refresh_tokens.sessions(me.user.id) == []
+    with pytest.raises(Unauthenticated):
+        await refresh(tokens.refresh_token)

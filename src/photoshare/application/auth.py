@@ -206,6 +206,10 @@ class LogOut:
             await self._refresh_tokens.spend(claims.token_id)
             if claims.family:
                 await self._refresh_tokens.revoke_family(claims.family)
+        if principal.claims.family:
+            # Logging out ends the session the access token belongs to, refresh token included,
+            # even when the client did not send it.
+            await self._refresh_tokens.revoke_family(principal.claims.family)
         await self._revocations.revoke(principal.claims.token_id, principal.claims.expires_at)
         await self._uow.commit()
 
