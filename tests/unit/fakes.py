@@ -174,8 +174,11 @@ class InMemoryTokenRevocations:
     async def revoke(self, token_id: str, expires_at: datetime) -> None:
         self.revoked[token_id] = expires_at
 
-    async def is_revoked(self, *token_ids: str) -> bool:
-        return any(token_id in self.revoked for token_id in token_ids)
+    async def revoke_family(self, family: str, expires_at: datetime) -> None:
+        self.revoked[f"family:{family}"] = expires_at
+
+    async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
+        return token_id in self.revoked or f"family:{family}" in self.revoked
 
 
 class InMemoryOneTimeTokenStore:

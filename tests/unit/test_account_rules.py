@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from photoshare.adapters.security import JwtTokenCodec
 from photoshare.application.accounts import (
     ChangePassword,
     ConfirmPasswordReset,
@@ -22,6 +21,7 @@ from photoshare.application.accounts import (
 )
 from photoshare.application.auth import (
     Authenticate,
+    EndFamily,
     LogIn,
     LogOut,
     Principal,
@@ -45,7 +45,6 @@ from tests.unit.fakes import (
     InMemoryOneTimeTokenStore,
     InMemoryPersonalTokenStore,
     InMemoryRefreshTokenStore,
-    InMemoryTokenRevocations,
     InMemoryUserRepository,
     RecordingMailSender,
 )
@@ -70,13 +69,8 @@ def verify(
 
 
 @pytest.fixture
-def ender(
-    refresh_tokens: InMemoryRefreshTokenStore,
-    revocations: InMemoryTokenRevocations,
-    codec: JwtTokenCodec,
-    clock: FixedClock,
-) -> SessionEnder:
-    return SessionEnder(refresh_tokens, revocations, codec, clock)
+def ender(refresh_tokens: InMemoryRefreshTokenStore, end_family: EndFamily) -> SessionEnder:
+    return SessionEnder(refresh_tokens, end_family)
 
 
 @pytest.fixture

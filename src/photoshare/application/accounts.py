@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from photoshare.application.auth import Principal, ensure_session
+from photoshare.application.auth import EndFamily, Principal, ensure_session
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification, digest, new_secret
 from photoshare.application.photos import MAX_UPLOAD_BYTES
@@ -28,11 +28,8 @@ from photoshare.application.ports import (
     PasswordHasher,
     PersonalTokenStore,
     RefreshTokenStore,
-    TokenCodec,
-    TokenRevocations,
     UnitOfWork,
     UserRepository,
-    session_revocation,
 )
 from photoshare.domain.accounts import (
     INVALID_TOKEN,
@@ -85,23 +82,15 @@ class VerifyEmail:
 
 
 class SessionEnder:
-    """Ends sessions at once: their refresh families are spent, and their live access tokens
-    are refused through the revocation store (shared by every worker)."""
+    """Ends sessions at once, within the caller's transaction: their refresh families are
+    spent, and their live access tokens are refused through the revocation store (shared by
+    every worker)."""
 
-    def __init__(
-        self,
-        refresh_tokens: RefreshTokenStore,
-        revocations: TokenRevocations,
-        codec: TokenCodec,
-        clock: Clock,
-    ) -> None:
-        self._refresh_tokens, self._revocations = refresh_tokens, revocations
-        self._codec, self._clock = codec, clock
+    def __init__(self, refresh_tokens: RefreshTokenStore, end_family: EndFamily) -> None:
+        self._refresh_tokens, self._end_family = refresh_tokens, end_family
 
     async def end(self, session_id: str) -> None:
-        # Any access token of the session was issued at most one access lifetime ago.
-        until = self._clock.now() + timedelta(seconds=self._codec.access_ttl + 1)
-        await self._revocations.revoke(session_revocation(session_id), until)
+        await self._end_family.refuse_access(session_id)
         await self._refresh_tokens.revoke_family(session_id)
 
     async def end_all(self, user_id: uuid.UUID, *, keep: str | None = None) -> None:

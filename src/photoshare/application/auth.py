@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from photoshare.application.onetime import EmailVerification, digest
 from photoshare.application.ports import (
@@ -19,7 +20,6 @@ from photoshare.application.ports import (
     TokenType,
     UnitOfWork,
     UserRepository,
-    session_revocation,
 )
 from photoshare.domain.accounts import PAT_PREFIX, PersonalToken, clean_user_agent
 from photoshare.domain.errors import Forbidden, Unauthenticated
@@ -119,7 +119,7 @@ class IssueTokens:
         self._codec, self._refresh_tokens = codec, refresh_tokens
 
     async def __call__(self, user: User, family: str | None = None, user_agent: str | None = None) -> Tokens:
-        # The family is the session: its access tokens carry it, so ending it refuses them too.
+        # The family is the session: its access tokens name it, so ending it ends them at once.
         family = family or uuid.uuid4().hex
         access = self._codec.issue(user, TokenType.ACCESS, family=family)
         refresh = self._codec.issue(user, TokenType.REFRESH, family=family)
@@ -153,6 +153,32 @@ class LogIn:
         return tokens
 
 
+class EndFamily:
+    """Ends a refresh family: its unspent refresh tokens, and every access token issued in it."""
+
+    def __init__(
+        self,
+        codec: TokenCodec,
+        refresh_tokens: RefreshTokenStore,
+        revocations: TokenRevocations,
+        clock: Clock,
+        uow: UnitOfWork,
+    ) -> None:
+        self._codec, self._refresh_tokens, self._revocations = codec, refresh_tokens, revocations
+        self._clock, self._uow = clock, uow
+
+    async def __call__(self, family: str) -> None:
+        await self._refresh_tokens.revoke_family(family)
+        await self._uow.commit()
+        await self.refuse_access(family)
+
+    async def refuse_access(self, family: str) -> None:
+        """Refuse the family's access tokens from now on (in every worker); no commit needed."""
+        # The family's newest access token expires at most one access lifetime from now.
+        until = self._clock.now() + timedelta(seconds=self._codec.access_ttl)
+        await self._revocations.revoke_family(family, until)
+
+
 class Refresh:
     def __init__(
         self,
@@ -160,18 +186,18 @@ class Refresh:
         users: UserRepository,
         refresh_tokens: RefreshTokenStore,
         issue: IssueTokens,
+        end_family: EndFamily,
         uow: UnitOfWork,
     ) -> None:
         self._codec, self._users, self._refresh_tokens = codec, users, refresh_tokens
-        self._issue, self._uow = issue, uow
+        self._issue, self._end_family, self._uow = issue, end_family, uow
 
     async def __call__(self, refresh_token: str, user_agent: str | None = None) -> Tokens:
         claims = self._codec.decode(refresh_token, TokenType.REFRESH)
         outcome = await self._refresh_tokens.spend(claims.token_id)
         if outcome is RefreshOutcome.ALREADY_SPENT and claims.family:
-            # Reuse of a spent token: assume theft and end the whole family.
-            await self._refresh_tokens.revoke_family(claims.family)
-            await self._uow.commit()
+            # Reuse of a spent token: assume theft and end the whole family, access tokens too.
+            await self._end_family(claims.family)
         if outcome is not RefreshOutcome.SPENT_NOW:
             raise Unauthenticated("refresh token is spent or unknown")
         user = await self._users.get(claims.subject)
@@ -190,10 +216,11 @@ class LogOut:
         codec: TokenCodec,
         revocations: TokenRevocations,
         refresh_tokens: RefreshTokenStore,
+        end_family: EndFamily,
         uow: UnitOfWork,
     ) -> None:
         self._codec, self._revocations = codec, revocations
-        self._refresh_tokens, self._uow = refresh_tokens, uow
+        self._refresh_tokens, self._end_family, self._uow = refresh_tokens, end_family, uow
 
     async def __call__(self, principal: Principal, refresh_token: str | None) -> None:
         ensure_session(principal)
@@ -204,12 +231,12 @@ class LogOut:
             if claims.subject != principal.user.id:
                 raise Forbidden("that refresh token belongs to someone else")
             await self._refresh_tokens.spend(claims.token_id)
-            if claims.family:
-                await self._refresh_tokens.revoke_family(claims.family)
+            if claims.family and claims.family != principal.claims.family:
+                await self._end_family(claims.family)
         if principal.claims.family:
             # Logging out ends the session the access token belongs to, refresh token included,
             # even when the client did not send it.
-            await self._refresh_tokens.revoke_family(principal.claims.family)
+            await self._end_family(principal.claims.family)
         await self._revocations.revoke(principal.claims.token_id, principal.claims.expires_at)
         await self._uow.commit()
 
@@ -233,8 +260,7 @@ class Authenticate:
         if token.startswith(PAT_PREFIX):
             return await self._personal(token)
         claims = self._codec.decode(token, TokenType.ACCESS)
-        ids = (claims.token_id, session_revocation(claims.family)) if claims.family else (claims.token_id,)
-        if await self._revocations.is_revoked(*ids):
+        if await self._revocations.is_revoked(claims.token_id, claims.family):
             raise Unauthenticated("token has been revoked")
         user = await self._users.get(claims.subject)
         if user is None:

@@ -131,7 +131,8 @@ class TokenCodec(Protocol):
 
 
 class TokenRevocations(Protocol):
-    """Revoked access-token ids, remembered until the token would have expired anyway.
+    """Revoked access tokens, by id or by the refresh family they were issued in, remembered
+    until the tokens would have expired anyway.
 
     Implementations raise `Unavailable` when they cannot answer: a revocation check
     must fail closed, never report "not revoked" by default.
@@ -139,14 +140,13 @@ class TokenRevocations(Protocol):
 
     async def revoke(self, token_id: str, expires_at: datetime) -> None: ...
 
-    async def is_revoked(self, *token_ids: str) -> bool:
-        """True when any of the ids is revoked (a token's own id, its session's)."""
+    async def revoke_family(self, family: str, expires_at: datetime) -> None:
+        """Every access token of the family, issued until now, is refused from now on."""
         ...
 
-
-def session_revocation(session_id: str) -> str:
-    """The revocation id that ends every access token of a session at once."""
-    return f"session:{session_id}"
+    async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
+        """Whether the token, or its family, is revoked: one lookup, on every authenticated request."""
+        ...
 
 
 class RefreshOutcome(enum.Enum):
@@ -228,8 +228,9 @@ class MailSender(Protocol):
 class RateLimiter(Protocol):
     """Fixed-window counters shared by all workers."""
 
-    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
-        """Count one hit; return None if allowed, else seconds until the window resets."""
+    async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
+        """Count one hit on each key, all in one round trip; None if every key is within the
+        limit, else the seconds until the last exceeded window resets."""
         ...
 
 

@@ -6,7 +6,7 @@ from photoshare.application.onetime import EmailVerification
 from photoshare.application.ports import MailSender, UnitOfWork, UserRepository
 from photoshare.domain import users as rules
 from photoshare.domain.errors import NotFound
-from photoshare.domain.users import Role, User
+from photoshare.domain.users import Keep, Role, User
 
 
 class UpdateMe:
@@ -22,7 +22,15 @@ class UpdateMe:
         self._users, self._uow = users, uow
         self._verification, self._sender = verification, sender
 
-    async def __call__(self, me: User, *, full_name: str | None, bio: str | None, email: str | None) -> None:
+    async def __call__(
+        self,
+        me: User,
+        *,
+        full_name: str | Keep | None = Keep.KEEP,
+        bio: str | Keep | None = Keep.KEEP,
+        email: str | None = None,
+    ) -> None:
+        """`None` clears the full name or the bio; `Keep.KEEP` (the default) leaves it."""
         updated = me.with_profile(full_name=full_name, bio=bio, email=email)
         await self._users.update_profile(updated)
         changed = me.email_changes_to(updated.email)

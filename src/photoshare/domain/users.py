@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -92,6 +93,12 @@ def validate_password(value: str) -> str:
     return value
 
 
+class Keep(enum.Enum):
+    """A profile field a change leaves as it is (where `None` would clear it)."""
+
+    KEEP = "keep"
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: uuid.UUID
@@ -108,16 +115,23 @@ class User:
     email_verified: bool = False
     avatar_key: str | None = None
 
-    def with_profile(self, *, full_name: str | None, bio: str | None, email: str | None) -> User:
-        new_full_name = validate_full_name(full_name) if full_name is not None else self.full_name
-        new_bio = validate_bio(bio) if bio is not None else self.bio
+    def with_profile(
+        self,
+        *,
+        full_name: str | Keep | None = Keep.KEEP,
+        bio: str | Keep | None = Keep.KEEP,
+        email: str | None = None,
+    ) -> User:
+        """A changed profile: `None` clears the name or the bio; an email is changed, never cleared.
+        A new address is unconfirmed until its own link is followed."""
+        new_full_name = _changed(self.full_name, full_name, validate_full_name)
+        new_bio = _changed(self.bio, bio, validate_bio)
         new_email = validate_email(email) if email is not None else self.email
         return replace(
             self,
             full_name=new_full_name,
             bio=new_bio,
             email=new_email,
-            # A new address is unconfirmed until its own link is followed.
             email_verified=self.email_verified and not self.email_changes_to(new_email),
         )
 
@@ -129,6 +143,13 @@ def avatar_file(key: str, size: int) -> str:
     """The stored file of one avatar size: `avatar-<id>.png` at 64 is `avatar-<id>-64.png`."""
     stem, _, extension = key.rpartition(".")
     return f"{stem}-{size}.{extension}"
+
+
+def _changed(current: str | None, given: str | Keep | None, validate: Callable[[str], str]) -> str | None:
+    """Merge-patch semantics: `Keep.KEEP` leaves the value, `None` clears it, text is validated."""
+    if given is Keep.KEEP:
+        return current
+    return None if given is None else validate(given)
 
 
 def ensure_can_manage(actor: User, target: User) -> None:

@@ -248,7 +248,10 @@ class SqlTagQueries:
         self._reader = reader
 
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage:
-        where = [tags.c.name.like(like_pattern(tag_key(prefix))[1:])] if prefix and tag_key(prefix) else []
+        # A tag no photo uses any more is no tag to list (its row stays, for the next photo).
+        used = sa.exists().where(photo_tags.c.tag_id == tags.c.id)
+        key = tag_key(prefix) if prefix else ""
+        where = [used] + ([tags.c.name.like(like_pattern(key)[1:])] if key else [])
         # A correlated count per tag on the page (index-only on photo_tags.tag_id), not a
         # GROUP BY over every photo's tags.
         photo_count = sa.select(sa.func.count()).where(photo_tags.c.tag_id == tags.c.id).scalar_subquery()

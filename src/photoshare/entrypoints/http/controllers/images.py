@@ -9,29 +9,25 @@ from litestar.params import FromPath, Parameter
 
 from photoshare.application.links import ReadOriginal, RenderLinkedImage
 from photoshare.application.ports import RenderedImage
+from photoshare.entrypoints.http.caching import IMAGE
 
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
-IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def _headers(etag: str) -> dict[str, str]:
-    # Keys and transformations never change what they name, so caches may keep them forever.
     return {
         "ETag": etag,
-        "Cache-Control": IMMUTABLE,
+        "Cache-Control": IMAGE,
         "Content-Disposition": "inline",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }
 
 
-def _not_modified(request: Request, etag: str) -> Response[bytes] | None:  # type: ignore[type-arg]
+def _answer(request: Request, image: RenderedImage, etag: str) -> Response[bytes]:  # type: ignore[type-arg]
+    # The image is found first: a cache revalidating a deleted photo gets 404, never 304.
     if request.headers.get("if-none-match") == etag:
         return Response(b"", status_code=304, headers=_headers(etag))
-    return None
-
-
-def _image(image: RenderedImage, etag: str) -> Response[bytes]:
     return Response(image.data, media_type=image.content_type, headers=_headers(etag))
 
 
@@ -43,7 +39,7 @@ async def original_image(
     read: FromDishka[ReadOriginal],
 ) -> Response[bytes]:
     etag = f'"{key}"'
-    return _not_modified(request, etag) or _image(await read(key), etag)
+    return _answer(request, await read(key), etag)
 
 
 @get("/images/t/{spec:str}/{key:str}", tags=["images"])
@@ -55,4 +51,4 @@ async def transformed_image(
     render: FromDishka[RenderLinkedImage],
 ) -> Response[bytes]:
     etag = f'"{spec}/{key}"'
-    return _not_modified(request, etag) or _image(await render(key, spec), etag)
+    return _answer(request, await render(key, spec), etag)
