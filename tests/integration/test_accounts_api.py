@@ -411,6 +411,11 @@ async def test_avatar_uploads_get_the_photo_checks(client: Client) -> None:
         headers=auth,
     )
     assert_problem(bomb, 400)
+    huge = encoded() + b"\0" * (10 * 1024 * 1024)
+    assert_problem(
+        await client.put("/api/users/me/avatar", files={"file": ("h.jpg", huge, "image/jpeg")}, headers=auth),
+        413,
+    )
     assert_problem(await client.put("/api/users/me/avatar", data={"x": "y"}, headers=auth), 400)
     assert_problem(
         await client.put("/api/users/me/avatar", files={"file": ("a.jpg", encoded(), "image/jpeg")}), 401

@@ -17,7 +17,7 @@ from datetime import timedelta
 from photoshare.application.auth import EndFamily, Principal, ensure_session
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification, digest, new_secret
-from photoshare.application.photos import MAX_UPLOAD_BYTES
+from photoshare.application.photos import check_upload_size
 from photoshare.application.ports import (
     AvatarMaker,
     Clock,
@@ -44,7 +44,7 @@ from photoshare.domain.accounts import (
     validate_scopes,
     validate_token_name,
 )
-from photoshare.domain.errors import InvalidInput, NotFound, PayloadTooLarge
+from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.users import AVATAR_SIZES, User, avatar_file, validate_password
 
 log = logging.getLogger(__name__)
@@ -291,8 +291,7 @@ class SetAvatar:
         self._store, self._uow = store, uow
 
     async def __call__(self, user: User, data: bytes) -> None:
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
+        check_upload_size(data)
         image = await self._inspector.clean(data)
         squares = await self._maker.squares(image, AVATAR_SIZES)
         key = f"avatar-{uuid.uuid4().hex}.{squares[0].extension}"

@@ -30,6 +30,12 @@ async def load_photo(photos: PhotoRepository, photo_id: uuid.UUID) -> Photo:
     return photo
 
 
+def check_upload_size(data: bytes) -> None:
+    """Photos and avatars alike: the one place an upload's size is refused."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
+
+
 class UploadPhoto:
     def __init__(
         self,
@@ -43,8 +49,7 @@ class UploadPhoto:
         self._clock, self._uow = clock, uow
 
     async def __call__(self, owner: User, data: bytes, description: str | None, tags: Iterable[str]) -> Photo:
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
+        check_upload_size(data)
         # Validate the cheap things before decoding the image.
         text, names = validate_description(description), tag_set(tags)
         image = await self._inspector.clean(data)

@@ -32,7 +32,7 @@ from photoshare.application.ports import ImageStore
 from photoshare.application.readmodels import MeView, UserQueries
 from photoshare.application.throttle import Throttle
 from photoshare.domain.accounts import PersonalToken
-from photoshare.domain.errors import InvalidInput, NotFound, PayloadTooLarge
+from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.users import AVATAR_SIZES, avatar_file
 from photoshare.entrypoints.http.controllers.photos import UPLOAD_BODY_LIMIT, UploadForm
 from photoshare.entrypoints.http.controllers.users import me_of
@@ -214,10 +214,8 @@ class MeController(Controller):
     ) -> MeView:
         if not isinstance(data.file, UploadFile):
             raise InvalidInput("file is required: a JPEG, PNG, WebP or GIF image", field="file")
-        content = await data.file.read(MAX_UPLOAD_BYTES + 1)
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
-        await set_avatar(principal.user, content)
+        # One byte past the limit is enough for the use case to refuse it.
+        await set_avatar(principal.user, await data.file.read(MAX_UPLOAD_BYTES + 1))
         return await me_of(queries, principal.user)
 
     @delete("/avatar", status_code=200)
