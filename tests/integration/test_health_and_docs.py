@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -92,3 +93,41 @@ async def test_unknown_route_is_404_problem(refusing_client: Client, path: str) 
 )
 async def test_wrong_method_is_405_problem(refusing_client: Client, method: str, path: str) -> None:
     assert_problem(await refusing_client.request(method, path), 405)
+
+
+async def test_every_operation_has_a_unique_hand_given_id_summary_and_tag(refusing_client: Client) -> None:
+    """Litestar's defaults were `ApiPhotosPhotoIdGetPhoto` and summaries such as "Remove"."""
+    document = (await refusing_client.get("/schema/openapi.json")).json()
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z]+([A-Z][a-z]+)*", name) for name in ids), ids
+    assert {
+        "signUp",
+        "logIn",
+        "refreshTokens",
+        "logOut",
+        "getMe",
+        "updateMe",
+        "getProfile",
+        "setRole",
+    } <= set(ids)
+    assert {
+        "banUser",
+        "unbanUser",
+        "uploadPhoto",
+        "getPhoto",
+        "updatePhoto",
+        "deletePhoto",
+        "searchPhotos",
+    } <= set(ids)
+    assert {"createTransformation", "listTransformations", "deleteTransformation", "getLinkQr"} <= set(ids)
+    assert {"followLink", "listComments", "addComment", "editComment", "deleteComment", "ratePhoto"} <= set(
+        ids
+    )
+    assert {"listRatings", "deleteRating", "listTags", "health"} <= set(ids)
+    summaries = [op["summary"] for op in operations]
+    assert len(summaries) == len(set(summaries))
+    assert all(op.get("description") for op in operations)
+    described = {tag["name"] for tag in document["tags"] if tag.get("description")}
+    assert {tag for op in operations for tag in op["tags"]} <= described

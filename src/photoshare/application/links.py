@@ -20,7 +20,7 @@ from photoshare.application.ports import (
     UnitOfWork,
 )
 from photoshare.application.readmodels import LinkView
-from photoshare.domain.errors import NotFound
+from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.photos import Photo, ensure_may_manage
 from photoshare.domain.transformations import Size, Transformation, ensure_renderable
 from photoshare.domain.users import User
@@ -168,7 +168,11 @@ class RenderLinkedImage:
         self._links, self._renderer = links, renderer
 
     async def __call__(self, image_key: str, spec: str) -> RenderedImage:
-        transformation = Transformation.from_canonical(spec)
+        try:
+            transformation = Transformation.from_canonical(spec)
+        except InvalidInput:
+            # Shaped like a transformation but not one: no link can ask for it.
+            raise NotFound("no stored link asks for this transformation") from None
         if not await self._links.exists_for_image(image_key, transformation):
             raise NotFound("no stored link asks for this transformation")
         image = await self._renderer.render(image_key, transformation)

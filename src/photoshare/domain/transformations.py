@@ -26,6 +26,8 @@ CROPS: tuple[str, ...] = get_args(Crop)
 GRAVITIES: tuple[str, ...] = get_args(Gravity)
 EFFECTS: tuple[str, ...] = get_args(Effect)
 FORMATS: tuple[str, ...] = get_args(Format)
+#: Crops that fill or cut a box: they need a width or a height.
+SIZED_CROPS: tuple[str, ...] = ("fill", "crop", "thumb", "pad")
 DIMENSION_MIN, DIMENSION_MAX = 1, 4000
 ANGLE_MIN, ANGLE_MAX = -360, 360
 RADIUS_MIN, RADIUS_MAX = 0, 2000
@@ -49,6 +51,10 @@ _SHORT_NAMES = {
     "radius": "r",
     "width": "w",
 }
+
+_PART = f"[{''.join(sorted(_SHORT_NAMES.values()))}]_[A-Za-z0-9-]+"
+#: The shape of what `canonical()` writes (whether the values are valid is `from_canonical`'s say).
+CANONICAL_PATTERN = f"^{_PART}(,{_PART})*$"
 
 
 def _int_in(name: str, value: object, low: int, high: int) -> int:
@@ -106,7 +112,7 @@ class Transformation:
             _choice("format", self.format, FORMATS)
         if self.quality is not None:
             _int_in("quality", self.quality, QUALITY_MIN, QUALITY_MAX)
-        if self.crop in ("fill", "crop", "thumb", "pad") and self.width is None and self.height is None:
+        if self.crop in SIZED_CROPS and self.width is None and self.height is None:
             raise InvalidInput(f"crop {self.crop} needs a width or a height", field="crop")
 
     @classmethod

@@ -26,6 +26,7 @@ from photoshare.entrypoints.http.controllers.ratings import RatingsController
 from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
+from photoshare.entrypoints.http.methods import install_method_semantics
 from photoshare.entrypoints.http.metrics import metrics_routes, sampling
 from photoshare.entrypoints.http.openapi import docs_static_router, openapi_config
 from photoshare.entrypoints.http.proxies import trusted_proxy_headers
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         debug=False,
     )
     setup_dishka(container, app)
+    install_method_semantics(app)
     return app
 
 

@@ -34,11 +34,13 @@ from photoshare.application.throttle import Throttle
 from photoshare.domain.accounts import PersonalToken
 from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.users import AVATAR_SIZES, avatar_file
-from photoshare.entrypoints.http.controllers.photos import UPLOAD_BODY_LIMIT, UploadForm
+from photoshare.entrypoints.http.controllers.photos import UPLOAD_BODY_LIMIT
 from photoshare.entrypoints.http.controllers.users import me_of
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
+from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import (
+    AvatarForm,
     CreatedTokenOut,
     PasswordChangeIn,
     PasswordResetConfirmIn,
@@ -71,7 +73,16 @@ class AccountRecoveryController(Controller):
     tags = ["auth"]
     cache_control = CacheControlHeader(no_store=True)
 
-    @post("/verify-email", status_code=HTTP_204_NO_CONTENT, guards=[throttled("verify_email")])
+    @post(
+        "/verify-email",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[throttled("verify_email")],
+        operation_id="verifyEmail",
+        summary="Confirm an email address",
+        description="Public. The token from the verification link confirms the address it was sent "
+        "to. 400 for an invalid, used or expired token (48 hours).",
+        responses=answers(429),
+    )
     @inject
     async def verify_email(self, data: JSONBody[VerifyEmailIn], verify: FromDishka[VerifyEmail]) -> None:
         await verify(data.token)
@@ -83,6 +94,11 @@ class AccountRecoveryController(Controller):
         guards=[authenticated, throttled("verify_email", per_user=True)],
         security=BEARER,
         opt=UNVERIFIED_OK,
+        operation_id="resendVerification",
+        summary="Send the verification link again",
+        description="Any user, verified or not. A new link goes to the account's address (none "
+        "when it is already verified); the answer is 202 either way.",
+        responses=answers(429),
     )
     @inject
     async def resend(self, principal: FromDishka[Principal], resend: FromDishka[ResendVerification]) -> None:
@@ -93,6 +109,11 @@ class AccountRecoveryController(Controller):
         status_code=HTTP_202_ACCEPTED,
         media_type=EMPTY,
         guards=[throttled("password_reset")],
+        operation_id="requestPasswordReset",
+        summary="Ask for a password reset link",
+        description="Public. A reset link is mailed if the address belongs to an account; the "
+        "answer is the same 202, in the same time, either way.",
+        responses=answers(429),
     )
     @inject
     async def password_reset(
@@ -105,7 +126,16 @@ class AccountRecoveryController(Controller):
         await throttle.check("password_reset", f"account:{data.email.strip().lower()}")
         await request_reset(data.email)
 
-    @post("/password-reset/confirm", status_code=HTTP_204_NO_CONTENT, guards=[throttled("password_reset")])
+    @post(
+        "/password-reset/confirm",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[throttled("password_reset")],
+        operation_id="confirmPasswordReset",
+        summary="Set a new password with a reset link",
+        description="Public. Sets the password and ends every session and personal token of the "
+        "account. 400 for an invalid, used or expired token (30 minutes).",
+        responses=answers(429),
+    )
     @inject
     async def confirm_reset(
         self, data: JSONBody[PasswordResetConfirmIn], confirm: FromDishka[ConfirmPasswordReset]
@@ -126,6 +156,11 @@ class MeController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[throttled("password_change", per_user=True)],
         opt=UNVERIFIED_OK,
+        operation_id="changePassword",
+        summary="Change your password",
+        description="Any user, from a session (not a personal token). Needs the current password "
+        "(400 when wrong); every other session ends at once.",
+        responses=answers(429),
     )
     @inject
     async def change_password(
@@ -136,7 +171,14 @@ class MeController(Controller):
     ) -> None:
         await change(principal, data.current_password, data.new_password)
 
-    @get("/sessions", cache_control=CacheControlHeader(no_store=True))
+    @get(
+        "/sessions",
+        cache_control=CacheControlHeader(no_store=True),
+        operation_id="listSessions",
+        summary="List your sessions",
+        description="Any user, from a session. Each log-in is a session; `current` marks the one "
+        "this token belongs to.",
+    )
     @inject
     async def sessions(
         self, principal: FromDishka[Principal], list_sessions: FromDishka[ListSessions]
@@ -152,7 +194,15 @@ class MeController(Controller):
             for info in await list_sessions(principal)
         ]
 
-    @delete("/sessions/{session_id:uuid}", status_code=HTTP_204_NO_CONTENT, opt=UNVERIFIED_OK)
+    @delete(
+        "/sessions/{session_id:uuid}",
+        status_code=HTTP_204_NO_CONTENT,
+        opt=UNVERIFIED_OK,
+        operation_id="revokeSession",
+        summary="End a session",
+        description="Any user, from a session. The session's refresh and access tokens are "
+        "refused at once, in every worker.",
+    )
     @inject
     async def revoke_session(
         self,
@@ -162,7 +212,15 @@ class MeController(Controller):
     ) -> None:
         await revoke(principal, session_id.hex)
 
-    @post("/tokens", status_code=201, cache_control=CacheControlHeader(no_store=True))
+    @post(
+        "/tokens",
+        status_code=201,
+        cache_control=CacheControlHeader(no_store=True),
+        operation_id="createToken",
+        summary="Create a personal access token",
+        description="Any user, from a session. Scopes `read` and `write`, optional `expires_in` "
+        "seconds; the token (`psp_...`) is shown only in this answer.",
+    )
     @inject
     async def create_token(
         self,
@@ -181,14 +239,26 @@ class MeController(Controller):
             created_at=shown.created_at,
         )
 
-    @get("/tokens")
+    @get(
+        "/tokens",
+        operation_id="listTokens",
+        summary="List your personal access tokens",
+        description="Any user, from a session. The tokens themselves are never shown again.",
+    )
     @inject
     async def list_tokens(
         self, principal: FromDishka[Principal], list_tokens: FromDishka[ListPersonalTokens]
     ) -> list[PersonalTokenOut]:
         return [token_out(token) for token in await list_tokens(principal)]
 
-    @delete("/tokens/{token_id:uuid}", status_code=HTTP_204_NO_CONTENT, opt=UNVERIFIED_OK)
+    @delete(
+        "/tokens/{token_id:uuid}",
+        status_code=HTTP_204_NO_CONTENT,
+        opt=UNVERIFIED_OK,
+        operation_id="deleteToken",
+        summary="Revoke a personal access token",
+        description="Any user, from a session. The token is refused from now on.",
+    )
     @inject
     async def delete_token(
         self,
@@ -203,11 +273,16 @@ class MeController(Controller):
         status_code=200,
         guards=[throttled("upload", per_user=True)],
         request_max_body_size=UPLOAD_BODY_LIMIT,
+        operation_id="setAvatar",
+        summary="Upload your avatar",
+        description="Any user. Multipart `file` with a photo's checks (413 above 10 MiB, 415 for "
+        "anything but JPEG, PNG, WebP or GIF), cropped to a centred square in 256, 128 and 64 pixels.",
+        responses=answers(415, 429),
     )
     @inject
     async def set_avatar(
         self,
-        data: MultipartBody[UploadForm],
+        data: MultipartBody[AvatarForm],
         principal: FromDishka[Principal],
         set_avatar: FromDishka[SetAvatar],
         queries: FromDishka[UserQueries],
@@ -218,7 +293,13 @@ class MeController(Controller):
         await set_avatar(principal.user, await data.file.read(MAX_UPLOAD_BYTES + 1))
         return await me_of(queries, principal.user)
 
-    @delete("/avatar", status_code=200)
+    @delete(
+        "/avatar",
+        status_code=200,
+        operation_id="removeAvatar",
+        summary="Remove your avatar",
+        description="Any user. `avatar_url` is null afterwards.",
+    )
     @inject
     async def remove_avatar(
         self,
@@ -230,7 +311,15 @@ class MeController(Controller):
         return await me_of(queries, principal.user)
 
 
-@get("/api/users/{username:str}/avatar", tags=["users"], status_code=302)
+@get(
+    "/api/users/{username:str}/avatar",
+    tags=["users"],
+    status_code=302,
+    operation_id="getAvatar",
+    summary="Follow a user's avatar",
+    description="Public. A redirect to the avatar in one of its sizes (256, 128 or 64 pixels); "
+    "404 without one.",
+)
 @inject
 async def avatar(
     username: FromPath[str],

@@ -3,12 +3,21 @@
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Response, get
+from litestar.openapi import ResponseSpec
 
 from photoshare.adapters.health import DependencyHealth
 from photoshare.entrypoints.http.schemas import HealthOut
 
 
-@get("/health", tags=["service"], cache_control=None)
+@get(
+    "/health",
+    tags=["service"],
+    cache_control=None,
+    operation_id="health",
+    summary="Health",
+    description="Public. Each dependency's state: 200 when all are up, 503 (same body) when one is down.",
+    responses={503: ResponseSpec(HealthOut, description="A dependency is down.", generate_examples=False)},
+)
 @inject
 async def health(probes: FromDishka[DependencyHealth]) -> Response[HealthOut]:
     database = await probes.database()

@@ -9,10 +9,12 @@ from litestar.params import FromPath, Parameter
 
 from photoshare.application.links import ReadOriginal, RenderLinkedImage
 from photoshare.application.ports import RenderedImage
+from photoshare.domain.transformations import CANONICAL_PATTERN
 from photoshare.entrypoints.http.caching import IMAGE
+from photoshare.entrypoints.http.openapi_answers import answers, binary
 
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
+Spec = Annotated[str, Parameter(max_length=200, pattern=CANONICAL_PATTERN)]
 
 
 def _headers(etag: str) -> dict[str, str]:
@@ -31,7 +33,14 @@ def _answer(request: Request, image: RenderedImage, etag: str) -> Response[bytes
     return Response(image.data, media_type=image.content_type, headers=_headers(etag))
 
 
-@get("/images/{key:str}", tags=["images"])
+@get(
+    "/images/{key:str}",
+    tags=["images"],
+    operation_id="getImage",
+    summary="An original image",
+    description="Public. A photo's `url`: its bytes as uploaded; `If-None-Match` gives 304.",
+    responses={**binary("image/*", "The image: JPEG, PNG, WebP or GIF."), **answers(304)},
+)
 @inject
 async def original_image(
     request: Request,  # type: ignore[type-arg]
@@ -42,7 +51,15 @@ async def original_image(
     return _answer(request, await read(key), etag)
 
 
-@get("/images/t/{spec:str}/{key:str}", tags=["images"])
+@get(
+    "/images/t/{spec:str}/{key:str}",
+    tags=["images"],
+    operation_id="getTransformedImage",
+    summary="A transformed image",
+    description="Public. A link's `url`: the photo rendered with the link's transformation "
+    "(only transformations of a link exist); `If-None-Match` gives 304.",
+    responses={**binary("image/*", "The image: JPEG, PNG, WebP or GIF."), **answers(304)},
+)
 @inject
 async def transformed_image(
     request: Request,  # type: ignore[type-arg]
