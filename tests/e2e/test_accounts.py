@@ -33,7 +33,7 @@ def _link(outbox: Path, to: str, kind: str) -> str:
         for message in reversed(_messages(outbox)):
             body = message.get_body(preferencelist=("plain",))
             assert body is not None
-            text = body.get_content()
+            text = str(body.get_content())
             if message["To"] == to and f"/{kind}?token=" in text:
                 return next(word for word in text.split() if f"/{kind}?token=" in word)
         assert time.monotonic() < deadline, f"no {kind} message to {to}"

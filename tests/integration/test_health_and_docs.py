@@ -42,7 +42,7 @@ def dead_database_settings(settings: Settings) -> Iterator[Settings]:
 async def test_health_reports_ok_with_the_database_up(client: Client) -> None:
     response = await client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up", "valkey": "not configured"}
+    assert response.json() == {"status": "ok", "database": "up", "valkey": "not configured", "failed_jobs": 0}
 
 
 async def test_health_is_503_when_the_database_is_down(dead_database_settings: Settings) -> None:

@@ -17,6 +17,7 @@ from litestar.routes import HTTPRoute
 from photoshare.config import Settings
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import Client, bearer, member
+from tests.integration.jobs import drain
 from tests.integration.photo_helpers import linked, path_of, uploaded
 
 _PARAMETER = re.compile(r"{(\w+):\w+}")
@@ -37,7 +38,7 @@ def _headers(response: Any, path: str) -> list[tuple[str, str]]:
 
 
 def _expected_allow(route: HTTPRoute) -> set[str]:
-    methods = {*route.methods, "OPTIONS"}
+    methods = {str(m) for m in route.methods} | {"OPTIONS"}
     return methods | {"HEAD"} if "GET" in methods else methods
 
 
@@ -45,8 +46,8 @@ def _allow(response: Any) -> set[str]:
     return {m.strip() for m in response.headers["allow"].split(",")}
 
 
-async def _world(client: Client) -> tuple[dict[str, str], dict[str, str]]:
-    """Path parameter values naming real objects, and the admin's headers."""
+async def _world(client: Client, settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    """Path parameter values naming real objects (the variants made), and the admin's headers."""
     admin = (await member(client, "admin"))["access_token"]
     bob = (await member(client, "bob"))["access_token"]
     photo = await uploaded(client, admin, tags="sea")
@@ -56,6 +57,7 @@ async def _world(client: Client) -> tuple[dict[str, str], dict[str, str]]:
     )
     rating = await client.post(f"/api/photos/{photo['id']}/ratings", json={"value": 4}, headers=bearer(bob))
     assert comment.status_code == rating.status_code == 201
+    await drain(settings)
     spec, key = path_of(link["url"]).removeprefix("/images/t/").split("/")
     values = {
         "photo_id": photo["id"],
@@ -65,6 +67,7 @@ async def _world(client: Client) -> tuple[dict[str, str], dict[str, str]]:
         "username": "bob",
         "key": key,
         "spec": spec,
+        "name": "thumb",
         "file_path": "swagger-ui/LICENSE",
         "path": "openapi.json",
     }
@@ -82,9 +85,9 @@ def _routes(app: Litestar) -> list[HTTPRoute]:
 
 
 async def test_head_answers_as_get_without_the_body(
-    app: Litestar, client: Client, subtests: pytest.Subtests
+    app: Litestar, client: Client, settings: Settings, subtests: pytest.Subtests
 ) -> None:
-    values, admin = await _world(client)
+    values, admin = await _world(client, settings)
     gets = [route for route in _routes(app) if "GET" in route.methods]
     assert {"/images/t/{spec:str}/{key:str}", "/t/{slug:str}", "/api/links/{slug:str}/qr"} <= {
         route.path for route in gets
@@ -101,9 +104,9 @@ async def test_head_answers_as_get_without_the_body(
 
 
 async def test_options_and_405_list_exactly_the_paths_methods(
-    app: Litestar, client: Client, subtests: pytest.Subtests
+    app: Litestar, client: Client, settings: Settings, subtests: pytest.Subtests
 ) -> None:
-    values, _ = await _world(client)
+    values, _ = await _world(client, settings)
     for route in _routes(app):
         path = _concrete(route, values)
         expected = _expected_allow(route)

@@ -23,8 +23,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from photoshare.adapters.sql.reader import libpq_url
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import PASSWORD, Client, assert_problem, bearer, login, member, signup
 from tests.integration.mail import link_in, outbox_messages, wait_for_outbox

@@ -399,6 +399,7 @@ async def test_valid_access_token_authenticates_its_user(
     principal = await authenticate(tokens.access_token)
     assert isinstance(principal, Principal)
     assert principal.user == user
+    assert principal.claims is not None
     assert principal.claims.token_type is TokenType.ACCESS
 
 

@@ -167,7 +167,9 @@ class RenderLinkedImage:
     def __init__(self, links: LinkRepository, renderer: ImageRenderer) -> None:
         self._links, self._renderer = links, renderer
 
-    async def __call__(self, image_key: str, spec: str) -> RenderedImage:
+    async def __call__(
+        self, image_key: str, spec: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage:
         try:
             transformation = Transformation.from_canonical(spec)
         except InvalidInput:
@@ -175,7 +177,7 @@ class RenderLinkedImage:
             raise NotFound("no stored link asks for this transformation") from None
         if not await self._links.exists_for_image(image_key, transformation):
             raise NotFound("no stored link asks for this transformation")
-        image = await self._renderer.render(image_key, transformation)
+        image = await self._renderer.render(image_key, transformation, offered)
         if image is None:
             raise NotFound("no such image")
         return image
@@ -189,4 +191,19 @@ class ReadOriginal:
         image = await self._renderer.original(image_key)
         if image is None:
             raise NotFound("no such image")
+        return image
+
+
+class ReadVariant:
+    """A sized copy made by the variants job, in the best format the client accepts."""
+
+    def __init__(self, renderer: ImageRenderer) -> None:
+        self._renderer = renderer
+
+    async def __call__(
+        self, image_key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage:
+        image = await self._renderer.variant(image_key, name, offered)
+        if image is None:
+            raise NotFound("no such variant (yet)")
         return image

@@ -36,7 +36,7 @@ QUALITY_MIN, QUALITY_MAX = 1, 100
 OUTPUT_FORMATS: dict[str, str] = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
 # The longest side each output format can encode: libjpeg stops at 65,500, WebP stores
 # 14 bits per side, GIF 16 bits, PNG 31 bits.
-MAX_SIDE: dict[str, int] = {"jpg": 65_500, "webp": 16_383, "gif": 65_535, "png": 2**31 - 1}
+MAX_SIDE: dict[str, int] = {"jpg": 65_500, "webp": 16_383, "avif": 16_384, "gif": 65_535, "png": 2**31 - 1}
 _INTEGER = re.compile(r"-?[0-9]+")  # ASCII only: str.isdigit() also says yes to "³"
 
 # Cloudinary's short parameter names, in the order its URLs conventionally list them.

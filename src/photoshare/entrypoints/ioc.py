@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import NewType
 
 import anyio
+import procrastinate
 import valkey.asyncio as valkey
 from dishka import Provider, Scope, from_context, provide, provide_all
 from litestar import Request
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from photoshare.adapters.health import DependencyHealth
 from photoshare.adapters.imaging import PillowAvatarMaker, PillowImageInspector
+from photoshare.adapters.jobs.queue import ProcrastinateJobQueue, create_job_app, opened
 from photoshare.adapters.mail.background import BackgroundMailSender
 from photoshare.adapters.mail.outbox import OutboxMailSender
 from photoshare.adapters.mail.smtp import SmtpMailSender
@@ -26,7 +28,7 @@ from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
 from photoshare.adapters.sql.comments import SqlCommentQueries, SqlCommentRepository
-from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
+from photoshare.adapters.sql.photos import SqlImageTombstones, SqlLinkRepository, SqlPhotoRepository
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
@@ -39,7 +41,7 @@ from photoshare.adapters.sql.tokens import (
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application import accounts, auth, comments, links, photos, ratings, users
+from photoshare.application import accounts, auth, comments, links, photos, ratings, users, variants
 from photoshare.application.auth import Authenticate, Principal, Viewer, WritePolicy
 from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.mail import AccountMail
@@ -51,6 +53,8 @@ from photoshare.application.ports import (
     ImageInspector,
     ImageRenderer,
     ImageStore,
+    ImageTombstones,
+    JobQueue,
     LinkRepository,
     MailSender,
     OneTimeTokenStore,
@@ -90,7 +94,14 @@ class NoLocalImages:
     async def original(self, key: str) -> RenderedImage | None:
         return None
 
-    async def render(self, key: str, transformation: Transformation) -> RenderedImage | None:
+    async def render(
+        self, key: str, transformation: Transformation, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
+        return None
+
+    async def variant(
+        self, key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
         return None
 
 
@@ -178,7 +189,21 @@ class InfrastructureProvider(Provider):
 
     @provide
     def photo_queries(self, reader: PgReader, store: ImageStore) -> PhotoQueries:
-        return SqlPhotoQueries(reader, store.original_url)
+        return SqlPhotoQueries(reader, store.original_url, store.variant_url)
+
+    @provide
+    async def job_app(self, settings: Settings) -> AsyncIterator[procrastinate.App]:
+        assert settings.database_url
+        async with opened(create_job_app(settings.database_url), settings.database_url) as app:
+            yield app
+
+    @provide
+    def procrastinate_queue(self, app: procrastinate.App) -> ProcrastinateJobQueue:
+        return ProcrastinateJobQueue(app)
+
+    @provide
+    def job_queue(self, queue: ProcrastinateJobQueue) -> JobQueue:
+        return queue
 
     @provide
     def rate_limiter(self, db: PgAutocommit, client: valkey.Valkey | None) -> RateLimiter:
@@ -239,8 +264,8 @@ class InfrastructureProvider(Provider):
 
     @provide
     async def mail_sender(self, settings: Settings) -> AsyncIterator[MailSender]:
-        """SMTP when configured, else the outbox directory; delivered off the request path.
-        A job queue would replace `BackgroundMailSender` here."""
+        """SMTP when configured, else the outbox directory; delivered off the request path
+        (not through the job queue: its arguments would keep the one-time links in the clear)."""
         transport: MailSender = (
             SmtpMailSender(settings.smtp_url, settings.mail_from)
             if settings.smtp_url
@@ -251,8 +276,10 @@ class InfrastructureProvider(Provider):
         await sender.drain()
 
     @provide
-    def health(self, engine: AsyncEngine, client: valkey.Valkey | None) -> DependencyHealth:
-        return DependencyHealth(engine, client)
+    def health(
+        self, engine: AsyncEngine, client: valkey.Valkey | None, queue: ProcrastinateJobQueue
+    ) -> DependencyHealth:
+        return DependencyHealth(engine, client, queue.failed_count)
 
 
 class AccountsProvider(Provider):
@@ -329,6 +356,7 @@ class PhotosProvider(Provider):
 
     photo_repository = provide(SqlPhotoRepository, provides=PhotoRepository)
     link_repository = provide(SqlLinkRepository, provides=LinkRepository)
+    tombstones = provide(SqlImageTombstones, provides=ImageTombstones)
 
     use_cases = provide_all(
         photos.UploadPhoto,
@@ -341,6 +369,10 @@ class PhotosProvider(Provider):
         links.RenderQr,
         links.RenderLinkedImage,
         links.ReadOriginal,
+        links.ReadVariant,
+        variants.MakeVariants,
+        variants.RequeueProcessing,
+        variants.SweepImages,
     )
 
 

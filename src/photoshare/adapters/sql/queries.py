@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from photoshare.adapters.sql.photos import variants_from_json
 from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
 from photoshare.application.readmodels import (
+    PhotoMetadata,
     PhotoPage,
     PhotoSearch,
     PhotoView,
@@ -20,8 +24,9 @@ from photoshare.application.readmodels import (
     TagPage,
     TagView,
     UserRef,
+    VariantView,
 )
-from photoshare.domain.photos import tag_key
+from photoshare.domain.photos import METADATA_FIELDS, Variant, tag_key
 
 _PHOTO_ROW = sa.select(
     photos.c.id,
@@ -36,6 +41,13 @@ _PHOTO_ROW = sa.select(
     photos.c.height,
     photos.c.created_at,
     photos.c.updated_at,
+    photos.c.status,
+    photos.c.variants,
+    photos.c.placeholder,
+    photos.c.checksum,
+    photos.c.taken_at,
+    photos.c.exif,
+    photos.c.show_metadata,
 ).join_from(photos, users, users.c.id == photos.c.owner_id)
 
 
@@ -45,18 +57,35 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_TEXT_ARRAY = ARRAY(sa.Text)
 TAG_SEPARATOR = "\n"  # between the names in `photos.tags_text` (see migration 0005)
 
 _GET_PHOTO_SQL = sql_text(_PHOTO_ROW.where(photos.c.id == sa.bindparam("photo_id")))
 
 
+def _metadata(exif: dict[str, Any] | None) -> PhotoMetadata | None:
+    if not exif:
+        return None
+    return msgspec.convert({k: v for k, v in exif.items() if k in METADATA_FIELDS}, PhotoMetadata)
+
+
 class SqlPhotoQueries:
-    def __init__(self, reader: PgReader, url_for: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        reader: PgReader,
+        url_for: Callable[[str], str],
+        variant_url: Callable[[str, Variant], str] | None = None,
+    ) -> None:
         self._reader = reader
         self._url_for = url_for
+        self._variant_url = variant_url or (lambda key, v: url_for(key))
 
     def _view(self, row: Any) -> PhotoView:
         average = row.rating_average
+        variants = [
+            VariantView(v.name, v.width, v.height, self._variant_url(row.image_key, v))
+            for v in variants_from_json(row.variants or [])
+        ]
         return PhotoView(
             id=row.id,
             url=self._url_for(row.image_key),
@@ -71,7 +100,28 @@ class SqlPhotoQueries:
             height=row.height,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            status=row.status,
+            variants=variants,
+            placeholder=row.placeholder,
+            checksum=row.checksum,
+            taken_at=row.taken_at,
+            show_metadata=row.show_metadata,
+            metadata=_metadata(row.exif) if row.show_metadata else None,
         )
+
+    async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:
+        if not checksums:
+            return {}
+        rows = await self._reader.all(
+            sa.select(photos.c.checksum, sa.func.min(sa.cast(photos.c.id, sa.Text)).label("id"))
+            # `= ANY(array)`: the reader pool binds the list as one array value.
+            .where(
+                photos.c.owner_id == owner_id,
+                photos.c.checksum == sa.any_(sa.literal(checksums, _TEXT_ARRAY)),
+            )
+            .group_by(photos.c.checksum)
+        )
+        return {checksum: uuid.UUID(photo_id) for checksum, photo_id in rows}
 
     async def get(self, photo_id: uuid.UUID) -> PhotoView | None:
         row = await self._reader.first_sql(_GET_PHOTO_SQL, {"photo_id": photo_id})
@@ -145,6 +195,8 @@ def _few_enough_to_gather(search: PhotoSearch, total: int, photo_count: int, rea
         or search.max_rating is not None
         or search.created_from is not None
         or search.created_to is not None
+        or search.taken_from is not None
+        or search.taken_to is not None
     )
     return keyword_only and 4 * total * total < reach * max(photo_count, total)
 
@@ -173,7 +225,7 @@ def _page(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]], window:
     source: Any = photos
     if window.gather:
         source = (
-            sa.select(photos.c.id, photos.c.created_at, photos.c.rating_average)
+            sa.select(photos.c.id, photos.c.created_at, photos.c.rating_average, photos.c.taken_at)
             .where(*conditions)
             .cte("matches")
             .prefix_with("MATERIALIZED")
@@ -207,6 +259,10 @@ def _conditions(search: PhotoSearch) -> list[sa.ColumnElement[bool]]:
         where.append(photos.c.created_at >= search.created_from)
     if search.created_to is not None:
         where.append(photos.c.created_at <= search.created_to)
+    if search.taken_from is not None:
+        where.append(photos.c.taken_at >= search.taken_from)
+    if search.taken_to is not None:
+        where.append(photos.c.taken_at <= search.taken_to)
     if search.owner:
         owner_id = (
             sa.select(users.c.id)
@@ -237,6 +293,9 @@ def _order(search: PhotoSearch, source: Any, *, backwards: bool) -> list[sa.Unar
     backwards: ix_photos_created_at_id, ix_photos_rating_id, ix_photos_rating_desc_id."""
     descending = search.sort.descending != backwards
     tie = source.c.id.desc() if descending else source.c.id.asc()
+    if search.sort.field == "taken_at":  # ix_photos_taken_at_id; undated photos last
+        taken = source.c.taken_at.desc() if descending else source.c.taken_at.asc()
+        return [taken.nulls_first() if backwards else taken.nulls_last(), tie]
     if search.sort.field != "rating":
         return [source.c.created_at.desc() if descending else source.c.created_at.asc(), tie]
     rating = source.c.rating_average.desc() if descending else source.c.rating_average.asc()

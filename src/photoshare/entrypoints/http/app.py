@@ -19,7 +19,7 @@ from photoshare.entrypoints.http.controllers.account import AccountRecoveryContr
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.comments import CommentsController
 from photoshare.entrypoints.http.controllers.health import health
-from photoshare.entrypoints.http.controllers.images import original_image, transformed_image
+from photoshare.entrypoints.http.controllers.images import original_image, transformed_image, variant_image
 from photoshare.entrypoints.http.controllers.links import PhotoLinksController, link_qr, short_link
 from photoshare.entrypoints.http.controllers.photos import PhotosController
 from photoshare.entrypoints.http.controllers.ratings import RatingsController
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             docs_static_router(),
             *metrics_handlers,
             # With Cloudinary the CDN serves images; locally the service does.
-            *([] if settings.cloudinary_url else [original_image, transformed_image]),
+            *([] if settings.cloudinary_url else [original_image, transformed_image, variant_image]),
         ],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),

@@ -20,6 +20,7 @@ from photoshare.domain import photos as p
 from photoshare.domain import transformations as t
 from photoshare.domain import users as u
 from photoshare.domain.comments import COMMENT_MAX
+from photoshare.domain.photos import MAX_CHECKSUMS
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
 from photoshare.domain.text import NOT_BLANK
 
@@ -85,6 +86,8 @@ class HealthOut(msgspec.Struct):
     status: Literal["ok", "degraded"]
     database: Literal["up", "down"]
     valkey: Literal["up", "down", "not configured"]
+    #: Background jobs that ran out of retries (null when unknown).
+    failed_jobs: int | None = None
 
 
 TagName = Annotated[str, Meta(max_length=p.TAG_MAX_LENGTH, description="trimmed and lower-cased")]
@@ -94,6 +97,14 @@ Tags = Annotated[list[TagName], Meta(max_length=p.MAX_TAGS_PER_PHOTO)]
 class PhotoUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
     description: Annotated[str, Meta(max_length=p.DESCRIPTION_MAX)]
     tags: Tags | None = None
+    show_metadata: bool | None = None  # show camera, lens and exposure (never GPS) to everyone
+
+
+Checksum = Annotated[str, Meta(pattern="^[0-9a-fA-F]{64}$", description="SHA-256, hex")]
+
+
+class ChecksumsIn(msgspec.Struct, forbid_unknown_fields=True):
+    checksums: Annotated[list[Checksum], Meta(max_length=MAX_CHECKSUMS)]
 
 
 Dimension = Annotated[int, Meta(ge=t.DIMENSION_MIN, le=t.DIMENSION_MAX)]

@@ -23,9 +23,12 @@ async def health(probes: FromDishka[DependencyHealth]) -> Response[HealthOut]:
     database = await probes.database()
     valkey = await probes.valkey()
     healthy = database and valkey is not False
+    # Jobs that keep failing leave photos usable with their originals: reported, not "down".
+    failed_jobs = await probes.failed_jobs() if database else None
     body = HealthOut(
         status="ok" if healthy else "degraded",
         database="up" if database else "down",
         valkey="not configured" if valkey is None else ("up" if valkey else "down"),
+        failed_jobs=failed_jobs,
     )
     return Response(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})

@@ -1,4 +1,9 @@
-"""Images served by the service itself when no Cloudinary is configured."""
+"""Images served by the service itself when no Cloudinary is configured.
+
+Originals are served as uploaded. Variants and transformed images negotiate their format:
+AVIF, then WebP, when `Accept` names them, else JPEG (PNG for images with transparency);
+each answer says `Vary: Accept` and carries an ETag of its own representation.
+"""
 
 from typing import Annotated
 
@@ -7,30 +12,55 @@ from dishka.integrations.litestar import inject
 from litestar import Request, Response, get
 from litestar.params import FromPath, Parameter
 
-from photoshare.application.links import ReadOriginal, RenderLinkedImage
+from photoshare.application.links import ReadOriginal, ReadVariant, RenderLinkedImage
 from photoshare.application.ports import RenderedImage
+from photoshare.domain.photos import VARIANT_SIZES
 from photoshare.domain.transformations import CANONICAL_PATTERN
 from photoshare.entrypoints.http.caching import IMAGE
 from photoshare.entrypoints.http.openapi_answers import answers, binary
 
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Spec = Annotated[str, Parameter(max_length=200, pattern=CANONICAL_PATTERN)]
+VariantName = Annotated[str, Parameter(pattern="^(" + "|".join(VARIANT_SIZES) + ")$")]
+# Media types a client may name in Accept -> the format the renderers know them by.
+_NEGOTIABLE = {"image/avif": "avif", "image/webp": "webp"}
 
 
-def _headers(etag: str) -> dict[str, str]:
-    return {
+def offered_formats(accept: str | None) -> frozenset[str]:
+    """The modern formats an `Accept` header names with a non-zero quality (wildcards name none)."""
+    found: set[str] = set()
+    for item in (accept or "").split(",")[:64]:
+        media, *params = (part.strip() for part in item.split(";"))
+        fmt = _NEGOTIABLE.get(media.lower())
+        if fmt is None:
+            continue
+        quality = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+        try:
+            if float(quality) > 0:
+                found.add(fmt)
+        except ValueError:
+            continue
+    return frozenset(found)
+
+
+def _headers(etag: str, *, negotiated: bool) -> dict[str, str]:
+    headers = {
         "ETag": etag,
         "Cache-Control": IMAGE,
         "Content-Disposition": "inline",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }
+    if negotiated:
+        headers["Vary"] = "Accept"
+    return headers
 
 
-def _answer(request: Request, image: RenderedImage, etag: str) -> Response[bytes]:  # type: ignore[type-arg]
+def _answer(request: Request, image: RenderedImage, etag: str, *, negotiated: bool) -> Response[bytes]:  # type: ignore[type-arg]
     # The image is found first: a cache revalidating a deleted photo gets 404, never 304.
+    headers = _headers(etag, negotiated=negotiated)
     if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers=_headers(etag))
-    return Response(image.data, media_type=image.content_type, headers=_headers(etag))
+        return Response(b"", status_code=304, headers=headers)
+    return Response(image.data, media_type=image.content_type, headers=headers)
 
 
 @get(
@@ -47,8 +77,7 @@ async def original_image(
     key: FromPath[Key],
     read: FromDishka[ReadOriginal],
 ) -> Response[bytes]:
-    etag = f'"{key}"'
-    return _answer(request, await read(key), etag)
+    return _answer(request, await read(key), f'"{key}"', negotiated=False)
 
 
 @get(
@@ -67,5 +96,26 @@ async def transformed_image(
     key: FromPath[Key],
     render: FromDishka[RenderLinkedImage],
 ) -> Response[bytes]:
-    etag = f'"{spec}/{key}"'
-    return _answer(request, await render(key, spec), etag)
+    image = await render(key, spec, offered_formats(request.headers.get("accept")))
+    return _answer(request, image, f'"{spec}/{key}.{image.format}"', negotiated=True)
+
+
+@get(
+    "/images/v/{name:str}/{key:str}",
+    tags=["images"],
+    operation_id="getVariantImage",
+    summary="A sized variant of a photo",
+    description="Public. One of a photo's `variants` (thumb, small, medium, large), in AVIF or WebP "
+    "when `Accept` names them, else JPEG (PNG with transparency); `Vary: Accept`, an ETag per "
+    "format, `If-None-Match` gives 304.",
+    responses={**binary("image/*", "The variant: AVIF, WebP, JPEG or PNG."), **answers(304)},
+)
+@inject
+async def variant_image(
+    request: Request,  # type: ignore[type-arg]
+    name: FromPath[VariantName],
+    key: FromPath[Key],
+    read: FromDishka[ReadVariant],
+) -> Response[bytes]:
+    image = await read(key, name, offered_formats(request.headers.get("accept")))
+    return _answer(request, image, f'"{name}/{key}.{image.format}"', negotiated=True)

@@ -12,20 +12,30 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parame
 
 from photoshare.application.auth import Principal, Viewer
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
-from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch, PhotoSort, PhotoView
+from photoshare.application.readmodels import (
+    ExistingChecksums,
+    PhotoPage,
+    PhotoQueries,
+    PhotoSearch,
+    PhotoSort,
+    PhotoView,
+)
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
-from photoshare.domain.photos import MAX_TAGS_PER_PHOTO, tag_key
+from photoshare.domain.photos import MAX_CHECKSUMS, MAX_TAGS_PER_PHOTO, tag_key
 from photoshare.domain.ratings import RATING_MAX
 from photoshare.domain.text import nfc
+from photoshare.entrypoints.http.bodies import strict_json
 from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.openapi_answers import answers
-from photoshare.entrypoints.http.schemas import PhotoUpdateIn, UploadForm
+from photoshare.entrypoints.http.schemas import ChecksumsIn, PhotoUpdateIn, UploadForm
 
 # The multipart envelope around a 10 MiB file; the file itself is checked exactly.
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 256 * 1024
-SortParam = Literal["-created_at", "created_at", "-rating", "rating"]
+# The most checksums a check takes, each quoted with a comma (67 bytes), and some room.
+CHECK_BODY_LIMIT = (MAX_CHECKSUMS + 10) * 70
+SortParam = Literal["-created_at", "created_at", "-rating", "rating", "-taken_at", "taken_at"]
 
 
 async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID) -> PhotoView:
@@ -127,14 +137,37 @@ class PhotosController(Controller):
     @inject
     async def edit(
         self,
+        request: Request[Any, Any, Any],
         photo_id: FromPath[uuid.UUID],
         data: JSONBody[PhotoUpdateIn],
         principal: FromDishka[Principal],
         edit: FromDishka[EditPhoto],
         queries: FromDishka[PhotoQueries],
     ) -> PhotoView:
-        await edit(principal.user, photo_id, data.description, data.tags)
+        # `data` documents and checks the body; the strict read refuses `0` for `show_metadata`.
+        data = await strict_json(request, PhotoUpdateIn)
+        await edit(principal.user, photo_id, data.description, data.tags, data.show_metadata)
         return await photo_view(queries, photo_id)
+
+    @post(
+        "/check",
+        status_code=200,
+        guards=[authenticated],
+        security=SECURITY,
+        request_max_body_size=CHECK_BODY_LIMIT,
+        operation_id="checkChecksums",
+        summary="Which of these files are uploaded already",
+        description="Any user. For each SHA-256 (hex, at most 1000) of a file the caller has "
+        "already uploaded, the photo's id: a client syncing a camera roll uploads only the rest.",
+    )
+    @inject
+    async def check(
+        self, data: JSONBody[ChecksumsIn], principal: FromDishka[Principal], queries: FromDishka[PhotoQueries]
+    ) -> ExistingChecksums:
+        """Which of these files (by SHA-256 of their bytes) the caller has already uploaded:
+        a client syncing a camera roll uploads only the rest."""
+        checksums = sorted({c.lower() for c in data.checksums})
+        return ExistingChecksums(existing=await queries.existing_checksums(principal.user.id, checksums))
 
     @delete(
         "/{photo_id:uuid}",
@@ -175,6 +208,8 @@ class PhotosController(Controller):
         max_rating: RatingBound = None,
         created_from: Moment = None,
         created_to: Moment = None,
+        taken_from: Moment = None,
+        taken_to: Moment = None,
         sort: FromQuery[SortParam] = "-created_at",
         owner: Annotated[
             str | None, Parameter(min_length=1, max_length=32, description="moderators and admins")
@@ -192,6 +227,8 @@ class PhotosController(Controller):
             max_rating=max_rating,
             created_from=parse_moment("created_from", created_from, end_of_day=False),
             created_to=parse_moment("created_to", created_to, end_of_day=True),
+            taken_from=parse_moment("taken_from", taken_from, end_of_day=False),
+            taken_to=parse_moment("taken_to", taken_to, end_of_day=True),
             owner=owner,
             sort=PhotoSort(field=sort.lstrip("-"), descending=sort.startswith("-")),
         )
