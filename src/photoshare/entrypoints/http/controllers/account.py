@@ -144,17 +144,17 @@ class AccountRecoveryController(Controller):
 
 
 class MeController(Controller):
-    """The caller's own account. Tokens, sessions and the password need a session's token."""
+    """The caller's own account. Tokens, sessions and the password need a session's token.
+Each handler names its guards: a controller's would also guard the OPTIONS answer on its paths."""
 
     path = "/api/users/me"
     tags = ["users"]
     security = BEARER
-    guards = [authenticated]
 
     @put(
         "/password",
         status_code=HTTP_204_NO_CONTENT,
-        guards=[throttled("password_change", per_user=True)],
+        guards=[authenticated, throttled("password_change", per_user=True)],
         opt=UNVERIFIED_OK,
         operation_id="changePassword",
         summary="Change your password",
@@ -173,6 +173,7 @@ class MeController(Controller):
 
     @get(
         "/sessions",
+        guards=[authenticated],
         cache_control=CacheControlHeader(no_store=True),
         operation_id="listSessions",
         summary="List your sessions",
@@ -196,6 +197,7 @@ class MeController(Controller):
 
     @delete(
         "/sessions/{session_id:uuid}",
+        guards=[authenticated],
         status_code=HTTP_204_NO_CONTENT,
         opt=UNVERIFIED_OK,
         operation_id="revokeSession",
@@ -214,6 +216,7 @@ class MeController(Controller):
 
     @post(
         "/tokens",
+        guards=[authenticated],
         status_code=201,
         cache_control=CacheControlHeader(no_store=True),
         operation_id="createToken",
@@ -241,6 +244,7 @@ class MeController(Controller):
 
     @get(
         "/tokens",
+        guards=[authenticated],
         operation_id="listTokens",
         summary="List your personal access tokens",
         description="Any user, from a session. The tokens themselves are never shown again.",
@@ -253,6 +257,7 @@ class MeController(Controller):
 
     @delete(
         "/tokens/{token_id:uuid}",
+        guards=[authenticated],
         status_code=HTTP_204_NO_CONTENT,
         opt=UNVERIFIED_OK,
         operation_id="deleteToken",
@@ -271,7 +276,7 @@ class MeController(Controller):
     @put(
         "/avatar",
         status_code=200,
-        guards=[throttled("upload", per_user=True)],
+        guards=[authenticated, throttled("upload", per_user=True)],
         request_max_body_size=UPLOAD_BODY_LIMIT,
         operation_id="setAvatar",
         summary="Upload your avatar",
@@ -295,6 +300,7 @@ class MeController(Controller):
 
     @delete(
         "/avatar",
+        guards=[authenticated],
         status_code=200,
         operation_id="removeAvatar",
         summary="Remove your avatar",
