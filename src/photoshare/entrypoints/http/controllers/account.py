@@ -145,7 +145,7 @@ class AccountRecoveryController(Controller):
 
 class MeController(Controller):
     """The caller's own account. Tokens, sessions and the password need a session's token.
-Each handler names its guards: a controller's would also guard the OPTIONS answer on its paths."""
+    Each handler names its guards: a controller's would also guard the OPTIONS answer on its paths."""
 
     path = "/api/users/me"
     tags = ["users"]
