@@ -1,9 +1,11 @@
 """Send mail off the request path: the answer never waits for (or reveals) a delivery.
 
-This is the seam for a job queue: `BackgroundMailSender` implements `MailSender` by starting
-the delivery as a task of the process and returning at once. A queue-backed `MailSender`
-(enqueue now, deliver in a worker, with retries) replaces it in `entrypoints/ioc.py` without
-touching any use case. Until then a failed delivery is logged, not retried.
+`BackgroundMailSender` implements `MailSender` by starting the delivery as a task of the
+process and returning at once; a failed delivery is logged, not retried (the user asks again).
+It is not a procrastinate job on purpose: the job's arguments (the message, with its one-time
+link) would stay readable in `procrastinate_jobs`, where the tokens are otherwise kept only as
+hashes. A queue-backed `MailSender` that enqueues a reference instead (and mints the link in
+the worker) would replace it in `entrypoints/ioc.py` without touching a use case.
 """
 
 from __future__ import annotations
