@@ -58,6 +58,19 @@ CONTRACT = {
     ("DELETE", "/api/photos/{id}/ratings/{username}"),
     ("GET", "/api/tags"),
     ("GET", "/health"),
+    # Additions: Accounts
+    ("POST", "/api/auth/verify-email"),
+    ("POST", "/api/auth/verify-email/resend"),
+    ("POST", "/api/auth/password-reset"),
+    ("POST", "/api/auth/password-reset/confirm"),
+    ("PUT", "/api/users/me/password"),
+    ("GET", "/api/users/me/sessions"),
+    ("DELETE", "/api/users/me/sessions/{id}"),
+    ("POST", "/api/users/me/tokens"),
+    ("GET", "/api/users/me/tokens"),
+    ("DELETE", "/api/users/me/tokens/{id}"),
+    ("PUT", "/api/users/me/avatar"),
+    ("DELETE", "/api/users/me/avatar"),
 }
 # The documentation itself (the document, its viewers and their vendored assets), and the
 # operators' Prometheus scrape, which is for the host (PHOTOSHARE_METRICS), not for clients.

@@ -15,6 +15,7 @@ from photoshare import __version__
 from photoshare.config import Settings
 from photoshare.entrypoints import ioc
 from photoshare.entrypoints.http.caching import private_when_credentialed
+from photoshare.entrypoints.http.controllers.account import AccountRecoveryController, MeController, avatar
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.comments import CommentsController
 from photoshare.entrypoints.http.controllers.health import health
@@ -59,7 +60,10 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
     app = Litestar(
         route_handlers=[
             AuthController,
+            AccountRecoveryController,
             UsersController,
+            MeController,
+            avatar,
             PhotosController,
             PhotoLinksController,
             CommentsController,
