@@ -169,15 +169,9 @@ async def backend(sql_url: str | None) -> AsyncIterator[Backend]:
 
 
 # Token revocations have a third implementation, used when PHOTOSHARE_VALKEY_URL is set.
-VALKEY_DRIFT = (
-    "Valkey keeps a revocation whose expiry has passed for one more second (TTL at least 1), "
-    "and a second revocation of the same key replaces its TTL, where SQL keeps the later expiry"
-)
 
 
-@pytest.fixture(
-    params=["fake", "sql", pytest.param("valkey", marks=pytest.mark.xfail(reason=VALKEY_DRIFT, strict=True))]
-)
+@pytest.fixture(params=["fake", "sql", "valkey"])
 def revocations_at(request: pytest.FixtureRequest) -> tuple[str, str | None]:
     """Which implementation, and its URL (resolved outside the event loop, as `sql_url`)."""
     urls = {"fake": None, "sql": "contract_database_url", "valkey": "valkey_url"}

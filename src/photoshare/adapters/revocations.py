@@ -24,9 +24,16 @@ class ValkeyTokenRevocations:
         await self._remember(FAMILY_PREFIX + family, expires_at)
 
     async def _remember(self, key: str, expires_at: datetime) -> None:
-        ttl = max(1, int((expires_at - datetime.now(UTC)).total_seconds()) + 1)
+        """Kept until `expires_at` to the millisecond, as the SQL table keeps it: an expiry
+        already past records nothing, and a second revocation only ever extends the first."""
+        at_ms = int(expires_at.timestamp() * 1000)
+        if at_ms <= int(datetime.now(UTC).timestamp() * 1000):
+            return
         try:
-            await self._client.set(key, b"1", ex=ttl)
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.set(key, b"1", nx=True, pxat=at_ms)
+                pipe.pexpireat(key, at_ms, gt=True)
+                await pipe.execute()
         except (ValkeyError, OSError) as error:
             raise Unavailable("cannot record the revocation now") from error
 
