@@ -17,6 +17,7 @@ from photoshare.application.ports import (
     UnitOfWork,
     UserRepository,
 )
+from photoshare.domain.access import VisibleTo
 from photoshare.domain.errors import Forbidden, Unauthenticated
 from photoshare.domain.users import (
     Role,
@@ -179,3 +180,8 @@ class Viewer:
     """The caller of a public route: a principal when a valid token came, else anonymous."""
 
     principal: Principal | None
+
+    @property
+    def sees(self) -> VisibleTo:
+        """What this caller may see, as the visibility rule takes it."""
+        return VisibleTo.of(self.principal.user if self.principal else None)

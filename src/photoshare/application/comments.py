@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from photoshare.application.photos import load_photo
+from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports import Clock, CommentRepository, PhotoRepository, UnitOfWork
 from photoshare.application.readmodels import CommentView, UserRef
 from photoshare.domain.comments import Comment, ensure_may_delete, validate_text
@@ -43,7 +43,7 @@ class AddComment:
 
     async def __call__(self, by: User, photo_id: uuid.UUID, text: str) -> CommentView:
         body = validate_text(text)
-        photo = await load_photo(self._photos, photo_id)
+        photo = await load_visible_photo(self._photos, photo_id, by)
         now = self._clock.now()
         comment = Comment(
             id=uuid.uuid4(), photo_id=photo.id, author_id=by.id, text=body, created_at=now, updated_at=now

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from photoshare.application.photos import load_photo
+from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports import (
     Clock,
     ImageRenderer,
@@ -55,7 +55,7 @@ class _LinkUseCase:
         self._addresses, self._clock, self._uow = addresses, clock, uow
 
     async def _managed_photo(self, by: User, photo_id: uuid.UUID) -> Photo:
-        photo = await load_photo(self._photos, photo_id)
+        photo = await load_visible_photo(self._photos, photo_id, by)
         ensure_may_manage(photo, by)
         return photo
 

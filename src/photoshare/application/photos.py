@@ -14,6 +14,7 @@ from photoshare.application.ports import (
     PhotoRepository,
     UnitOfWork,
 )
+from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.errors import NotFound, PayloadTooLarge, Unavailable
 from photoshare.domain.photos import Photo, ensure_may_manage, tag_set, validate_description
 from photoshare.domain.users import User
@@ -30,6 +31,14 @@ async def load_photo(photos: PhotoRepository, photo_id: uuid.UUID) -> Photo:
     return photo
 
 
+async def load_visible_photo(photos: PhotoRepository, photo_id: uuid.UUID, by: User | None) -> Photo:
+    """The photo if `by` may see it; a private photo of someone else is as unknown as a missing one."""
+    photo = await load_photo(photos, photo_id)
+    if not VisibleTo.of(by).may_see(photo.owner_id, photo.visibility):
+        raise NotFound("no such photo")
+    return photo
+
+
 class UploadPhoto:
     def __init__(
         self,
@@ -42,7 +51,14 @@ class UploadPhoto:
         self._photos, self._inspector, self._store = photos, inspector, store
         self._clock, self._uow = clock, uow
 
-    async def __call__(self, owner: User, data: bytes, description: str | None, tags: Iterable[str]) -> Photo:
+    async def __call__(
+        self,
+        owner: User,
+        data: bytes,
+        description: str | None,
+        tags: Iterable[str],
+        visibility: Visibility = Visibility.PUBLIC,
+    ) -> Photo:
         if len(data) > MAX_UPLOAD_BYTES:
             raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
         # Validate the cheap things before decoding the image.
@@ -60,6 +76,7 @@ class UploadPhoto:
             tags=names,
             created_at=now,
             updated_at=now,
+            visibility=visibility,
         )
         try:
             await self._store.save(photo.image_key, image)
@@ -92,10 +109,17 @@ class EditPhoto:
         self._photos, self._clock, self._uow = photos, clock, uow
 
     async def __call__(
-        self, by: User, photo_id: uuid.UUID, description: str, tags: Iterable[str] | None
+        self,
+        by: User,
+        photo_id: uuid.UUID,
+        description: str,
+        tags: Iterable[str] | None,
+        visibility: Visibility | None = None,
     ) -> Photo:
-        photo = await load_photo(self._photos, photo_id)
-        edited = photo.edit(by=by, description=description, tags=tags, now=self._clock.now())
+        photo = await load_visible_photo(self._photos, photo_id, by)
+        edited = photo.edit(
+            by=by, description=description, tags=tags, now=self._clock.now(), visibility=visibility
+        )
         await self._photos.update(edited)
         await self._uow.commit()
         return edited
@@ -106,7 +130,7 @@ class DeletePhoto:
         self._photos, self._store, self._uow = photos, store, uow
 
     async def __call__(self, by: User, photo_id: uuid.UUID) -> None:
-        photo = await load_photo(self._photos, photo_id)
+        photo = await load_visible_photo(self._photos, photo_id, by)
         ensure_may_manage(photo, by)
         # Row first (its links, comments and ratings go with it), then the image:
         # a failure in between leaves an unreferenced file, never a row without an image.

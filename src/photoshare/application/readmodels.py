@@ -8,6 +8,8 @@ from typing import Protocol
 
 import msgspec
 
+from photoshare.domain.access import VisibleTo
+
 
 class UserRef(msgspec.Struct, frozen=True):
     username: str
@@ -59,6 +61,7 @@ class PhotoView(msgspec.Struct, frozen=True):
     height: int
     created_at: datetime
     updated_at: datetime
+    visibility: str = "public"
 
 
 class PhotoPage(msgspec.Struct, frozen=True):
@@ -112,9 +115,13 @@ class PhotoSearch(msgspec.Struct, frozen=True):
 
 
 class PhotoQueries(Protocol):
-    async def get(self, photo_id: uuid.UUID) -> PhotoView | None: ...
+    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
+        """The photo if `to` may see it, else None (as for an unknown id)."""
+        ...
 
-    async def search(self, search: PhotoSearch) -> PhotoPage: ...
+    async def search(self, search: PhotoSearch) -> PhotoPage:
+        """Listed (public) photos only, whoever asks."""
+        ...
 
 
 class TagQueries(Protocol):
@@ -141,11 +148,11 @@ class CommentPage(msgspec.Struct, frozen=True):
 
 
 class CommentQueries(Protocol):
-    async def page(self, photo_id: uuid.UUID, limit: int, offset: int) -> CommentPage | None:
-        """A photo's comments, oldest first; None when there is no such photo."""
+    async def page(self, photo_id: uuid.UUID, limit: int, offset: int, to: VisibleTo) -> CommentPage | None:
+        """A photo's comments, oldest first; None when there is no such photo (or `to` may not see it)."""
         ...
 
-    async def get(self, comment_id: uuid.UUID) -> CommentView | None: ...
+    async def get(self, comment_id: uuid.UUID, to: VisibleTo) -> CommentView | None: ...
 
 
 class RatingCreated(msgspec.Struct, frozen=True):
@@ -161,6 +168,6 @@ class RatingEntry(msgspec.Struct, frozen=True):
 
 
 class RatingQueries(Protocol):
-    async def list_for_photo(self, photo_id: uuid.UUID) -> list[RatingEntry] | None:
-        """A photo's ratings, oldest first; None when there is no such photo."""
+    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry] | None:
+        """A photo's ratings, oldest first; None when there is no such photo (or `to` may not see it)."""
         ...

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from photoshare.domain.access import Visibility
 from photoshare.domain.errors import Forbidden, InvalidInput
 from photoshare.domain.users import Role, User
 
@@ -58,13 +59,23 @@ class Photo:
     tags: tuple[str, ...]
     created_at: datetime
     updated_at: datetime
+    visibility: Visibility = Visibility.PUBLIC
 
-    def edit(self, *, by: User, description: str, tags: Iterable[str] | None, now: datetime) -> Photo:
+    def edit(
+        self,
+        *,
+        by: User,
+        description: str,
+        tags: Iterable[str] | None,
+        now: datetime,
+        visibility: Visibility | None = None,
+    ) -> Photo:
         ensure_may_manage(self, by)
         return replace(
             self,
             description=validate_description(description),
             tags=self.tags if tags is None else tag_set(tags),
+            visibility=self.visibility if visibility is None else visibility,
             updated_at=now,
         )
 

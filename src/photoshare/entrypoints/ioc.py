@@ -155,7 +155,7 @@ class InfrastructureProvider(Provider):
 
     @provide
     def photo_queries(self, reader: PgReader, store: ImageStore) -> PhotoQueries:
-        return SqlPhotoQueries(reader, store.original_url)
+        return SqlPhotoQueries(reader, lambda key, visibility: store.original_url(key))
 
     @provide
     def rate_limiter(self, db: PgAutocommit, client: valkey.Valkey | None) -> RateLimiter:

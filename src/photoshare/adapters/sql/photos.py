@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import comments, links, photo_tags, photos, tags, users
 from photoshare.application.ports import Link
+from photoshare.domain.access import Visibility
 from photoshare.domain.photos import Photo
 from photoshare.domain.transformations import Transformation
 
@@ -29,6 +30,7 @@ _PHOTO_COLUMNS = (
     photos.c.tag_names,
     photos.c.created_at,
     photos.c.updated_at,
+    photos.c.visibility,
 )
 
 
@@ -51,6 +53,7 @@ class SqlPhotoRepository:
             tags=tuple(row.tag_names),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            visibility=Visibility(row.visibility),
         )
 
     async def _tag_ids(self, names: Sequence[str]) -> list[int]:
@@ -88,6 +91,7 @@ class SqlPhotoRepository:
                 tag_names=list(photo.tags),
                 created_at=photo.created_at,
                 updated_at=photo.updated_at,
+                visibility=photo.visibility.value,
             )
         )
         await self._set_tags(photo)
@@ -99,7 +103,12 @@ class SqlPhotoRepository:
         await self._session.execute(
             sa.update(photos)
             .where(photos.c.id == photo.id)
-            .values(description=photo.description, tag_names=list(photo.tags), updated_at=photo.updated_at)
+            .values(
+                description=photo.description,
+                tag_names=list(photo.tags),
+                updated_at=photo.updated_at,
+                visibility=photo.visibility.value,
+            )
         )
         await self._set_tags(photo)
 

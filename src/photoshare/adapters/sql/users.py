@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.errors import conflict_from
 from photoshare.adapters.sql.reader import PgReader, sql_text
-from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, users
+from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, users
+from photoshare.adapters.sql.visibility import listed
 from photoshare.application.readmodels import MeView, ProfileView
 from photoshare.domain.errors import Conflict
 from photoshare.domain.users import Role, User
@@ -143,7 +144,21 @@ def _values(user: User) -> dict[str, Any]:
 
 # Read models whose fields are all user columns select exactly those, in field order.
 _ME = sa.select(*(users.c[name] for name in MeView.__struct_fields__))
-_PROFILE = sa.select(*(users.c[name] for name in ProfileView.__struct_fields__))
+# A profile counts listed photos only: the account's counter less its few unlisted photos
+# (found through the partial index `ix_photos_hidden_owner`).
+_UNLISTED_OF_USER = (
+    sa.select(sa.func.count())
+    .select_from(photos)
+    .where(photos.c.owner_id == users.c.id, sa.not_(listed(photos)))
+).scalar_subquery()
+_PROFILE = sa.select(
+    *(
+        (users.c.photo_count - _UNLISTED_OF_USER).label("photo_count")
+        if name == "photo_count"
+        else users.c[name]
+        for name in ProfileView.__struct_fields__
+    )
+)
 
 
 class SqlUserQueries:

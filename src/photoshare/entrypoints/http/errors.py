@@ -26,6 +26,7 @@ STATUS: dict[type[domain.DomainError], int] = {
     domain.Forbidden: 403,
     domain.NotFound: 404,
     domain.Conflict: 409,
+    domain.Gone: 410,
     domain.PayloadTooLarge: 413,
     domain.UnsupportedMedia: 415,
     domain.TooManyRequests: 429,
@@ -41,6 +42,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "Gone",
     413: "Payload too large",
     415: "Unsupported media type",
     429: "Too many requests",
@@ -64,6 +66,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     field: str | None = None
     errors: list[FieldError] | None = None
     retry_after: int | None = None
+    password_required: bool | None = None
 
 
 def problem(
@@ -90,7 +93,13 @@ def on_domain_error(_: Request[Any, Any, Any], error: domain.DomainError) -> Res
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
     return problem(
-        status, error.detail, title=error.title, headers=headers, field=error.field, retry_after=retry_after
+        status,
+        error.detail,
+        title=error.title,
+        headers=headers,
+        field=error.field,
+        retry_after=retry_after,
+        password_required=True if isinstance(error, domain.PasswordRequired) else None,
     )
 
 

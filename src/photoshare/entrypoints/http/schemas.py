@@ -64,9 +64,13 @@ class HealthOut(msgspec.Struct):
     valkey: Literal["up", "down", "not configured"]
 
 
+VisibilityIn = Literal["public", "unlisted", "private"]
+
+
 class PhotoUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
     description: Annotated[str, Meta(max_length=2000)]
     tags: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=50)] | None = None
+    visibility: VisibilityIn | None = None
 
 
 class TransformationIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

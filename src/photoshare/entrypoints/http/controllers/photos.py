@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parame
 from photoshare.application.auth import Principal, Viewer
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
 from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch, PhotoSort, PhotoView
+from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from photoshare.entrypoints.http.caching import conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
@@ -30,10 +31,11 @@ class UploadForm:
     file: UploadFile | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)
+    visibility: str | None = None
 
 
-async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID) -> PhotoView:
-    view = await queries.get(photo_id)
+async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
+    view = await queries.get(photo_id, to)
     if view is None:
         raise NotFound("no such photo")
     return view
@@ -79,8 +81,9 @@ class PhotosController(Controller):
         if len(content) > MAX_UPLOAD_BYTES:
             raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
         tags = [data.tags] if isinstance(data.tags, str) else data.tags
-        photo = await upload(principal.user, content, data.description, tags)
-        return await photo_view(queries, photo.id)
+        visibility = Visibility.parse(data.visibility if isinstance(data.visibility, str) else None)
+        photo = await upload(principal.user, content, data.description, tags, visibility)
+        return await photo_view(queries, photo.id, VisibleTo.of(principal.user))
 
     @get("/{photo_id:uuid}")
     @inject
@@ -88,9 +91,15 @@ class PhotosController(Controller):
         self,
         request: Request[Any, Any, Any],
         photo_id: FromPath[uuid.UUID],
+        viewer: FromDishka[Viewer],
         queries: FromDishka[PhotoQueries],
     ) -> Response[PhotoView]:
-        return conditional_json(request, await photo_view(queries, photo_id))
+        """Public and unlisted photos for anyone; private ones for their owner and admins (else 404)."""
+        view = await photo_view(queries, photo_id, viewer.sees)
+        if view.visibility != Visibility.PUBLIC:
+            # Signed image URLs are for this caller only: no shared cache may keep them.
+            return conditional_json(request, view, cache_control="private, no-cache")
+        return conditional_json(request, view)
 
     @put("/{photo_id:uuid}", guards=[authenticated], security=SECURITY)
     @inject
@@ -102,8 +111,9 @@ class PhotosController(Controller):
         edit: FromDishka[EditPhoto],
         queries: FromDishka[PhotoQueries],
     ) -> PhotoView:
-        await edit(principal.user, photo_id, data.description, data.tags)
-        return await photo_view(queries, photo_id)
+        visibility = Visibility(data.visibility) if data.visibility else None
+        await edit(principal.user, photo_id, data.description, data.tags, visibility)
+        return await photo_view(queries, photo_id, VisibleTo.of(principal.user))
 
     @delete("/{photo_id:uuid}", status_code=204, guards=[authenticated], security=SECURITY)
     @inject

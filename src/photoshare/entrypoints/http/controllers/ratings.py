@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from photoshare.application.auth import Principal
 from photoshare.application.ratings import DeleteRating, RatePhoto
 from photoshare.application.readmodels import RatingCreated, RatingEntry, RatingQueries
+from photoshare.domain.access import VisibleTo
 from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.entrypoints.http.guards import authenticated, staff, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
@@ -49,10 +50,13 @@ class RatingsController(Controller):
     @get("/", guards=[staff])
     @inject
     async def list_ratings(
-        self, photo_id: FromPath[uuid.UUID], queries: FromDishka[RatingQueries]
+        self,
+        photo_id: FromPath[uuid.UUID],
+        principal: FromDishka[Principal],
+        queries: FromDishka[RatingQueries],
     ) -> list[RatingEntry]:
         """Who rated the photo and how, oldest first."""
-        entries = await queries.list_for_photo(photo_id)
+        entries = await queries.list_for_photo(photo_id, VisibleTo.of(principal.user))
         if entries is None:
             raise NotFound("no such photo")
         return entries
