@@ -59,9 +59,11 @@ async def test_lists_search_and_counts_show_public_photos_only(client: Client) -
     for token in (None, world["alice"], world["admin"]):
         headers = bearer(token) if token else {}
         page = (await client.get("/api/photos", headers=headers)).json()
-        assert [p["id"] for p in page["items"]] == [public] and page["total"] == 1
+        assert [p["id"] for p in page["items"]] == [public]
+        assert page["total"] == 1
         found = (await client.get("/api/photos", params={"q": "sunset"}, headers=headers)).json()
-        assert [p["id"] for p in found["items"]] == [public] and found["total"] == 1
+        assert [p["id"] for p in found["items"]] == [public]
+        assert found["total"] == 1
     for tag, expected in (("shared", 1), ("privatetag", 0), ("unlistedtag", 0)):
         page = (await client.get("/api/photos", params={"tag": tag})).json()
         assert page["total"] == expected, tag
@@ -82,9 +84,11 @@ async def test_changing_visibility_moves_a_photo_in_and_out_of_lists(client: Cli
         json={"description": "now public", "visibility": "public"},
         headers=bearer(world["alice"]),
     )
-    assert response.status_code == 200 and response.json()["visibility"] == "public"
+    assert response.status_code == 200
+    assert response.json()["visibility"] == "public"
     page = (await client.get("/api/photos")).json()
-    assert page["total"] == 2 and private["id"] in {p["id"] for p in page["items"]}
+    assert page["total"] == 2
+    assert private["id"] in {p["id"] for p in page["items"]}
     await client.put(
         f"/api/photos/{private['id']}",
         json={"description": "hidden again", "visibility": "private"},
