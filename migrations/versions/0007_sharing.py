@@ -6,6 +6,7 @@
   public photos only (its triggers filter the transition tables; a row trigger follows a
   change of visibility). Non-public photos are few: partial indexes find them by owner
   (profile counts) and by tag (tag counts subtract them from the index-only count).
+  Image keys get an index: the image routes ask whether a key's photo is public.
 - `albums` and their ordered `album_photos` (a photo leaves every album when deleted;
   a deleted cover photo leaves the album without a cover).
 - `shares`: a capability link to a photo or an album, with its counters.
@@ -99,6 +100,7 @@ def upgrade() -> None:
     for name, columns in _SORT_INDEXES.items():
         op.drop_index(name, table_name="photos")
         op.create_index(name, "photos", columns, postgresql_where=sa.text(PUBLIC))
+    op.create_index("ix_photos_image_key", "photos", ["image_key"])
     op.create_index("ix_photos_hidden_owner", "photos", ["owner_id"], postgresql_where=sa.text(HIDDEN))
     op.create_index(
         "ix_photos_hidden_tag_names",
@@ -186,6 +188,7 @@ def downgrade() -> None:
     op.execute(_ALL_COUNTING)
     op.drop_index("ix_photos_hidden_tag_names", table_name="photos")
     op.drop_index("ix_photos_hidden_owner", table_name="photos")
+    op.drop_index("ix_photos_image_key", table_name="photos")
     for name, columns in _SORT_INDEXES.items():
         op.drop_index(name, table_name="photos")
         op.create_index(name, "photos", columns)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.integration.accounts import Client, bearer, member
-from tests.integration.photo_helpers import uploaded
+from tests.integration.photo_helpers import linked, opened, path_of, uploaded
 
 
 async def _world(client: Client) -> dict[str, Any]:
@@ -142,3 +142,32 @@ async def test_others_cannot_edit_or_delete_a_private_photo_they_cannot_see(clie
     assert (await client.delete(f"/api/photos/{private}", headers=bob)).status_code == 404
     unlisted = world["photos"]["unlisted"]["id"]
     assert (await client.delete(f"/api/photos/{unlisted}", headers=bob)).status_code == 403
+
+
+async def test_images_of_hidden_photos_need_a_valid_signature(client: Client) -> None:
+    world = await _world(client)
+    public = world["photos"]["public"]["url"]
+    assert "signature=" not in public
+    assert (await client.get(path_of(public))).status_code == 200
+    for visibility in ("unlisted", "private"):
+        url = world["photos"][visibility]["url"]
+        assert "expires=" in url
+        assert "signature=" in url
+        signed = await client.get(path_of(url))
+        assert signed.status_code == 200
+        assert signed.headers["cache-control"].startswith("private")
+        unsigned = path_of(url).split("?")[0]
+        assert (await client.get(unsigned)).status_code == 404
+
+
+async def test_a_transformed_link_of_a_private_photo_keeps_working(client: Client) -> None:
+    world = await _world(client)
+    private = world["photos"]["private"]
+    link = await linked(client, world["alice"], private["id"], width=20, crop="fill")
+    assert "signature=" in link["url"]
+    redirect = await client.get(f"/t/{link['slug']}", follow_redirects=False)
+    assert redirect.status_code == 302
+    image = await client.get(path_of(redirect.headers["location"]))
+    assert image.status_code == 200
+    assert opened(image.content).width == 20
+    assert (await client.get(path_of(redirect.headers["location"]).split("?")[0])).status_code == 404

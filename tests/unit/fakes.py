@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from photoshare.application.ports import CleanImage, Link, RefreshOutcome, TokenClaims
+from photoshare.domain.access import Visibility
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict
 from photoshare.domain.photos import Photo
@@ -179,23 +180,26 @@ class InMemoryImageStore:
         self.journal = journal if journal is not None else []
         self.fail = fail or {}
 
-    async def save(self, key: str, image: CleanImage) -> None:
+    async def set_private(self, key: str, private: bool) -> None:
+        self.journal.append(f"{'restrict' if private else 'publish'} {key}")
+
+    async def save(self, key: str, image: CleanImage, *, private: bool = False) -> None:
         self.journal.append(f"save {key}")
         if "save" in self.fail:
             raise self.fail["save"]
         self.images[key] = image.data
 
-    async def delete(self, key: str) -> None:
+    async def delete(self, key: str, *, private: bool = False) -> None:
         self.journal.append(f"delete {key}")
         if "delete" in self.fail:
             raise self.fail["delete"]
         self.images.pop(key, None)
 
-    def original_url(self, key: str) -> str:
-        return f"https://img.test/{key}"
+    def original_url(self, key: str, *, signed: bool = False) -> str:
+        return f"https://img.test/{key}" + ("?signed" if signed else "")
 
-    def transformed_url(self, key: str, transformation: Transformation) -> str:
-        return f"https://img.test/t/{transformation.canonical()}/{key}"
+    def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str:
+        return f"https://img.test/t/{transformation.canonical()}/{key}" + ("?signed" if signed else "")
 
 
 class InMemoryPhotoRepository:
@@ -237,9 +241,12 @@ class InMemoryLinkRepository:
     async def get(self, link_id: uuid.UUID) -> Link | None:
         return self.links.get(link_id)
 
-    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
+    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
         link = next((x for x in self.links.values() if x.slug == slug), None)
-        return None if link is None else (link, self._photos.photos[link.photo_id].image_key)
+        if link is None:
+            return None
+        photo = self._photos.photos[link.photo_id]
+        return link, photo.image_key, photo.visibility
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> list[Link]:
         return [x for x in self.links.values() if x.photo_id == photo_id]

@@ -13,7 +13,7 @@ from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.photos import Photo
 from photoshare.domain.users import Role
 from tests.unit.factories import UserFactory
-from tests.unit.fakes import FakeUnitOfWork, FixedClock, InMemoryPhotoRepository
+from tests.unit.fakes import FakeUnitOfWork, FixedClock, InMemoryImageStore, InMemoryPhotoRepository
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 OWNER, OTHER = uuid.uuid4(), uuid.uuid4()
@@ -67,12 +67,14 @@ async def test_a_private_photo_loads_as_not_found_for_others() -> None:
     assert await load_visible_photo(photos, photo.id, owner) == photo
 
 
-async def test_the_owner_changes_visibility_by_editing() -> None:
+async def test_the_owner_changes_visibility_and_the_store_follows() -> None:
     photo = _photo(Visibility.PUBLIC)
-    photos = InMemoryPhotoRepository(photo)
+    photos, store = InMemoryPhotoRepository(photo), InMemoryImageStore()
     owner = UserFactory.build(id=OWNER)
-    edited = await EditPhoto(photos, FixedClock(NOW), FakeUnitOfWork())(
-        owner, photo.id, "text", None, Visibility.UNLISTED
-    )
+    edit = EditPhoto(photos, store, FixedClock(NOW), FakeUnitOfWork())
+    edited = await edit(owner, photo.id, "text", None, Visibility.UNLISTED)
     assert edited.visibility is Visibility.UNLISTED
     assert (await photos.get(photo.id)) == edited
+    await edit(owner, photo.id, "text", None, Visibility.PRIVATE)  # signed either way: nothing moves
+    await edit(owner, photo.id, "text", None, Visibility.PUBLIC)
+    assert store.journal == ["restrict k.jpg", "publish k.jpg"]

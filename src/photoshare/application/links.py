@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports import (
     Clock,
+    ImageIndex,
     ImageRenderer,
     ImageStore,
     Link,
@@ -18,9 +19,10 @@ from photoshare.application.ports import (
     QrRenderer,
     RenderedImage,
     UnitOfWork,
+    UrlSigner,
 )
 from photoshare.application.readmodels import LinkView
-from photoshare.domain.errors import NotFound
+from photoshare.domain.errors import Forbidden, NotFound
 from photoshare.domain.photos import Photo, ensure_may_manage
 from photoshare.domain.transformations import Transformation
 from photoshare.domain.users import User
@@ -59,12 +61,14 @@ class _LinkUseCase:
         ensure_may_manage(photo, by)
         return photo
 
-    def _view(self, link: Link, image_key: str) -> LinkView:
+    def _view(self, link: Link, photo: Photo) -> LinkView:
         return LinkView(
             id=link.id,
             photo_id=link.photo_id,
             slug=link.slug,
-            url=self._store.transformed_url(image_key, link.transformation),
+            url=self._store.transformed_url(
+                photo.image_key, link.transformation, signed=photo.visibility.signed_urls
+            ),
             link=self._addresses.short_link(link.slug),
             qr_url=self._addresses.qr(link.slug),
             transformation=link.transformation.as_dict(),
@@ -85,13 +89,13 @@ class CreateLink(_LinkUseCase):
         )
         await self._links.add(link)
         await self._uow.commit()
-        return self._view(link, photo.image_key)
+        return self._view(link, photo)
 
 
 class ListLinks(_LinkUseCase):
     async def __call__(self, by: User, photo_id: uuid.UUID) -> list[LinkView]:
         photo = await self._managed_photo(by, photo_id)
-        return [self._view(link, photo.image_key) for link in await self._links.list_for_photo(photo.id)]
+        return [self._view(link, photo) for link in await self._links.list_for_photo(photo.id)]
 
 
 class DeleteLink(_LinkUseCase):
@@ -105,7 +109,11 @@ class DeleteLink(_LinkUseCase):
 
 
 class ResolveLink:
-    """Where a short link leads: the transformed image's URL."""
+    """Where a short link leads: the transformed image's URL.
+
+    A stored link is a capability its owner made to hand out: it keeps working when the
+    photo turns private (with a freshly signed URL) until the link or the photo is deleted.
+    """
 
     def __init__(self, links: LinkRepository, store: ImageStore) -> None:
         self._links, self._store = links, store
@@ -114,8 +122,8 @@ class ResolveLink:
         found = await self._links.get_by_slug(slug)
         if found is None:
             raise NotFound("no such link")
-        link, image_key = found
-        return self._store.transformed_url(image_key, link.transformation)
+        link, image_key, visibility = found
+        return self._store.transformed_url(image_key, link.transformation, signed=visibility.signed_urls)
 
 
 class RenderQr:
@@ -131,14 +139,47 @@ class RenderQr:
         return self._qr.svg(text) if fmt == "svg" else self._qr.png(text)
 
 
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """The `expires` and `signature` of an image URL, as they came (either may be missing)."""
+
+    expires: int | None = None
+    value: str | None = None
+
+
+class ImageGate:
+    """Whether an image URL may be served: signed and valid, or unsigned for a public photo.
+
+    A signature that is wrong or expired is a 403; an unsigned URL of an unlisted or
+    private photo is as unknown as a missing image (404).
+    """
+
+    def __init__(self, signer: UrlSigner, images: ImageIndex) -> None:
+        self._signer, self._images = signer, images
+
+    async def check(self, image_key: str, variant: str, signature: Signature) -> None:
+        if signature.expires is not None or signature.value is not None:
+            if (
+                signature.expires is None
+                or signature.value is None
+                or not self._signer.verify(image_key, variant, signature.expires, signature.value)
+            ):
+                raise Forbidden("this image link is invalid or has expired")
+            return
+        visibility = await self._images.visibility(image_key)
+        if visibility is None or visibility.signed_urls:
+            raise NotFound("no such image")
+
+
 class RenderLinkedImage:
     """Render a transformation only when a stored link asks for it: no open resizing service."""
 
-    def __init__(self, links: LinkRepository, renderer: ImageRenderer) -> None:
-        self._links, self._renderer = links, renderer
+    def __init__(self, links: LinkRepository, renderer: ImageRenderer, gate: ImageGate) -> None:
+        self._links, self._renderer, self._gate = links, renderer, gate
 
-    async def __call__(self, image_key: str, spec: str) -> RenderedImage:
+    async def __call__(self, image_key: str, spec: str, signature: Signature = Signature()) -> RenderedImage:
         transformation = Transformation.from_canonical(spec)
+        await self._gate.check(image_key, transformation.canonical(), signature)
         if not await self._links.exists_for_image(image_key, transformation):
             raise NotFound("no stored link asks for this transformation")
         image = await self._renderer.render(image_key, transformation)
@@ -148,10 +189,11 @@ class RenderLinkedImage:
 
 
 class ReadOriginal:
-    def __init__(self, renderer: ImageRenderer) -> None:
-        self._renderer = renderer
+    def __init__(self, renderer: ImageRenderer, gate: ImageGate) -> None:
+        self._renderer, self._gate = renderer, gate
 
-    async def __call__(self, image_key: str) -> RenderedImage:
+    async def __call__(self, image_key: str, signature: Signature = Signature()) -> RenderedImage:
+        await self._gate.check(image_key, "", signature)
         image = await self._renderer.original(image_key)
         if image is None:
             raise NotFound("no such image")

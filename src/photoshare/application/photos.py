@@ -79,11 +79,11 @@ class UploadPhoto:
             visibility=visibility,
         )
         try:
-            await self._store.save(photo.image_key, image)
+            await self._store.save(photo.image_key, image, private=visibility.signed_urls)
         except Unavailable:
             # No answer is not a refusal: a store that timed out may still keep the image
             # (Cloudinary finishing an upload we gave up on). Nothing will point at it: remove it.
-            await self._discard_quietly(photo.image_key)
+            await self._discard_quietly(photo.image_key, private=visibility.signed_urls)
             raise
         try:
             await self._photos.add(photo)
@@ -93,20 +93,20 @@ class UploadPhoto:
             try:
                 await self._uow.rollback()
             finally:
-                await self._store.delete(photo.image_key)
+                await self._store.delete(photo.image_key, private=visibility.signed_urls)
             raise
         return photo
 
-    async def _discard_quietly(self, key: str) -> None:
+    async def _discard_quietly(self, key: str, *, private: bool) -> None:
         try:
-            await self._store.delete(key)
+            await self._store.delete(key, private=private)
         except Exception:
             log.warning("image %s may be left in the store: removing it failed", key, exc_info=True)
 
 
 class EditPhoto:
-    def __init__(self, photos: PhotoRepository, clock: Clock, uow: UnitOfWork) -> None:
-        self._photos, self._clock, self._uow = photos, clock, uow
+    def __init__(self, photos: PhotoRepository, store: ImageStore, clock: Clock, uow: UnitOfWork) -> None:
+        self._photos, self._store, self._clock, self._uow = photos, store, clock, uow
 
     async def __call__(
         self,
@@ -120,8 +120,22 @@ class EditPhoto:
         edited = photo.edit(
             by=by, description=description, tags=tags, now=self._clock.now(), visibility=visibility
         )
-        await self._photos.update(edited)
-        await self._uow.commit()
+        restrict = edited.visibility.signed_urls
+        if restrict == photo.visibility.signed_urls:
+            await self._photos.update(edited)
+            await self._uow.commit()
+            return edited
+        # The store's delivery follows the visibility; it is put back if the row does not land.
+        await self._store.set_private(photo.image_key, restrict)
+        try:
+            await self._photos.update(edited)
+            await self._uow.commit()
+        except BaseException:
+            try:
+                await self._uow.rollback()
+            finally:
+                await self._store.set_private(photo.image_key, not restrict)
+            raise
         return edited
 
 
@@ -137,6 +151,6 @@ class DeletePhoto:
         await self._photos.delete(photo.id)
         await self._uow.commit()
         try:
-            await self._store.delete(photo.image_key)
+            await self._store.delete(photo.image_key, private=photo.visibility.signed_urls)
         except Exception:
             log.exception("photo %s deleted but its image %s could not be removed", photo.id, photo.image_key)

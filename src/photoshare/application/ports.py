@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from photoshare.domain.access import Visibility
 from photoshare.domain.comments import Comment
 from photoshare.domain.photos import Photo
 from photoshare.domain.ratings import Rating, RatingSummary
@@ -172,17 +173,44 @@ class RenderedImage:
 
 
 class ImageStore(Protocol):
-    async def save(self, key: str, image: CleanImage) -> None:
-        """Store the original. Raises `Unavailable`, `UpstreamFailed` or `StorageFull`."""
+    async def save(self, key: str, image: CleanImage, *, private: bool = False) -> None:
+        """Store the original (`private`: delivered only by signed URLs).
+        Raises `Unavailable`, `UpstreamFailed` or `StorageFull`."""
         ...
 
-    async def delete(self, key: str) -> None:
-        """Remove the original and anything derived from it; missing keys are fine."""
+    async def set_private(self, key: str, private: bool) -> None:
+        """Deliver the image only by signed URLs from now on, or by plain ones again."""
         ...
 
-    def original_url(self, key: str) -> str: ...
+    async def delete(self, key: str, *, private: bool = False) -> None:
+        """Remove the original (stored `private` or not) and anything derived from it;
+        missing keys are fine."""
+        ...
 
-    def transformed_url(self, key: str, transformation: Transformation) -> str: ...
+    def original_url(self, key: str, *, signed: bool = False) -> str:
+        """`signed`: a capability URL that expires (images of unlisted and private photos)."""
+        ...
+
+    def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str: ...
+
+
+class UrlSigner(Protocol):
+    """Signatures of image URLs: over the image key, its transformation and the expiry."""
+
+    def sign(self, key: str, variant: str) -> tuple[int, str]:
+        """(expires as a Unix time, signature) for the image `key` rendered as `variant`
+        (a transformation's canonical form, "" for the original)."""
+        ...
+
+    def verify(self, key: str, variant: str, expires: int, signature: str) -> bool:
+        """True only for an untampered signature that has not expired."""
+        ...
+
+
+class ImageIndex(Protocol):
+    async def visibility(self, image_key: str) -> Visibility | None:
+        """The visibility of the photo whose original this is; None when there is none."""
+        ...
 
 
 class ImageRenderer(Protocol):
@@ -225,8 +253,8 @@ class LinkRepository(Protocol):
 
     async def get(self, link_id: uuid.UUID) -> Link | None: ...
 
-    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
-        """The link and its photo's image key."""
+    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
+        """The link, its photo's image key and the photo's visibility."""
         ...
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]: ...

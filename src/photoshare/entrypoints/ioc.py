@@ -21,8 +21,9 @@ from photoshare.adapters.qr import QrcodeRenderer
 from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
+from photoshare.adapters.signing import HmacUrlSigner
 from photoshare.adapters.sql.comments import SqlCommentQueries, SqlCommentRepository
-from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
+from photoshare.adapters.sql.photos import SqlImageIndex, SqlLinkRepository, SqlPhotoRepository
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
@@ -36,6 +37,7 @@ from photoshare.application.links import PublicAddresses
 from photoshare.application.ports import (
     Clock,
     CommentRepository,
+    ImageIndex,
     ImageInspector,
     ImageRenderer,
     ImageStore,
@@ -50,6 +52,7 @@ from photoshare.application.ports import (
     TokenCodec,
     TokenRevocations,
     UnitOfWork,
+    UrlSigner,
     UserRepository,
 )
 from photoshare.application.readmodels import (
@@ -155,7 +158,15 @@ class InfrastructureProvider(Provider):
 
     @provide
     def photo_queries(self, reader: PgReader, store: ImageStore) -> PhotoQueries:
-        return SqlPhotoQueries(reader, lambda key, visibility: store.original_url(key))
+        return SqlPhotoQueries(
+            reader, lambda key, visibility: store.original_url(key, signed=visibility.signed_urls)
+        )
+
+    @provide
+    def url_signer(self, settings: Settings, clock: Clock) -> UrlSigner:
+        return HmacUrlSigner(settings.signing_key(), clock)
+
+    image_index = provide(SqlImageIndex, provides=ImageIndex)
 
     @provide
     def rate_limiter(self, db: PgAutocommit, client: valkey.Valkey | None) -> RateLimiter:
@@ -167,14 +178,14 @@ class InfrastructureProvider(Provider):
         return Throttle(limiter, {a: Limit(limits.limit(a), limits.window) for a in limits.actions()})
 
     @provide
-    def image_store(self, settings: Settings) -> ImageStore:
+    def image_store(self, settings: Settings, signer: UrlSigner) -> ImageStore:
         limiter = anyio.CapacityLimiter(settings.image_concurrency)
         if settings.cloudinary_url:
             from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
 
             store: ImageStore = CloudinaryImageStore(settings.cloudinary_url, limiter)
             return store
-        return LocalImageStore(settings.images_dir, settings.public_base_url, limiter)
+        return LocalImageStore(settings.images_dir, settings.public_base_url, limiter, signer)
 
     @provide
     def image_renderer(self, store: ImageStore) -> ImageRenderer:
@@ -256,6 +267,7 @@ class PhotosProvider(Provider):
         links.RenderQr,
         links.RenderLinkedImage,
         links.ReadOriginal,
+        links.ImageGate,
     )
 
 

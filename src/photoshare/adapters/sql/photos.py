@@ -151,7 +151,7 @@ _LINK_COLUMNS = (links.c.id, links.c.photo_id, links.c.slug, links.c.transformat
 
 
 _LINK_BY_SLUG_SQL = sql_text(
-    sa.select(*_LINK_COLUMNS, photos.c.image_key)
+    sa.select(*_LINK_COLUMNS, photos.c.image_key, photos.c.visibility)
     .join(photos, photos.c.id == links.c.photo_id)
     .where(links.c.slug == sa.bindparam("slug"))
 )
@@ -180,9 +180,9 @@ class SqlLinkRepository:
         row = (await self._session.execute(sa.select(*_LINK_COLUMNS).where(links.c.id == link_id))).first()
         return _to_link(row) if row else None
 
-    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
+    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
         row: Any = await self._reader.first_sql(_LINK_BY_SLUG_SQL, {"slug": slug})
-        return (_to_link(row), row.image_key) if row else None
+        return (_to_link(row), row.image_key, Visibility(row.visibility)) if row else None
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]:
         rows = await self._session.execute(
@@ -209,3 +209,19 @@ class SqlLinkRepository:
             .limit(1)
         )
         return found is not None
+
+
+_VISIBILITY_OF_IMAGE_SQL = sql_text(
+    sa.select(photos.c.visibility).where(photos.c.image_key == sa.bindparam("image_key"))
+)
+
+
+class SqlImageIndex:
+    """Which photo an image key belongs to, for the image routes (on the read pool)."""
+
+    def __init__(self, reader: PgReader) -> None:
+        self._reader = reader
+
+    async def visibility(self, image_key: str) -> Visibility | None:
+        row: Any = await self._reader.first_sql(_VISIBILITY_OF_IMAGE_SQL, {"image_key": image_key})
+        return Visibility(row.visibility) if row else None

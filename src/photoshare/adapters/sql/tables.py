@@ -113,6 +113,8 @@ photos = sa.Table(
         postgresql_where=sa.text(LISTED_SQL),
     ),
     sa.Index("ix_photos_owner_created", "owner_id", sa.text("created_at DESC")),
+    # The image routes find a key's photo (is it public?) by this (migration 0007).
+    sa.Index("ix_photos_image_key", "image_key"),
     sa.Index("ix_photos_rating_id", "rating_average", "id", postgresql_where=sa.text(LISTED_SQL)),
     # Search (migration 0004): `-rating` reads this one forwards (unrated last), `q` and
     # `tag` use the GIN indexes.

@@ -40,6 +40,14 @@ _URL_DEFAULTS: dict[str, Any] = {
     "dpr": None,
 }
 logger = logging.getLogger(__name__)
+PUBLIC_DELIVERY, PRIVATE_DELIVERY = "upload", "authenticated"
+SIGNED_URL_TTL = 3600
+
+
+def _delivery(private: bool) -> str:
+    return PRIVATE_DELIVERY if private else PUBLIC_DELIVERY
+
+
 _RETRY_LATER = {420, 429}  # Cloudinary's rate limits: not the request's fault
 _UNPARSABLE_STATUS = re.compile(r"server response \((\d{3})\)")  # the SDK's message for non-JSON answers
 
@@ -72,6 +80,10 @@ class CloudinaryImageStore:
         }
         if prefix := upload_prefix or query.get("upload_prefix"):
             self._api["upload_prefix"] = prefix.rstrip("/")
+        # Cloudinary's token-based authentication (its account's token key, hex): signed URLs
+        # then expire too. Without it they are signed, and the asset is moved back to the
+        # public type, or deleted, to end them.
+        self._auth_token_key = query.get("auth_token_key")
         secure_distribution = parts.path.strip("/") or None  # cloudinary://k:s@cloud/cdn.example.com
         self._url_options: dict[str, Any] = {
             **_URL_DEFAULTS,
@@ -84,33 +96,60 @@ class CloudinaryImageStore:
         stem, extension = split_key(key)
         return (f"{self._folder}/{stem}" if self._folder else stem), extension
 
-    async def save(self, key: str, image: CleanImage) -> None:
+    async def save(self, key: str, image: CleanImage, *, private: bool = False) -> None:
         public_id, _ = self._public_id(key)
         await self._call(
             cloudinary.uploader.upload,
             (key, image.data),  # (file name, bytes): the SDK sends it as a multipart file
             public_id=public_id,
             resource_type="image",
+            type=_delivery(private),
             overwrite=True,
         )
 
-    async def delete(self, key: str) -> None:
+    async def set_private(self, key: str, private: bool) -> None:
+        """Move the asset between the public and the authenticated delivery types."""
+        public_id, _ = self._public_id(key)
+        await self._call(
+            cloudinary.uploader.rename,
+            public_id,
+            public_id,
+            resource_type="image",
+            type=_delivery(not private),
+            to_type=_delivery(private),
+            overwrite=True,
+            invalidate=True,
+        )
+
+    async def delete(self, key: str, *, private: bool = False) -> None:
         public_id, _ = self._public_id(key)
         # A missing asset answers {"result": "not found"}, which is fine here.
-        await self._call(cloudinary.uploader.destroy, public_id, resource_type="image", invalidate=True)
+        await self._call(
+            cloudinary.uploader.destroy,
+            public_id,
+            resource_type="image",
+            type=_delivery(private),
+            invalidate=True,
+        )
 
-    def original_url(self, key: str) -> str:
+    def original_url(self, key: str, *, signed: bool = False) -> str:
         public_id, extension = self._public_id(key)
-        return self._url(public_id, format=extension or None)
+        return self._url(public_id, signed, format=extension or None)
 
-    def transformed_url(self, key: str, transformation: Transformation) -> str:
+    def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str:
         public_id, extension = self._public_id(key)
         options = _sdk_options(transformation)
         options.setdefault("format", extension or None)
-        return self._url(public_id, **options)
+        return self._url(public_id, signed, **options)
 
-    def _url(self, public_id: str, **options: Any) -> str:
-        url, _ = cloudinary.utils.cloudinary_url(public_id, **self._url_options, **options)
+    def _url(self, public_id: str, signed: bool, **options: Any) -> str:
+        if signed:
+            # Authenticated delivery: the CDN serves the asset only with the SDK's signature
+            # (over the public id and transformation); with a token key the URL also expires.
+            options |= {"type": PRIVATE_DELIVERY, "sign_url": True, "api_secret": self._api["api_secret"]}
+            if self._auth_token_key:
+                options["auth_token"] = {"key": self._auth_token_key, "duration": SIGNED_URL_TTL}
+        url, _ = cloudinary.utils.cloudinary_url(public_id, **(self._url_options | options))
         return str(url)
 
     async def _call(self, function: Any, *args: Any, **options: Any) -> dict[str, Any]:

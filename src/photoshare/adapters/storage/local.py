@@ -14,14 +14,14 @@ import errno
 import os
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio
 import anyio.to_thread
 
 from photoshare.adapters.storage import rendering
 from photoshare.adapters.storage.keys import checked_key, split_key
-from photoshare.application.ports import CleanImage, RenderedImage
+from photoshare.application.ports import CleanImage, RenderedImage, UrlSigner
 from photoshare.domain.errors import DomainError, StorageFull, Unavailable
 from photoshare.domain.transformations import Transformation
 
@@ -38,26 +38,44 @@ _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 class LocalImageStore:
     """Implements `ImageStore` and `ImageRenderer` on a directory."""
 
-    def __init__(self, root: Path, public_base_url: str, limiter: anyio.CapacityLimiter) -> None:
+    def __init__(
+        self,
+        root: Path,
+        public_base_url: str,
+        limiter: anyio.CapacityLimiter,
+        signer: UrlSigner | None = None,
+    ) -> None:
         self._originals = root / "originals"
         self._cache = root / "cache"
         self._base_url = public_base_url.rstrip("/")
         self._limiter = limiter
+        self._signer = signer
 
     # --- ImageStore ---------------------------------------------------------------------------
 
-    async def save(self, key: str, image: CleanImage) -> None:
+    async def save(self, key: str, image: CleanImage, *, private: bool = False) -> None:
         await anyio.to_thread.run_sync(self._save, checked_key(key), image.data)
 
-    async def delete(self, key: str) -> None:
+    async def set_private(self, key: str, private: bool) -> None:
+        """Nothing to move: the image routes ask the photo's visibility (`ImageGate`)."""
+
+    async def delete(self, key: str, *, private: bool = False) -> None:
         await anyio.to_thread.run_sync(self._delete, checked_key(key))
 
-    def original_url(self, key: str) -> str:
-        return f"{self._base_url}/images/{quote(checked_key(key))}"
+    def original_url(self, key: str, *, signed: bool = False) -> str:
+        url = f"{self._base_url}/images/{quote(checked_key(key))}"
+        return self._signed(url, key, "") if signed else url
 
-    def transformed_url(self, key: str, transformation: Transformation) -> str:
-        canonical = quote(transformation.canonical(), safe=",")
-        return f"{self._base_url}/images/t/{canonical}/{quote(checked_key(key))}"
+    def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str:
+        canonical = transformation.canonical()
+        url = f"{self._base_url}/images/t/{quote(canonical, safe=',')}/{quote(checked_key(key))}"
+        return self._signed(url, key, canonical) if signed else url
+
+    def _signed(self, url: str, key: str, variant: str) -> str:
+        if self._signer is None:
+            raise RuntimeError("this store was built without a URL signer")
+        expires, signature = self._signer.sign(key, variant)
+        return f"{url}?{urlencode({'expires': expires, 'signature': signature})}"
 
     # --- ImageRenderer ------------------------------------------------------------------------
 

@@ -7,32 +7,33 @@ from dishka.integrations.litestar import inject
 from litestar import Request, Response, get
 from litestar.params import FromPath, Parameter
 
-from photoshare.application.links import ReadOriginal, RenderLinkedImage
+from photoshare.application.links import ReadOriginal, RenderLinkedImage, Signature
 from photoshare.application.ports import RenderedImage
 
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
+Expires = Annotated[int | None, Parameter(ge=0, le=2**40, description="signed URLs: Unix time")]
+SignatureParam = Annotated[str | None, Parameter(max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
 IMMUTABLE = "public, max-age=31536000, immutable"
+# A signed URL is one viewer's capability: only their browser keeps it, and not for long.
+SIGNED = "private, max-age=300"
 
 
-def _headers(etag: str) -> dict[str, str]:
+def _headers(etag: str, signed: bool = False) -> dict[str, str]:
     # Keys and transformations never change what they name, so caches may keep them forever.
     return {
         "ETag": etag,
-        "Cache-Control": IMMUTABLE,
+        "Cache-Control": SIGNED if signed else IMMUTABLE,
         "Content-Disposition": "inline",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }
 
 
-def _not_modified(request: Request, etag: str) -> Response[bytes] | None:  # type: ignore[type-arg]
+def _image(request: Request, image: RenderedImage, etag: str, signed: bool) -> Response[bytes]:  # type: ignore[type-arg]
+    """The image, or 304 when the client has it already (asked only once it may be served)."""
     if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers=_headers(etag))
-    return None
-
-
-def _image(image: RenderedImage, etag: str) -> Response[bytes]:
-    return Response(image.data, media_type=image.content_type, headers=_headers(etag))
+        return Response(b"", status_code=304, headers=_headers(etag, signed))
+    return Response(image.data, media_type=image.content_type, headers=_headers(etag, signed))
 
 
 @get("/images/{key:str}", tags=["images"])
@@ -41,9 +42,12 @@ async def original_image(
     request: Request,  # type: ignore[type-arg]
     key: FromPath[Key],
     read: FromDishka[ReadOriginal],
+    expires: Expires = None,
+    signature: SignatureParam = None,
 ) -> Response[bytes]:
-    etag = f'"{key}"'
-    return _not_modified(request, etag) or _image(await read(key), etag)
+    """An original; an unlisted or private photo's only with a valid signature (else 404 or 403)."""
+    image = await read(key, Signature(expires, signature))
+    return _image(request, image, f'"{key}"', signature is not None)
 
 
 @get("/images/t/{spec:str}/{key:str}", tags=["images"])
@@ -53,6 +57,8 @@ async def transformed_image(
     spec: FromPath[Spec],
     key: FromPath[Key],
     render: FromDishka[RenderLinkedImage],
+    expires: Expires = None,
+    signature: SignatureParam = None,
 ) -> Response[bytes]:
-    etag = f'"{spec}/{key}"'
-    return _not_modified(request, etag) or _image(await render(key, spec), etag)
+    image = await render(key, spec, Signature(expires, signature))
+    return _image(request, image, f'"{spec}/{key}"', signature is not None)
