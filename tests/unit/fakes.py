@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from photoshare.application.ports import CleanImage, Link, RefreshOutcome, TokenClaims
 from photoshare.domain.access import Visibility
+from photoshare.domain.albums import Album
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict
 from photoshare.domain.photos import Photo
@@ -322,3 +323,44 @@ class InMemoryRatingRepository:
             return None
         self.summaries[photo_id] = self.summaries[photo_id].remove(rating.value)
         return self.summaries[photo_id]
+
+
+class InMemoryAlbumRepository:
+    """Albums and their ordered photo ids."""
+
+    def __init__(self, *albums: Album) -> None:
+        self.albums: dict[uuid.UUID, Album] = {a.id: a for a in albums}
+        self.order: dict[uuid.UUID, list[uuid.UUID]] = {a.id: [] for a in albums}
+
+    async def get(self, album_id: uuid.UUID) -> Album | None:
+        return self.albums.get(album_id)
+
+    async def add(self, album: Album) -> None:
+        self.albums[album.id] = album
+        self.order[album.id] = []
+
+    async def update(self, album: Album) -> None:
+        self.albums[album.id] = album
+
+    async def delete(self, album_id: uuid.UUID) -> None:
+        self.albums.pop(album_id, None)
+        self.order.pop(album_id, None)
+
+    async def put_photo(
+        self, album_id: uuid.UUID, photo_id: uuid.UUID, position: int | None, now: datetime
+    ) -> None:
+        order = self.order[album_id]
+        if photo_id in order:
+            if position is None:
+                return
+            order.remove(photo_id)
+        order.insert(len(order) if position is None else position, photo_id)
+
+    async def remove_photo(self, album_id: uuid.UUID, photo_id: uuid.UUID) -> bool:
+        if photo_id not in self.order.get(album_id, []):
+            return False
+        self.order[album_id].remove(photo_id)
+        return True
+
+    async def contains(self, album_id: uuid.UUID, photo_id: uuid.UUID) -> bool:
+        return photo_id in self.order.get(album_id, [])

@@ -128,6 +128,74 @@ class TagQueries(Protocol):
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage: ...
 
 
+# --- albums and shares ---------------------------------------------------------------------
+
+
+class AlbumView(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    title: str
+    description: str
+    owner: UserRef
+    visibility: str
+    photo_count: int
+    cover_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlbumPage(msgspec.Struct, frozen=True):
+    items: list[AlbumView]
+    total: int
+    limit: int
+    offset: int
+
+
+class AlbumQueries(Protocol):
+    """Counts, covers and pages hold only the photos `to` may see."""
+
+    async def get(self, album_id: uuid.UUID, to: VisibleTo) -> AlbumView | None: ...
+
+    async def photos(self, album_id: uuid.UUID, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
+        """The album's photos `to` may see, in album order."""
+        ...
+
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> AlbumPage | None:
+        """The user's albums, newest first: listed ones, or all for the owner and admins;
+        None when there is no such user."""
+        ...
+
+
+class ShareView(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    slug: str
+    url: str
+    qr_url: str
+    kind: str
+    target_id: uuid.UUID
+    label: str | None
+    expires_at: datetime | None
+    max_views: int | None
+    view_count: int
+    last_viewed_at: datetime | None
+    has_password: bool
+    created_at: datetime
+
+
+class SharePage(msgspec.Struct, frozen=True):
+    items: list[ShareView]
+    total: int
+    limit: int
+    offset: int
+
+
+class SharedView(msgspec.Struct, frozen=True):
+    kind: str
+    photo: PhotoView | None
+    album: AlbumView | None
+    photos: PhotoPage | None
+    expires_at: datetime | None
+
+
 # --- comments and ratings ------------------------------------------------------------------
 
 

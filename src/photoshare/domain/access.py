@@ -66,10 +66,6 @@ class VisibleTo:
             return True
         return self.is_admin or (self.viewer_id is not None and self.viewer_id == owner_id)
 
-    def may_see_all_of(self, owner_id: uuid.UUID) -> bool:
-        """Owner or admin: sees every item of that owner, whatever its visibility."""
-        return self.is_admin or (self.viewer_id is not None and self.viewer_id == owner_id)
-
 
 ANONYMOUS = VisibleTo()
 

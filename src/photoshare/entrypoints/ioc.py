@@ -22,6 +22,7 @@ from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
 from photoshare.adapters.signing import HmacUrlSigner
+from photoshare.adapters.sql.albums import SqlAlbumQueries, SqlAlbumRepository
 from photoshare.adapters.sql.comments import SqlCommentQueries, SqlCommentRepository
 from photoshare.adapters.sql.photos import SqlImageIndex, SqlLinkRepository, SqlPhotoRepository
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
@@ -31,10 +32,11 @@ from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocat
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application import auth, comments, links, photos, ratings, users
+from photoshare.application import albums, auth, comments, links, photos, ratings, users
 from photoshare.application.auth import Authenticate, Principal, Viewer
 from photoshare.application.links import PublicAddresses
 from photoshare.application.ports import (
+    AlbumRepository,
     Clock,
     CommentRepository,
     ImageIndex,
@@ -56,6 +58,7 @@ from photoshare.application.ports import (
     UserRepository,
 )
 from photoshare.application.readmodels import (
+    AlbumQueries,
     CommentQueries,
     PhotoQueries,
     RatingQueries,
@@ -157,10 +160,16 @@ class InfrastructureProvider(Provider):
     tag_queries = provide(SqlTagQueries, provides=TagQueries)
 
     @provide
-    def photo_queries(self, reader: PgReader, store: ImageStore) -> PhotoQueries:
+    def sql_photo_queries(self, reader: PgReader, store: ImageStore) -> SqlPhotoQueries:
         return SqlPhotoQueries(
             reader, lambda key, visibility: store.original_url(key, signed=visibility.signed_urls)
         )
+
+    @provide
+    def photo_queries(self, queries: SqlPhotoQueries) -> PhotoQueries:
+        return queries
+
+    album_queries = provide(SqlAlbumQueries, provides=AlbumQueries)
 
     @provide
     def url_signer(self, settings: Settings, clock: Clock) -> UrlSigner:
@@ -290,5 +299,26 @@ class EngagementProvider(Provider):
     )
 
 
+class SharingProvider(Provider):
+    """Albums and share links."""
+
+    scope = Scope.REQUEST
+
+    album_repository = provide(SqlAlbumRepository, provides=AlbumRepository)
+    use_cases = provide_all(
+        albums.CreateAlbum,
+        albums.EditAlbum,
+        albums.DeleteAlbum,
+        albums.PutAlbumPhoto,
+        albums.RemoveAlbumPhoto,
+    )
+
+
 def providers() -> list[Provider]:
-    return [InfrastructureProvider(), AccountsProvider(), PhotosProvider(), EngagementProvider()]
+    return [
+        InfrastructureProvider(),
+        AccountsProvider(),
+        PhotosProvider(),
+        EngagementProvider(),
+        SharingProvider(),
+    ]

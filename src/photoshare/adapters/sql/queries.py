@@ -58,7 +58,7 @@ UrlFor = Callable[[str, Visibility], str]
 class SqlPhotoQueries:
     def __init__(self, reader: PgReader, url_for: UrlFor) -> None:
         self._reader = reader
-        self._url_for = url_for
+        self.url_for = url_for
 
     def view(self, row: Any) -> PhotoView:
         """A row of `PHOTO_ROW` as the answer shows it."""
@@ -66,7 +66,7 @@ class SqlPhotoQueries:
         visibility = Visibility(row.visibility)
         return PhotoView(
             id=row.id,
-            url=self._url_for(row.image_key, visibility),
+            url=self.url_for(row.image_key, visibility),
             description=row.description,
             tags=list(row.tag_names),
             owner=UserRef(row.username),

@@ -32,10 +32,10 @@ def visible(table: Any, to: VisibleTo) -> sa.ColumnElement[bool]:
     return sa.or_(not_private, table.c.owner_id == to.viewer_id)
 
 
-def all_of_owner_visible(table: Any, to: VisibleTo, owner_id: Any) -> sa.ColumnElement[bool]:
-    """An owner's items in a list: all of them for the owner and admins, else the listed ones."""
+def listed_to(table: Any, to: VisibleTo) -> sa.ColumnElement[bool]:
+    """Items in an owner's list: all of them for the owner and admins, else the listed ones."""
     if to.is_admin:
         return sa.true()
     if to.viewer_id is None:
         return listed(table)
-    return sa.or_(listed(table), owner_id == to.viewer_id)
+    return sa.or_(listed(table), table.c.owner_id == to.viewer_id)

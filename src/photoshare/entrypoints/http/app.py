@@ -13,6 +13,7 @@ from litestar.logging import LoggingConfig
 from photoshare import __version__
 from photoshare.config import Settings
 from photoshare.entrypoints import ioc
+from photoshare.entrypoints.http.controllers.albums import AlbumsController
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.comments import CommentsController
 from photoshare.entrypoints.http.controllers.health import health
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             PhotoLinksController,
             CommentsController,
             RatingsController,
+            AlbumsController,
             link_qr,
             short_link,
             list_tags,

@@ -5,12 +5,16 @@ Response bodies are the application's read models (already msgspec Structs).
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
 
+from photoshare.domain import shares as sh
 from photoshare.domain import users as u
+from photoshare.domain.albums import ALBUM_DESCRIPTION_MAX, ALBUM_TITLE_MAX
 from photoshare.domain.comments import COMMENT_MAX
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
 
@@ -95,3 +99,48 @@ class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
     """A JSON integer 1-5; the controller re-reads it strictly, so "3", 3.0 and true are refused."""
 
     value: Annotated[int, Meta(ge=RATING_MIN, le=RATING_MAX)]
+
+
+AlbumTitle = Annotated[str, Meta(min_length=1, max_length=ALBUM_TITLE_MAX)]
+AlbumDescription = Annotated[str, Meta(max_length=ALBUM_DESCRIPTION_MAX)]
+
+
+class AlbumIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: AlbumTitle
+    description: AlbumDescription | None = None
+    visibility: VisibilityIn | None = None
+
+
+class AlbumPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Any of the fields; `cover_photo_id: null` removes the cover."""
+
+    title: AlbumTitle | None = None
+    description: AlbumDescription | None = None
+    visibility: VisibilityIn | None = None
+    cover_photo_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class AlbumPhotoIn(msgspec.Struct, forbid_unknown_fields=True):
+    position: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
+
+
+SharePassword = Annotated[str, Meta(min_length=sh.SHARE_PASSWORD_MIN, max_length=sh.SHARE_PASSWORD_MAX)]
+MaxViews = Annotated[int, Meta(ge=1, le=sh.MAX_VIEWS_MAX)]
+ShareLabel = Annotated[str, Meta(max_length=sh.SHARE_LABEL_MAX)]
+
+
+class ShareIn(msgspec.Struct, forbid_unknown_fields=True):
+    label: ShareLabel | None = None
+    expires_at: datetime | None = None
+    expires_in: Annotated[int, Meta(ge=sh.EXPIRES_IN_MIN, le=sh.EXPIRES_IN_MAX)] | None = None
+    password: SharePassword | None = None
+    max_views: MaxViews | None = None
+
+
+class SharePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Any of the fields; `null` clears one."""
+
+    label: ShareLabel | msgspec.UnsetType | None = msgspec.UNSET
+    expires_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    max_views: MaxViews | msgspec.UnsetType | None = msgspec.UNSET
+    password: SharePassword | msgspec.UnsetType | None = msgspec.UNSET
