@@ -28,6 +28,12 @@ class RateLimits:
     upload: int = 30
     comment: int = 60
     rating: int = 60
+    #: Reads of share links per client (successful ones: a busy family album needs hundreds).
+    share_view: int = 600
+    #: Unknown share slugs per client, like failed log-ins: slugs cannot be enumerated.
+    share_miss: int = 10
+    #: Wrong share passwords, per client and per share: passwords cannot be guessed.
+    share_password: int = 10
 
     @classmethod
     def actions(cls) -> tuple[str, ...]:

@@ -53,6 +53,17 @@ class SqlRateLimiter:
             )
         return None if hits <= limit else _retry_after(window_ends)
 
+    async def exhausted(self, key: str, *, limit: int) -> int | None:
+        rows = await self._db.execute(
+            sa.select(rate_counters.c.hits, rate_counters.c.window_ends).where(
+                rate_counters.c.key == key[:200], rate_counters.c.window_ends > sa.func.now()
+            )
+        )
+        if not rows:
+            return None
+        hits, window_ends = rows[0]
+        return None if hits < limit else _retry_after(window_ends)
+
 
 class ValkeyRateLimiter:
     def __init__(self, client: valkey.Valkey) -> None:
@@ -69,3 +80,14 @@ class ValkeyRateLimiter:
         except (ValkeyError, OSError) as error:
             raise Unavailable("cannot check the rate limit now") from error
         return None if int(hits) <= limit else max(1, int(ttl))
+
+    async def exhausted(self, key: str, *, limit: int) -> int | None:
+        name = PREFIX + key
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.get(name)
+                pipe.ttl(name)
+                hits, ttl = await pipe.execute()
+        except (ValkeyError, OSError) as error:
+            raise Unavailable("cannot check the rate limit now") from error
+        return None if hits is None or int(hits) < limit else max(1, int(ttl))

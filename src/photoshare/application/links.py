@@ -42,6 +42,12 @@ class PublicAddresses:
     def qr(self, slug: str) -> str:
         return f"{self.base_url}/api/links/{slug}/qr"
 
+    def share(self, slug: str) -> str:
+        return f"{self.base_url}/s/{slug}"
+
+    def share_qr(self, slug: str) -> str:
+        return f"{self.base_url}/api/shared/{slug}/qr"
+
 
 class _LinkUseCase:
     def __init__(

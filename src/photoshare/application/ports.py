@@ -146,6 +146,11 @@ class RateLimiter(Protocol):
         """Count one hit; return None if allowed, else seconds until the window resets."""
         ...
 
+    async def exhausted(self, key: str, *, limit: int) -> int | None:
+        """Without counting: None while another hit would be allowed, else seconds until
+        the window resets (failures counted by `hit` then block successes too)."""
+        ...
+
 
 # --- photos, links, images -----------------------------------------------------------------
 
@@ -306,6 +311,10 @@ class ShareRepository(Protocol):
         ...
 
     async def delete(self, share_id: uuid.UUID) -> None: ...
+
+    async def list_for_owner(self, owner_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Share], int]:
+        """A page of the owner's shares, newest first, and their total."""
+        ...
 
     async def count_view(self, share_id: uuid.UUID, now: datetime) -> Share | None:
         """Count one view, atomically and only while the share is open (not expired, under

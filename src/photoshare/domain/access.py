@@ -68,6 +68,9 @@ class VisibleTo:
 
 
 ANONYMOUS = VisibleTo()
+# Whoever holds a share link sees all its target holds, private photos included: the link
+# is the permission (as an admin would see it).
+THROUGH_A_SHARE = VisibleTo(is_admin=True)
 
 
 def ensure_owner_or_admin(owner_id: uuid.UUID, user: User, what: str) -> None:

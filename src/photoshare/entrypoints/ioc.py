@@ -28,11 +28,12 @@ from photoshare.adapters.sql.photos import SqlImageIndex, SqlLinkRepository, Sql
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
+from photoshare.adapters.sql.shares import SqlShareRepository
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application import albums, auth, comments, links, photos, ratings, users
+from photoshare.application import albums, auth, comments, links, photos, ratings, shares, users
 from photoshare.application.auth import Authenticate, Principal, Viewer
 from photoshare.application.links import PublicAddresses
 from photoshare.application.ports import (
@@ -51,6 +52,7 @@ from photoshare.application.ports import (
     RatingRepository,
     RefreshTokenStore,
     RenderedImage,
+    ShareRepository,
     TokenCodec,
     TokenRevocations,
     UnitOfWork,
@@ -305,7 +307,15 @@ class SharingProvider(Provider):
     scope = Scope.REQUEST
 
     album_repository = provide(SqlAlbumRepository, provides=AlbumRepository)
+    share_repository = provide(SqlShareRepository, provides=ShareRepository)
     use_cases = provide_all(
+        shares.CreateShare,
+        shares.ListShares,
+        shares.GetShare,
+        shares.EditShare,
+        shares.DeleteShare,
+        shares.OpenShare,
+        shares.RenderShareQr,
         albums.CreateAlbum,
         albums.EditAlbum,
         albums.DeleteAlbum,

@@ -21,6 +21,7 @@ from photoshare.entrypoints.http.controllers.images import original_image, trans
 from photoshare.entrypoints.http.controllers.links import PhotoLinksController, link_qr, short_link
 from photoshare.entrypoints.http.controllers.photos import PhotosController
 from photoshare.entrypoints.http.controllers.ratings import RatingsController
+from photoshare.entrypoints.http.controllers.shares import SharesController, share_page
 from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             CommentsController,
             RatingsController,
             AlbumsController,
+            SharesController,
+            share_page,
             link_qr,
             short_link,
             list_tags,
