@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,9 +12,13 @@ import anyio
 import httpx
 import psycopg
 import zxingcpp
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from PIL import Image
 
 from photoshare.adapters.sql.reader import libpq_url
+from photoshare.config import RateLimits, Settings
+from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import Client, assert_problem, bearer, member
 from tests.integration.photo_helpers import path_of, uploaded
 
@@ -262,3 +267,51 @@ async def test_with_max_views_ten_exactly_ten_of_fifty_at_once_succeed(
     assert sorted(statuses) == [200] * 10 + [410] * 40
     seen = (await client.get(f"/api/shares/{share['id']}", headers=bearer(token))).json()
     assert seen["view_count"] == 10
+
+
+def _limited_app(settings: Settings, **limits: int) -> Litestar:
+    return create_app(replace(settings, rate_limits=replace(RateLimits(), **limits)))
+
+
+async def test_unknown_slugs_are_throttled_then_every_slug_is_refused(settings: Settings) -> None:
+    async with AsyncTestClient(
+        _limited_app(settings, share_miss=3), base_url="http://testserver.local"
+    ) as client:
+        alice, photo = await _owner_with_photo(client)
+        share = await _share(client, alice, f"photos/{photo['id']}")
+        assert (await client.get(f"/api/shared/{share['slug']}")).status_code == 200
+        for n in range(3):
+            assert_problem(await client.get(f"/api/shared/{'A' * 21}{n}"), 404)
+        refused = await client.get(f"/api/shared/{'B' * 22}")
+        assert_problem(refused, 429)
+        assert int(refused.headers["retry-after"]) >= 1
+        # Now a real slug gets the same answer: a 429 does not tell a hit from a miss.
+        assert_problem(await client.get(f"/api/shared/{share['slug']}"), 429)
+        assert_problem(await client.get(f"/api/shared/{share['slug']}/qr"), 429)
+
+
+async def test_wrong_passwords_are_throttled_then_the_right_one_is_refused_too(settings: Settings) -> None:
+    async with AsyncTestClient(
+        _limited_app(settings, share_password=2), base_url="http://testserver.local"
+    ) as client:
+        alice, photo = await _owner_with_photo(client)
+        share = await _share(client, alice, f"photos/{photo['id']}", password="open sesame")
+        for _ in range(2):
+            assert_problem(
+                await client.get(f"/api/shared/{share['slug']}", headers={"X-Share-Password": "guess one"}),
+                401,
+            )
+        assert_problem(
+            await client.get(f"/api/shared/{share['slug']}", headers={"X-Share-Password": "guess two"}), 429
+        )
+        assert_problem(
+            await client.get(f"/api/shared/{share['slug']}", headers={"X-Share-Password": "open sesame"}), 429
+        )
+
+
+async def test_a_busy_album_is_not_throttled_below_hundreds_of_views_a_minute(settings: Settings) -> None:
+    async with AsyncTestClient(_limited_app(settings), base_url="http://testserver.local") as client:
+        alice, photo = await _owner_with_photo(client)
+        share = await _share(client, alice, f"photos/{photo['id']}")
+        statuses = {(await client.get(f"/api/shared/{share['slug']}")).status_code for _ in range(300)}
+        assert statuses == {200}

@@ -14,6 +14,7 @@ from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict
 from photoshare.domain.photos import Photo
 from photoshare.domain.ratings import Rating, RatingSummary
+from photoshare.domain.shares import Share
 from photoshare.domain.transformations import Transformation
 from photoshare.domain.users import Role, User
 
@@ -364,3 +365,49 @@ class InMemoryAlbumRepository:
 
     async def contains(self, album_id: uuid.UUID, photo_id: uuid.UUID) -> bool:
         return photo_id in self.order.get(album_id, [])
+
+
+class InMemoryShareRepository:
+    def __init__(self, *shares: Share) -> None:
+        self.shares: dict[uuid.UUID, Share] = {s.id: s for s in shares}
+
+    async def add(self, share: Share) -> None:
+        self.shares[share.id] = share
+
+    async def get(self, share_id: uuid.UUID) -> Share | None:
+        return self.shares.get(share_id)
+
+    async def get_by_slug(self, slug: str) -> Share | None:
+        return next((s for s in self.shares.values() if s.slug == slug), None)
+
+    async def update(self, share: Share) -> None:
+        self.shares[share.id] = share
+
+    async def delete(self, share_id: uuid.UUID) -> None:
+        self.shares.pop(share_id, None)
+
+    async def list_for_owner(self, owner_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Share], int]:
+        mine = sorted((s for s in self.shares.values() if s.owner_id == owner_id), key=lambda s: s.created_at)
+        mine.reverse()
+        return mine[offset : offset + limit], len(mine)
+
+    async def count_view(self, share_id: uuid.UUID, now: datetime) -> Share | None:
+        share = self.shares.get(share_id)
+        if share is None or share.is_expired(now) or share.is_used_up():
+            return None
+        self.shares[share_id] = replace(share, view_count=share.view_count + 1, last_viewed_at=now)
+        return self.shares[share_id]
+
+
+class InMemoryRateLimiter:
+    """Counts per key, one window that never ends."""
+
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
+        self.hits[key] += 1
+        return None if self.hits[key] <= limit else window_seconds
+
+    async def exhausted(self, key: str, *, limit: int) -> int | None:
+        return None if self.hits[key] < limit else 60
