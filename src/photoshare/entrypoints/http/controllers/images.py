@@ -13,7 +13,7 @@ from photoshare.application.ports import RenderedImage
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
 Expires = Annotated[int | None, Parameter(ge=0, le=2**40, description="signed URLs: Unix time")]
-SignatureParam = Annotated[str | None, Parameter(max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+SignatureParam = Annotated[str | None, Parameter(max_length=100, pattern=r"^[A-Za-z0-9_-]*$")]
 IMMUTABLE = "public, max-age=31536000, immutable"
 # A signed URL is one viewer's capability: only their browser keeps it, and not for long.
 SIGNED = "private, max-age=300"
