@@ -124,8 +124,8 @@ def seed_accounts(http: Http) -> None:
 
 
 def seed_objects(http: Http) -> dict[str, Any]:
-    """A fresh photo of alice's with a link, bob's comment and bob's rating: path parameters
-    that name things that exist."""
+    """A fresh photo of alice's with a link, in an album shared by a link, bob's comment and
+    bob's rating: path parameters that name things that exist."""
     alice = {"Authorization": f"Bearer {http.token('alice')}"}
     bob = {"Authorization": f"Bearer {http.token('bob')}"}
     photo = http.call(
@@ -143,6 +143,9 @@ def seed_objects(http: Http) -> dict[str, Any]:
         "POST", f"/api/photos/{photo['id']}/comments", 201, json={"text": "nice"}, headers=bob
     )
     http.call("POST", f"/api/photos/{photo['id']}/ratings", 201, json={"value": 4}, headers=bob)
+    album = http.call("POST", "/api/albums", 201, json={"title": "trip"}, headers=alice)
+    http.call("PUT", f"/api/albums/{album['id']}/photos/{photo['id']}", 204, headers=alice)
+    share = http.call("POST", f"/api/albums/{album['id']}/shares", 201, json={"label": "x"}, headers=alice)
     image_path = link["url"].split("/images/", 1)[1]
     spec, key = image_path.split("/")[1:3] if image_path.startswith("t/") else ("w_16", image_path)
     return {
@@ -150,6 +153,8 @@ def seed_objects(http: Http) -> dict[str, Any]:
         "link_id": link["id"],
         "slug": link["slug"],
         "comment_id": comment["id"],
+        "album_id": album["id"],
+        "share_id": share["id"],
         "username": "bob",
         "key": key,
         "spec": spec,

@@ -36,13 +36,20 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/users/{username}/role"): (409,),
     ("POST", "/api/users/{username}/ban"): (409,),
     ("GET", "/api/photos"): (401, 403),  # a bad token; the `owner` filter is for staff
-    ("GET", "/api/photos/{photo_id}"): (304,),
+    ("GET", "/api/photos/{photo_id}"): (304, 401, 403),  # public reads refuse a bad token
+    ("GET", "/api/photos/{photo_id}/comments"): (401, 403),
+    ("GET", "/api/comments/{comment_id}"): (401, 403),
+    ("GET", "/api/albums/{album_id}"): (401, 403),
+    ("GET", "/api/albums/{album_id}/photos"): (401, 403),
+    ("GET", "/api/users/{username}/albums"): (401, 403),
+    ("GET", "/api/shared/{slug}"): (401, 410, 429),
+    ("GET", "/api/shared/{slug}/qr"): (429,),
     ("POST", "/api/photos"): (415, 429),
     ("POST", "/api/photos/{photo_id}/comments"): (429,),
     ("POST", "/api/photos/{photo_id}/ratings"): (409, 429),
     ("GET", "/api/links/{slug}/qr"): (304,),
-    ("GET", "/images/{key}"): (304,),
-    ("GET", "/images/t/{spec}/{key}"): (304,),
+    ("GET", "/images/{key}"): (304, 403),  # 403: a wrong or expired signature
+    ("GET", "/images/t/{spec}/{key}"): (304, 403),
 }
 
 _DESCRIPTIONS = {
@@ -51,6 +58,7 @@ _DESCRIPTIONS = {
     403: "Authenticated but not allowed (role, ownership, a rule), or a banned account.",
     404: "No such resource.",
     409: "Conflict with the current state (a taken name, a second rating, an admin locking themselves out).",
+    410: "Gone: the share link has expired or reached its view limit.",
     413: "The request body is too large.",
     415: "The upload is not a JPEG, PNG, WebP or GIF image.",
     429: "Too many requests: retry after `Retry-After` seconds (also `retry_after` in the body).",
@@ -63,6 +71,7 @@ _IMAGES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 #: Operations answering bytes, and the types the bytes can have.
 BINARY: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/links/{slug}/qr"): ("image/png", "image/svg+xml"),
+    ("GET", "/api/shared/{slug}/qr"): ("image/png", "image/svg+xml"),
     ("GET", "/images/{key}"): _IMAGES,
     ("GET", "/images/t/{spec}/{key}"): _IMAGES,
 }
