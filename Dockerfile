@@ -17,11 +17,13 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 WORKDIR /src
 
-# Dependencies first, from pyproject alone, so code changes reuse this layer.
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && /opt/venv/bin/pip install -r /tmp/requirements.txt
+# Dependencies first, exactly as uv.lock pins them (with their hashes), so code changes
+# reuse this layer and the image runs the versions the tests passed with.
+ARG UV_VERSION=0.13.9
+COPY pyproject.toml uv.lock README.md ./
+RUN pip install "uv==${UV_VERSION}" \
+    && uv export --locked --no-dev --no-emit-project --format requirements-txt -o /tmp/requirements.txt \
+    && /opt/venv/bin/pip install --require-hashes -r /tmp/requirements.txt
 
 # The wheel carries the package data (API-docs assets) and migrations/ as photoshare/migrations.
 COPY src ./src

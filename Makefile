@@ -4,21 +4,29 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 N      ?= 100000
+# uv installs exactly what uv.lock pins (the versions the tests passed with); pip only brings uv.
+UV_VERSION := 0.13.9
+UV     := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate lint format test test-unit test-integration seed bench bench-search bench-upload clean
+.PHONY: help install lock run migrate lint format test test-unit test-integration seed bench bench-search bench-upload clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(BIN)/uv:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "PhotoShare needs Python 3.11 or newer")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(STAMP): pyproject.toml uv.lock $(BIN)/uv
+	$(UV) sync --locked --extra dev --inexact --quiet
 	@touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the service with its dev tools
+install: $(STAMP) ## create .venv and install exactly the locked versions (uv.lock), with the dev tools
+
+lock: $(BIN)/uv ## re-resolve uv.lock after changing pyproject.toml (`make lock ARGS=--upgrade` for new releases)
+	$(UV) lock $(ARGS)
 
 run: install ## migrate and serve on http://127.0.0.1:8000 (embedded PostgreSQL unless configured)
 	$(BIN)/photoshare serve

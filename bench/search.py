@@ -49,8 +49,9 @@ from psycopg_pool import AsyncConnectionPool
 
 from photoshare.adapters.embedded_postgres import EmbeddedPostgres
 from photoshare.adapters.sql.queries import SqlPhotoQueries
-from photoshare.adapters.sql.reader import PgReader, libpq_url
+from photoshare.adapters.sql.reader import PgReader
 from photoshare.application.readmodels import PhotoSearch, PhotoSort
+from photoshare.config import libpq_url
 from photoshare.entrypoints.http.controllers.photos import parse_moment
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from photoshare.adapters.sql.tables import metadata
+from photoshare.config import sqlalchemy_url
 
 config = context.config
 
@@ -19,10 +20,7 @@ def _url() -> str:
     url = url or os.environ.get("PHOTOSHARE_DATABASE_URL", "")
     if not url:
         raise SystemExit("no database URL: pass -x url=... or set PHOTOSHARE_DATABASE_URL")
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix) :]
-    return url
+    return sqlalchemy_url(url)
 
 
 def _run(connection: Connection) -> None:

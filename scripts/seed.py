@@ -41,7 +41,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, TextIO
@@ -54,7 +53,8 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
 from photoshare.adapters.sql.migrate import upgrade
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
+from photoshare.domain.ratings import RatingSummary
 from photoshare.entrypoints.cli import database
 
 PASSWORD = "password123"
@@ -198,8 +198,8 @@ def new_id() -> str:
 
 
 def average(total: int, count: int) -> str:
-    """As `numeric(3, 2)` stores it: rounded half away from zero."""
-    return str((Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    """The domain's average (as `numeric(3, 2)` stores it), as COPY text."""
+    return f"{RatingSummary(count=count, total=total).average:.2f}"
 
 
 def write_images(images_dir: Path) -> list[tuple[str, int, int]]:
@@ -510,10 +510,6 @@ class Deferred:
             started = time.perf_counter()
             self.conn.execute(statement)
             say(f"    {name}: {time.perf_counter() - started:.1f} s")
-
-
-def libpq_url(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,27 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 MIN_SECRET_BYTES = 32
+LOG_FORMATS = ("text", "json")
+METRICS_EXPOSURE = ("local", "public", "off")
+
+
+#: The schemes a PostgreSQL URL may be given with; both spellings below are derived from any.
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def _with_scheme(url: str, scheme: str) -> str:
+    given, sep, rest = url.partition("://")
+    return f"{scheme}://{rest}" if sep and given in POSTGRES_SCHEMES else url
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL as SQLAlchemy wants it, with psycopg 3 as the driver: postgresql+psycopg://…"""
+    return _with_scheme(url, "postgresql+psycopg")
+
+
+def libpq_url(url: str) -> str:
+    """The URL as libpq (psycopg's own connect and pool, psql) wants it: postgresql://…"""
+    return _with_scheme(url, "postgresql")
 
 
 class SettingsError(ValueError):
@@ -26,8 +47,11 @@ class RateLimits:
     signup: int = 5
     refresh: int = 30
     upload: int = 30
+    link: int = 30  # transformed links created
     comment: int = 60
     rating: int = 60
+    #: Public searches and lists (`GET /api/photos`), per address: a person pages far slower.
+    search: int = 120
     #: Reads of share links per client (successful ones: a busy family album needs hundreds).
     share_view: int = 600
     #: Unknown share slugs per client, like failed log-ins: slugs cannot be enumerated.
@@ -67,10 +91,16 @@ class Settings:
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     max_image_pixels: int = 40_000_000
     db_pool_size: int = 10
+    #: Reads (and the self-committing counters) are cancelled after this long: a quick 503.
+    db_statement_timeout_ms: int = 3000
     hash_concurrency: int = 2
     bcrypt_rounds: int = 12
     image_concurrency: int = 2
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    #: `text` for people, `json` for log collectors.
+    log_format: str = "text"
+    #: `GET /metrics`: `local` (loopback clients only), `public` (anyone) or `off`.
+    metrics: str = "local"
 
     @property
     def images_dir(self) -> Path:
@@ -106,7 +136,7 @@ class Settings:
         _check_url("PHOTOSHARE_PUBLIC_BASE_URL", base_url, ("http", "https"))
         db_url = env.get("PHOTOSHARE_DATABASE_URL") or None
         if db_url:
-            _check_url("PHOTOSHARE_DATABASE_URL", db_url, ("postgresql", "postgres", "postgresql+psycopg"))
+            _check_url("PHOTOSHARE_DATABASE_URL", db_url, POSTGRES_SCHEMES)
         valkey_url = env.get("PHOTOSHARE_VALKEY_URL") or None
         if valkey_url:
             _check_url("PHOTOSHARE_VALKEY_URL", valkey_url, ("redis", "rediss", "valkey", "valkeys", "unix"))
@@ -134,10 +164,15 @@ class Settings:
                 env, "PHOTOSHARE_MAX_IMAGE_PIXELS", d.max_image_pixels, 1_000_000, 500_000_000
             ),
             db_pool_size=_int(env, "PHOTOSHARE_DB_POOL_SIZE", d.db_pool_size, 1, 200),
+            db_statement_timeout_ms=_int(
+                env, "PHOTOSHARE_DB_STATEMENT_TIMEOUT_MS", d.db_statement_timeout_ms, 100, 600_000
+            ),
             hash_concurrency=_int(env, "PHOTOSHARE_HASH_CONCURRENCY", d.hash_concurrency, 1, 64),
             bcrypt_rounds=_int(env, "PHOTOSHARE_BCRYPT_ROUNDS", d.bcrypt_rounds, 4, 16),
             image_concurrency=_int(env, "PHOTOSHARE_IMAGE_CONCURRENCY", d.image_concurrency, 1, 64),
             rate_limits=_rate_limits(env, d.rate_limits),
+            log_format=_choice(env, "PHOTOSHARE_LOG_FORMAT", d.log_format, LOG_FORMATS),
+            metrics=_choice(env, "PHOTOSHARE_METRICS", d.metrics, METRICS_EXPOSURE),
         )
 
 
@@ -151,6 +186,13 @@ def _rate_limits(env: Mapping[str, str], defaults: RateLimits) -> RateLimits:
             for name in RateLimits.actions()
         },
     )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
 
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:

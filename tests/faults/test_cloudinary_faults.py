@@ -18,10 +18,9 @@ from dishka import Provider, Scope, provide
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from photoshare.adapters.sql.reader import libpq_url
 from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
 from photoshare.application.ports import ImageStore
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import Client, assert_problem, bearer, member
 from tests.integration.cloudinary_stub import CloudinaryStub

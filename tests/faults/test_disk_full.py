@@ -13,8 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from photoshare.adapters.sql.reader import libpq_url
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
 from tests.integration.accounts import Client, assert_problem, bearer, member
 from tests.integration.photo_helpers import upload
 

@@ -9,20 +9,23 @@ from pathlib import Path
 
 import anyio
 import pytest
-from PIL import Image, ImageFilter, ImageStat
+from PIL import Image, ImageFilter, ImageSequence, ImageStat
 
+from photoshare.adapters.storage import rendering
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application.ports import CleanImage
+from photoshare.config import Settings
 from photoshare.domain.errors import InvalidInput, StorageFull, Unavailable
-from photoshare.domain.transformations import Transformation
+from photoshare.domain.transformations import Size, Transformation
 
 BASE = "http://photos.test"
+BUDGET = Settings().max_image_pixels
 RED, BLUE, GREEN = (255, 0, 0), (0, 0, 255), (0, 160, 0)
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> LocalImageStore:
-    return LocalImageStore(tmp_path, BASE + "/", anyio.CapacityLimiter(2))
+    return LocalImageStore(tmp_path, BASE + "/", anyio.CapacityLimiter(2), BUDGET)
 
 
 def clean(image: Image.Image, fmt: str = "PNG") -> CleanImage:
@@ -192,6 +195,15 @@ async def test_crop_modes_give_cloudinary_sizes(
     image = await rendered(store, halves(), **options)
 
     assert image.size == size
+    # The domain's geometry, which decides at link creation whether a rendering fits, agrees.
+    assert Transformation(**options).output_size(Size(800, 600)) == Size(*size)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("angle", [1, 17, -17, 45, 90, 135, 200, 333])
+async def test_rotated_sizes_agree_with_the_domains_geometry(store: LocalImageStore, angle: int) -> None:
+    image = await rendered(store, halves((123, 45)), angle=angle)
+
+    assert Transformation(angle=angle).output_size(Size(123, 45)) == Size(*image.size)
 
 
 async def test_scale_to_both_sides_distorts_instead_of_cutting(store: LocalImageStore) -> None:
@@ -394,8 +406,8 @@ async def test_quality_changes_the_jpeg(store: LocalImageStore) -> None:
     assert len(low.data) < len(high.data) / 2
 
 
-@pytest.mark.parametrize(("original", "content_type"), [("JPEG", "image/jpeg"), ("GIF", "image/png")])
-async def test_without_format_the_original_type_is_kept_except_gif(
+@pytest.mark.parametrize(("original", "content_type"), [("JPEG", "image/jpeg"), ("GIF", "image/gif")])
+async def test_without_format_the_original_type_is_kept(
     store: LocalImageStore, original: str, content_type: str
 ) -> None:
     image = clean(halves((60, 40)), original)
@@ -414,6 +426,108 @@ async def test_transformation_too_large_to_render_is_refused(store: LocalImageSt
 
     with pytest.raises(InvalidInput):
         await store.render("thin.png", Transformation(width=4000))  # would be 4000 x 16,000,000
+
+
+@pytest.mark.parametrize(
+    ("size", "transformation"),
+    [
+        ((1, 70_000), Transformation(format="jpg")),
+        ((20_000, 1), Transformation(format="webp")),
+        ((17_000, 1), Transformation(effect="grayscale", format="webp")),
+    ],
+)
+async def test_an_output_beyond_its_formats_limit_is_refused_not_a_crash(
+    store: LocalImageStore, size: tuple[int, int], transformation: Transformation
+) -> None:
+    await store.save("long.png", clean(Image.new("L", size)))
+
+    with pytest.raises(InvalidInput, match="a side"):
+        await store.render("long.png", transformation)
+
+
+async def test_a_failed_rendering_is_remembered_and_not_paid_again(
+    store: LocalImageStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.save("photo.png", clean(halves((40, 30))))
+    transformation = Transformation(width=20, format="webp")
+    calls: list[str] = []
+
+    def broken_encoder(*_: object) -> bytes:
+        calls.append("render")
+        raise OSError("encoder error -2")  # what Pillow raises for a picture it cannot write
+
+    monkeypatch.setattr(rendering, "render", broken_encoder)
+    for _ in range(3):
+        with pytest.raises(InvalidInput, match="cannot be rendered"):
+            await store.render("photo.png", transformation)
+
+    assert calls == ["render"]
+    # A new original under the key forgets the failure with the renderings.
+    monkeypatch.undo()
+    await store.save("photo.png", clean(halves((40, 30))))
+    result = await store.render("photo.png", transformation)
+    assert result is not None
+    assert opened(result.data).size == (20, 15)
+
+
+async def test_an_original_pillow_cannot_read_is_a_domain_error(store: LocalImageStore) -> None:
+    await store.save("photo.png", CleanImage(b"\x89PNG\r\n\x1a\n broken", "image/png", "png", 10, 10))
+
+    with pytest.raises(InvalidInput):
+        await store.render("photo.png", Transformation(width=5))
+
+
+def animation(frames: int = 4, size: tuple[int, int] = (40, 30)) -> CleanImage:
+    colours = [RED, GREEN, BLUE, (255, 255, 0), (0, 255, 255)]
+    pictures = [Image.new("RGB", size, colours[n % len(colours)]) for n in range(frames)]
+    out = io.BytesIO()
+    pictures[0].save(out, "GIF", save_all=True, append_images=pictures[1:], duration=70, loop=0)
+    return CleanImage(out.getvalue(), "image/gif", "gif", *size)
+
+
+@pytest.mark.parametrize(("options", "pillow"), [({}, "GIF"), ({"format": "webp"}, "WEBP")])
+async def test_an_animated_gif_stays_animated_with_every_frame_transformed(
+    store: LocalImageStore, options: dict[str, object], pillow: str
+) -> None:
+    await store.save("anim.gif", animation(4))
+
+    result = await store.render("anim.gif", Transformation(width=20, angle=90, **options))  # type: ignore[arg-type]
+
+    assert result is not None
+    assert result.content_type == f"image/{pillow.lower()}"
+    with Image.open(io.BytesIO(result.data)) as image:
+        assert image.format == pillow
+        assert image.n_frames == 4
+        assert image.info.get("loop") == 0
+        colours = []
+        for frame in ImageSequence.Iterator(image):
+            frame.load()  # WebP knows a frame's duration once it is decoded
+            assert frame.size == (15, 20)  # resized to 20 x 15, then turned
+            assert frame.info["duration"] == 70
+            colours.append(frame.convert("RGB").getpixel((7, 10)))
+    assert [max(range(3), key=lambda i, c=c: c[i]) for c in colours[:3]] == [0, 1, 2]  # red, green, blue
+
+
+async def test_an_animation_as_png_is_its_first_frame(store: LocalImageStore) -> None:
+    await store.save("anim.gif", animation(3))
+
+    result = await store.render("anim.gif", Transformation(format="png", width=20))
+
+    assert result is not None
+    assert result.content_type == "image/png"
+    image = opened(result.data)
+    assert getattr(image, "n_frames", 1) == 1
+    assert image.convert("RGB").getpixel((5, 5)) == RED
+
+
+async def test_an_animation_too_large_as_a_whole_is_refused(tmp_path: Path) -> None:
+    small_budget = LocalImageStore(tmp_path, BASE, anyio.CapacityLimiter(1), max_pixels=4000 * 4000)
+    await small_budget.save("anim.gif", animation(2))
+
+    with pytest.raises(InvalidInput, match="too large"):  # two frames of 4000 x 3000
+        await small_budget.render("anim.gif", Transformation(width=4000))
+    result = await small_budget.render("anim.gif", Transformation(width=4000, format="png"))  # one frame
+    assert result is not None
 
 
 async def test_a_leftover_rendering_is_not_served_without_its_original(

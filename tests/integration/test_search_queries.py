@@ -22,8 +22,9 @@ from PIL import Image
 from psycopg_pool import AsyncConnectionPool
 
 from photoshare.adapters.sql.queries import SqlPhotoQueries
-from photoshare.adapters.sql.reader import PgReader, libpq_url
+from photoshare.adapters.sql.reader import PgReader
 from photoshare.application.readmodels import PhotoSearch, PhotoSort
+from photoshare.config import libpq_url
 
 Client = AsyncTestClient[Litestar]
 PASSWORD = "password123"
@@ -165,12 +166,16 @@ async def test_like_wildcards_in_q_are_literal(client: Client, alice: str, subte
 
 
 async def test_q_never_matches_across_two_tag_names(
-    client: Client, alice: str, subtests: pytest.Subtests
+    client: Client, alice: str, sql: psycopg.AsyncConnection[Any], subtests: pytest.Subtests
 ) -> None:
     """Tag names are searched as one text joined by newlines: a keyword holding a newline
-    must still match inside one name only."""
+    must still match inside one name only. New tag names refuse newlines (domain/text.py);
+    a name stored before that rule may still hold one, so it is written here directly."""
     await post_photo(client, alice, "two tags", tags="left,right")
-    multiline = await post_photo(client, alice, "one tag", tags="two\nlines")
+    multiline = await post_photo(client, alice, "one tag")
+    await sql.execute(
+        "UPDATE photos SET tag_names = ARRAY['two' || chr(10) || 'lines'] WHERE id = %s", (multiline,)
+    )
 
     cases = {"left\nright": set(), "t\nr": set(), "o\nl": {multiline}, "lines": {multiline}, "tr": set()}
     for q, expected in cases.items():

@@ -311,3 +311,26 @@ async def test_sql_revocations_fail_closed_when_the_database_is_unreachable() ->
                 await revocations.revoke("jti", _now() + timedelta(minutes=5))
         finally:
             await pool.close()
+
+
+async def test_a_read_past_the_statement_timeout_is_a_503_and_never_tried_twice(database_url: str) -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from photoshare.config import libpq_url
+    from photoshare.domain.errors import Unavailable
+
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        conn.execute("CREATE SEQUENCE slow_attempts")
+    pool = open_pool(database_url, 2, statement_timeout_ms=200)
+    await pool.open()
+    try:
+        # nextval() is not undone by the cancellation: it counts how often the read ran.
+        slow = sa.select(sa.func.nextval("slow_attempts"), sa.func.pg_sleep(30))
+        with pytest.raises(Unavailable) as raised:
+            await PgReader(pool).scalar(slow)
+    finally:
+        await pool.close()
+    assert raised.value.retry_after == 1
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        assert conn.execute("SELECT last_value FROM slow_attempts").fetchone() == (1,)

@@ -5,7 +5,8 @@ Covers: bearer tokens that were not issued by the service as they are (a tampere
 claims, a subject that does not exist, a stale account version), the token types kept apart
 (a refresh token is no access token and the other way round), revocation (log-out, a refresh
 token used twice, a ban), malformed `Authorization` headers on protected and public routes,
-and log-in that does not tell an unknown account from a wrong password, by status, body or time.
+log-in that does not tell an unknown account from a wrong password, by status, body or time,
+and passwords whose every byte counts (bcrypt alone reads 72), legacy hashes upgraded on log-in.
 
 Out of scope: password strength rules beyond the contract's 8-128 characters, brute force
 (rate limits are API4), and transport security (TLS is the deployment's, not the app's).
@@ -21,9 +22,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import bcrypt
 import jwt
+import psycopg
 import pytest
 
+from photoshare.adapters.security import PREHASH_PREFIX
+from photoshare.adapters.sql.reader import libpq_url
 from photoshare.config import Settings
 from tests.integration.accounts import PASSWORD, Client, assert_problem, bearer, member, signup
 from tests.integration.engagement import small_jpeg
@@ -243,3 +248,36 @@ async def test_login_takes_as_long_for_an_unknown_account_as_for_a_wrong_passwor
                 timings[name].append(elapsed)
     ratio = statistics.median(timings["unknown"]) / statistics.median(timings["wrong"])
     assert 0.5 <= ratio <= 2.0, (settings.bcrypt_rounds, ratio, timings)
+
+
+async def test_a_password_counts_beyond_bcrypts_72_bytes(client: Client) -> None:
+    """bcrypt reads 72 bytes: without the pre-hash, both wrong passwords below logged in."""
+    await signup(client, "admin")
+    password = "A" * 72 + "secret1"
+    body = {"username": "longpass", "email": "longpass@example.org", "password": password}
+    assert (await client.post("/api/auth/signup", json=body)).status_code == 201
+    for wrong in ("A" * 72 + "different", "A" * 72):
+        assert_problem(
+            await client.post("/api/auth/login", json={"username": "longpass", "password": wrong}), 401
+        )
+    right = await client.post("/api/auth/login", json={"username": "longpass", "password": password})
+    assert right.status_code == 200, right.text
+
+
+async def test_a_legacy_bcrypt_hash_logs_in_once_and_is_moved_to_the_new_scheme(
+    client: Client, database_url: str
+) -> None:
+    await signup(client, "alice")
+    legacy = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    async with await psycopg.AsyncConnection.connect(libpq_url(database_url), autocommit=True) as sql:
+        await sql.execute("UPDATE users SET password_hash = %s WHERE username = 'alice'", (legacy,))
+        response = await client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        row = await (await sql.execute("SELECT password_hash FROM users WHERE username = 'alice'")).fetchone()
+    assert row is not None
+    assert row[0].startswith(PREHASH_PREFIX)
+    assert (
+        await client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    ).status_code == 200
+    wrong = await client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD + "x"})
+    assert_problem(wrong, 401)

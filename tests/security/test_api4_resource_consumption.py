@@ -5,7 +5,7 @@ they are parsed, uploads over 10 MiB are 413), work per request (pages of at mos
 offsets, every string and list bounded, at most 5 tags, huge query strings refused, images
 whose header or frames claim more pixels than allowed refused before they are decoded,
 transformations bounded to 4000 pixels a side), and rate limits: log-in per client address
-and per targeted account, sign-up and refresh per client, uploads, comments and ratings per
+and per targeted account, sign-up and refresh per client, uploads, links, comments and ratings per
 client and per account, each answered 429 problem+json with `Retry-After` and `retry_after`.
 
 Out of scope: bcrypt and Pillow concurrency (bounded thread pools answering 503 with
@@ -291,3 +291,39 @@ async def test_comments_and_ratings_are_limited_per_account(
         elsewhere = await client_at("198.51.100.24")
         response = await elsewhere.post(path.format(photo=photos[LIMIT]), json=body, headers=headers)
         assert_throttled(response)
+
+
+async def test_searches_are_limited_per_client_address(settings: Settings) -> None:
+    async with throttled_app(settings, search=LIMIT) as client_at:
+        searcher = await client_at("203.0.113.50")
+        for _ in range(LIMIT):
+            assert (await searcher.get("/api/photos", params={"q": "sunset"})).status_code == 200
+        assert_throttled(await searcher.get("/api/photos", params={"q": "sunset"}))
+        other = await client_at("203.0.113.51")
+        assert (await other.get("/api/photos", params={"q": "sunset"})).status_code == 200
+
+
+async def test_link_creation_is_limited_per_account_and_per_address(settings: Settings) -> None:
+    async with throttled_app(settings, link=LIMIT) as client_at:
+        home = await client_at("203.0.113.12")
+        alice = await member(home, "alice")  # type: ignore[arg-type]
+        bob = await member(home, "bob")  # type: ignore[arg-type]
+        photo_id = await photo_by(home, alice["access_token"])  # type: ignore[arg-type]
+        bobs_photo = await photo_by(home, bob["access_token"])  # type: ignore[arg-type]
+        path = f"/api/photos/{photo_id}/transformations"
+        for width in range(1, LIMIT + 1):
+            response = await home.post(path, json={"width": width}, headers=bearer(alice["access_token"]))
+            assert response.status_code == 201, response.text
+        assert_throttled(await home.post(path, json={"width": 99}, headers=bearer(alice["access_token"])))
+        # Alice from another address: still her account's limit.
+        elsewhere = await client_at("198.51.100.25")
+        assert_throttled(
+            await elsewhere.post(path, json={"width": 99}, headers=bearer(alice["access_token"]))
+        )
+        # Bob elsewhere is fine.
+        bobs = await (await client_at("198.51.100.26")).post(
+            f"/api/photos/{bobs_photo}/transformations",
+            json={"width": 5},
+            headers=bearer(bob["access_token"]),
+        )
+        assert bobs.status_code == 201, bobs.text

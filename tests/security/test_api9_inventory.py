@@ -57,8 +57,9 @@ CONTRACT = {
     ("GET", "/api/tags"),
     ("GET", "/health"),
 }
-# The documentation itself: the document, its viewers and their vendored assets.
-DOCS = re.compile(r"^/(schema|static/docs)(/|$)")
+# The documentation itself (the document, its viewers and their vendored assets), and the
+# operators' Prometheus scrape, which is for the host (PHOTOSHARE_METRICS), not for clients.
+DOCS = re.compile(r"^/(schema|static/docs|metrics)(/|$)")
 NOT_OPERATIONS = {"OPTIONS", "HEAD"}  # answered by the framework for every path
 
 

@@ -39,8 +39,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import CheckFunction
 from schemathesis.python import asgi
 
-from photoshare.adapters.sql.reader import libpq_url
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import PASSWORD, Client, assert_problem, member
 from tests.security.world import World

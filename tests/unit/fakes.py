@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -43,7 +44,8 @@ class FakeUnitOfWork:
 
 
 class FakePasswordHasher:
-    """Not bcrypt: "hashed:" + password. Records every verify call."""
+    """Not bcrypt: "hashed:" + password; "legacy:" + password verifies too and needs a rehash.
+    Records every verify call."""
 
     def __init__(self) -> None:
         self.verified: list[tuple[str, str | None]] = []
@@ -53,7 +55,10 @@ class FakePasswordHasher:
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self.verified.append((password, password_hash))
-        return password_hash == "hashed:" + password
+        return password_hash in ("hashed:" + password, "legacy:" + password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith("hashed:")
 
 
 class InMemoryUserRepository:
@@ -100,6 +105,9 @@ class InMemoryUserRepository:
         self.users[user.id] = replace(
             stored, role=user.role, is_active=user.is_active, token_version=user.token_version
         )
+
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        self.users[user_id] = replace(self.users[user_id], password_hash=password_hash)
 
 
 class InMemoryRefreshTokenStore:
@@ -405,9 +413,9 @@ class InMemoryRateLimiter:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
 
-    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
-        self.hits[key] += 1
-        return None if self.hits[key] <= limit else window_seconds
+    async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
+        self.hits.update(keys)
+        return None if all(self.hits[key] <= limit for key in keys) else window_seconds
 
     async def exhausted(self, key: str, *, limit: int) -> int | None:
         return None if self.hits[key] < limit else 60

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+
 import pytest
 
 from photoshare.adapters.security import JwtTokenCodec
@@ -162,6 +165,44 @@ async def test_log_in_verifies_a_password_even_for_an_unknown_user(
     with pytest.raises(Unauthenticated):
         await log_in("nobody", PASSWORD)
     assert hasher.verified == [(PASSWORD, None)]
+
+
+async def test_log_in_moves_a_legacy_hash_to_the_current_scheme(
+    sign_up: SignUp, log_in: LogIn, users: InMemoryUserRepository, uow: FakeUnitOfWork
+) -> None:
+    user = await _member(sign_up)
+    users.users[user.id] = replace(user, password_hash="legacy:" + PASSWORD)
+    commits_before = uow.commits
+    await log_in("alice", PASSWORD)
+    assert users.users[user.id].password_hash == "hashed:" + PASSWORD
+    assert uow.commits == commits_before + 1
+
+
+async def test_log_in_leaves_a_current_hash_alone(
+    sign_up: SignUp, log_in: LogIn, users: InMemoryUserRepository
+) -> None:
+    user = await _member(sign_up)
+    users.users[user.id] = replace(user, password_hash="hashed:" + PASSWORD)
+    calls: list[str] = []
+    original = users.update_password_hash
+
+    async def spy(user_id: uuid.UUID, password_hash: str) -> None:
+        calls.append(password_hash)
+        await original(user_id, password_hash)
+
+    users.update_password_hash = spy  # type: ignore[method-assign]
+    await log_in("alice", PASSWORD)
+    assert calls == []
+
+
+async def test_a_wrong_password_never_rehashes_a_legacy_hash(
+    sign_up: SignUp, log_in: LogIn, users: InMemoryUserRepository
+) -> None:
+    user = await _member(sign_up)
+    users.users[user.id] = replace(user, password_hash="legacy:" + PASSWORD)
+    with pytest.raises(Unauthenticated):
+        await log_in("alice", "not the password")
+    assert users.users[user.id].password_hash == "legacy:" + PASSWORD
 
 
 async def test_banned_user_cannot_log_in(
@@ -404,3 +445,21 @@ async def test_authenticate_sees_the_current_account_not_the_one_in_the_token(
     bob, tokens = await _session(sign_up, log_in, "bob")
     await users.update_access(rules.change_role(admin, bob, Role.MODERATOR))
     assert (await authenticate(tokens.access_token)).user.role is Role.MODERATOR
+
+
+# --- Unicode forms -----------------------------------------------------------------------------
+
+EMAIL_NFC, EMAIL_NFD = "x@ex\u00e4mple.com", "x@exa\u0308mple.com"
+
+
+async def test_an_email_in_nfc_and_in_nfd_is_one_account(sign_up: SignUp) -> None:
+    await sign_up("first", EMAIL_NFC, PASSWORD)
+    with pytest.raises(Conflict) as caught:
+        await sign_up("second", EMAIL_NFD, PASSWORD)
+    assert caught.value.field == "email"
+
+
+async def test_an_email_logs_in_in_either_form(sign_up: SignUp, log_in: LogIn) -> None:
+    await sign_up("first", EMAIL_NFD, PASSWORD)
+    await log_in(EMAIL_NFC, PASSWORD)
+    await log_in(EMAIL_NFD.upper(), PASSWORD)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -14,9 +14,11 @@ from photoshare.application.links import (
     DeleteLink,
     ListLinks,
     PublicAddresses,
+    RenderBudget,
     RenderQr,
     ResolveLink,
 )
+from photoshare.config import Settings
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.photos import Photo
 from photoshare.domain.users import Role, User
@@ -34,6 +36,7 @@ BASE = "https://photos.example.org"
 SLUG = re.compile(r"[A-Za-z0-9_-]{11,}")
 GREY = {"width": 300, "height": 200, "crop": "fill", "effect": "grayscale"}
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
+BUDGET = Settings().max_image_pixels
 
 
 @dataclass
@@ -49,7 +52,13 @@ class World:
     @property
     def create(self) -> CreateLink:
         return CreateLink(
-            self.photos, self.links, self.store, PublicAddresses(BASE), FixedClock(NOW), self.uow
+            self.photos,
+            self.links,
+            self.store,
+            PublicAddresses(BASE),
+            FixedClock(NOW),
+            self.uow,
+            RenderBudget(BUDGET),
         )
 
     @property
@@ -134,6 +143,41 @@ async def test_invalid_transformation_is_refused_and_nothing_is_stored(world: Wo
         await world.create(world.owner, world.photo.id, {"width": 10, "opacity": 3})
 
     assert world.links.links == {}
+
+
+@pytest.mark.parametrize(
+    ("size", "options"),
+    [
+        ((1, 70_000), {"format": "jpg"}),  # taller than JPEG can be
+        ((20_000, 1), {"format": "webp"}),  # wider than WebP can be
+        ((17_000, 1), {"effect": "grayscale", "format": "webp"}),
+        ((6_000, 6_000), {"effect": "sharpen", "angle": -17, "format": "webp"}),  # over the budget
+    ],
+)
+async def test_a_link_whose_image_cannot_be_rendered_is_refused_at_creation(
+    world: World, size: tuple[int, int], options: dict[str, object]
+) -> None:
+    width, height = size
+    photo = replace(a_photo(world.owner), width=width, height=height, image_key=f"{uuid.uuid4()}.png")
+    world.photos.photos[photo.id] = photo
+
+    with pytest.raises(InvalidInput) as refused:
+        await world.create(world.owner, photo.id, options)
+
+    assert refused.value.field == "transformation"
+    assert world.links.links == {}
+    assert world.journal == []
+
+
+async def test_the_output_format_is_the_originals_without_a_format_option(world: World) -> None:
+    wide = replace(a_photo(world.owner), width=20_000, height=1)  # a JPEG original: 20000 px is fine
+    world.photos.photos[wide.id] = wide
+
+    view = await world.create(world.owner, wide.id, {"effect": "grayscale"})
+
+    assert view.transformation == {"effect": "grayscale"}
+    with pytest.raises(InvalidInput):  # the same picture as WebP is not
+        await world.create(world.owner, wide.id, {"effect": "grayscale", "format": "webp"})
 
 
 async def test_link_on_unknown_photo_is_not_found(world: World) -> None:

@@ -1,6 +1,6 @@
 """Properties of the domain rules, checked by Hypothesis over generated inputs.
 
-- tags: `tag_set` is idempotent, gives at most five distinct trimmed, lower-cased names of
+- tags: `tag_set` is idempotent, gives at most five distinct trimmed, NFKC-case-folded names of
   1-32 characters, or refuses with `InvalidInput` exactly when the input breaks a rule;
 - transformations: every valid combination survives `canonical()` -> `from_canonical()`,
   values out of range refuse, and no text makes `from_canonical` fail otherwise;
@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from photoshare.domain.comments import COMMENT_MAX, Comment, ensure_may_delete
 from photoshare.domain.errors import Forbidden, InvalidInput
 from photoshare.domain.photos import MAX_TAGS_PER_PHOTO, TAG_MAX_LENGTH, tag_set
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN, RatingSummary
+from photoshare.domain.text import BLANK_LOOKALIKES
 from photoshare.domain.transformations import (
     ANGLE_MAX,
     ANGLE_MIN,
@@ -49,7 +51,7 @@ checked = settings(deadline=None, derandomize=True, max_examples=200, database=N
 # Short names from a small alphabet collide often (so duplicates and case variants appear);
 # any text at all covers the rest (Unicode case mapping, odd whitespace, long names).
 _tag_text = st.one_of(
-    st.text(alphabet=st.sampled_from("aAbBcC ,\t-é"), max_size=12),
+    st.text(alphabet=st.sampled_from("aAbBcC ,\t-éÉ\u0301\u200b\u3164\uff21\u00df\uff33\uff0c"), max_size=12),
     st.text(max_size=40),
 )
 raw_tags = st.lists(_tag_text, max_size=8)
@@ -59,11 +61,20 @@ def _expected_tags(raw_names: list[str]) -> tuple[str, ...] | None:
     """The rule, stated plainly: None where the names must be refused."""
     names: list[str] = []
     for raw in raw_names:
-        for piece in raw.split(","):
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", raw).casefold())
+        for piece in folded.split(","):
             if not piece.strip():
                 continue
-            name = piece.strip().lower()
-            if not 1 <= len(name) <= TAG_MAX_LENGTH:
+            name = piece.strip()
+            categories = [unicodedata.category(ch) for ch in name]
+            if {"Cc", "Cf", "Cs", "Zl", "Zp"} & set(categories):
+                return None
+            visible = [
+                ch
+                for ch, cat in zip(name, categories, strict=True)
+                if cat[0] in "LNPS" and ch not in BLANK_LOOKALIKES
+            ]
+            if not 1 <= len(name) <= TAG_MAX_LENGTH or not visible:
                 return None
             if name not in names:
                 names.append(name)
@@ -94,7 +105,7 @@ def test_tag_set_gives_few_distinct_normalised_names_and_is_idempotent(raw_names
     for name in names:
         assert 1 <= len(name) <= TAG_MAX_LENGTH
         assert name == name.strip()
-        assert name == name.lower()
+        assert name == unicodedata.normalize("NFKC", name.casefold())
         assert "," not in name
     assert tag_set(names) == names
     assert tag_set([",".join(names)]) == names
@@ -283,7 +294,12 @@ def comment_and_author(draw: st.DrawFn) -> tuple[Comment, User]:
     return comment, author
 
 
-_texts = st.text(min_size=1, max_size=COMMENT_MAX).filter(lambda t: t.strip())
+# Comment text the rules accept (domain/text.py): no control or format characters, something visible.
+_texts = st.text(
+    alphabet=st.characters(categories=["L", "M", "N", "P", "S", "Zs"], exclude_characters=BLANK_LOOKALIKES),
+    min_size=1,
+    max_size=COMMENT_MAX // 4,
+).filter(lambda t: any(unicodedata.category(ch)[0] in "LNPS" for ch in t))
 
 
 @checked
@@ -301,7 +317,11 @@ def test_only_the_author_edits_whatever_their_role(
     with pytest.raises(Forbidden):
         comment.edit(by=other, text=text, now=CREATED + after)
     edited = comment.edit(by=author, text=text, now=CREATED + after)
-    assert (edited.text, edited.created_at, edited.updated_at) == (text.strip(), CREATED, CREATED + after)
+    assert (edited.text, edited.created_at, edited.updated_at) == (
+        unicodedata.normalize("NFC", text).strip(),
+        CREATED,
+        CREATED + after,
+    )
     assert (edited.id, edited.author_id, edited.photo_id) == (comment.id, comment.author_id, comment.photo_id)
 
 

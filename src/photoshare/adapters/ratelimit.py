@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -29,13 +30,16 @@ class SqlRateLimiter:
     def __init__(self, db: PgAutocommit) -> None:
         self._db = db
 
-    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
+    async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
         now = sa.func.now()
         ends = now + sa.func.make_interval(0, 0, 0, 0, 0, 0, window_seconds)
         expired = rate_counters.c.window_ends <= now
+        # One upsert for all keys (an address and an account, say): distinct after truncation,
+        # since one statement may not touch a row twice.
+        rows = [{"key": key, "hits": 1, "window_ends": ends} for key in dict.fromkeys(k[:200] for k in keys)]
         stmt = (
             pg_insert(rate_counters)
-            .values(key=key[:200], hits=1, window_ends=ends)
+            .values(rows)
             .on_conflict_do_update(
                 index_elements=["key"],
                 set_={
@@ -45,13 +49,14 @@ class SqlRateLimiter:
             )
             .returning(rate_counters.c.hits, rate_counters.c.window_ends)
         )
-        (hits, window_ends), *_ = await self._db.execute(stmt)
+        counted = await self._db.execute(stmt)
         if random.random() < PURGE_PROBABILITY:
             # Ended windows would restart at 1 anyway; dropping them now and then keeps the table small.
             await self._db.execute(
                 sa.delete(rate_counters).where(rate_counters.c.window_ends <= sa.func.now())
             )
-        return None if hits <= limit else _retry_after(window_ends)
+        over = [window_ends for hits, window_ends in counted if hits > limit]
+        return _retry_after(max(over)) if over else None
 
     async def exhausted(self, key: str, *, limit: int) -> int | None:
         rows = await self._db.execute(
@@ -69,17 +74,20 @@ class ValkeyRateLimiter:
     def __init__(self, client: valkey.Valkey) -> None:
         self._client = client
 
-    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
-        name = PREFIX + key
+    async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
         try:
             async with self._client.pipeline(transaction=True) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, window_seconds, nx=True)
-                pipe.ttl(name)
-                hits, _, ttl = await pipe.execute()
+                for key in keys:
+                    name = PREFIX + key
+                    pipe.incr(name)
+                    pipe.expire(name, window_seconds, nx=True)
+                    pipe.ttl(name)
+                replies = await pipe.execute()
         except (ValkeyError, OSError) as error:
             raise Unavailable("cannot check the rate limit now") from error
-        return None if int(hits) <= limit else max(1, int(ttl))
+        counted = [(int(replies[i]), int(replies[i + 2])) for i in range(0, len(replies), 3)]
+        over = [ttl for hits, ttl in counted if hits > limit]
+        return max(1, *over) if over else None
 
     async def exhausted(self, key: str, *, limit: int) -> int | None:
         name = PREFIX + key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 import uuid
@@ -18,14 +20,39 @@ from photoshare.domain.users import User
 
 ALGORITHM = "HS256"
 BCRYPT_MAX_BYTES = 72
+# Marks a hash of the pre-hashed password: bcrypt's own strings start with "$2", so the two
+# schemes are never confused, and a hash without the prefix is a legacy one.
+PREHASH_PREFIX = "sha256$"
 _REQUIRED = ["sub", "exp", "iat", "jti", "type"]
 
 
-def _bcrypt_input(password: str) -> bytes:
-    """bcrypt reads at most 72 bytes; since bcrypt 5 a longer input raises instead of being cut.
-    Passwords may be 128 characters (up to 512 bytes of UTF-8), so cut them as bcrypt always did:
-    every hash made before keeps verifying, and a long password is a 500 no more."""
+def _prehashed(password: str) -> bytes:
+    """bcrypt reads at most 72 bytes (and stops at a NUL): SHA-256 first, base64-encoded
+    (44 bytes, no NUL), so every byte of a password up to 512 bytes of UTF-8 counts."""
+    return base64.b64encode(hashlib.sha256(password.encode()).digest())
+
+
+def _legacy_input(password: str) -> bytes:
+    """How hashes without the prefix were made: the password cut to bcrypt's 72 bytes (bcrypt 5
+    raises on a longer input instead of cutting it). Only verified against, never hashed anew."""
     return password.encode()[:BCRYPT_MAX_BYTES]
+
+
+def _check(password: str, password_hash: str) -> bool:
+    if password_hash.startswith(PREHASH_PREFIX):
+        secret, stored = _prehashed(password), password_hash[len(PREHASH_PREFIX) :]
+    else:
+        secret, stored = _legacy_input(password), password_hash
+    try:
+        return bcrypt.checkpw(secret, stored.encode())
+    except ValueError:  # not a bcrypt string (a disabled or damaged account): no match, no 500
+        return False
+
+
+def _rounds(bcrypt_hash: str) -> int | None:
+    # "$2b$12$<salt+digest>": the cost is the third field.
+    parts = bcrypt_hash.split("$")
+    return int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
 
 
 class SystemClock:
@@ -42,7 +69,7 @@ class BcryptPasswordHasher:
         self._rounds = rounds
         self._max_waiting = max_waiting
         # Verified against when the user does not exist, so both failures cost one bcrypt.
-        self._dummy = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds))
+        self._dummy = PREHASH_PREFIX + bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds)).decode()
 
     def _refuse_when_saturated(self) -> None:
         # A bounded queue: beyond it, shed load with 503 + Retry-After instead of piling up.
@@ -53,17 +80,22 @@ class BcryptPasswordHasher:
         self._refuse_when_saturated()
         salt = bcrypt.gensalt(self._rounds)
         hashed = await anyio.to_thread.run_sync(
-            bcrypt.hashpw, _bcrypt_input(password), salt, limiter=self._limiter
+            bcrypt.hashpw, _prehashed(password), salt, limiter=self._limiter
         )
-        return hashed.decode()
+        return PREHASH_PREFIX + hashed.decode()
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self._refuse_when_saturated()
-        target = password_hash.encode() if password_hash else self._dummy
         ok = await anyio.to_thread.run_sync(
-            bcrypt.checkpw, _bcrypt_input(password), target, limiter=self._limiter
+            _check, password, password_hash or self._dummy, limiter=self._limiter
         )
         return ok and password_hash is not None
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """A legacy (cut to 72 bytes) hash, or one made with other rounds than configured."""
+        if not password_hash.startswith(PREHASH_PREFIX):
+            return True
+        return _rounds(password_hash[len(PREHASH_PREFIX) :]) != self._rounds
 
 
 class JwtTokenCodec:

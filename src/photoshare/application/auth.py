@@ -22,6 +22,7 @@ from photoshare.domain.errors import Forbidden, Unauthenticated
 from photoshare.domain.users import (
     Role,
     User,
+    normalise_login,
     validate_email,
     validate_password,
     validate_username,
@@ -88,13 +89,16 @@ class LogIn:
         self._users, self._hasher, self._issue, self._uow = users, hasher, issue, uow
 
     async def __call__(self, login: str, password: str) -> Tokens:
-        user = await self._users.get_by_login(login.strip())
+        user = await self._users.get_by_login(normalise_login(login))
         # Verify even for an unknown user so both failures cost the same time.
         ok = await self._hasher.verify(password, user.password_hash if user else None)
         if user is None or not ok:
             raise Unauthenticated(BAD_CREDENTIALS)
         if not user.is_active:
             raise Forbidden("this account is banned")
+        if self._hasher.needs_rehash(user.password_hash):
+            # The only moment the password is in hand: move the hash to the current scheme.
+            await self._users.update_password_hash(user.id, await self._hasher.hash(password))
         tokens = await self._issue(user)
         await self._uow.commit()
         return tokens

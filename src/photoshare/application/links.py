@@ -24,7 +24,7 @@ from photoshare.application.ports import (
 from photoshare.application.readmodels import LinkView
 from photoshare.domain.errors import Forbidden, NotFound
 from photoshare.domain.photos import Photo, ensure_may_manage
-from photoshare.domain.transformations import Transformation
+from photoshare.domain.transformations import Size, Transformation, ensure_renderable
 from photoshare.domain.users import User
 
 SLUG_BYTES = 12  # 96 bits of randomness, 16 URL-safe characters
@@ -47,6 +47,13 @@ class PublicAddresses:
 
     def share_qr(self, slug: str) -> str:
         return f"{self.base_url}/api/shared/{slug}/qr"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderBudget:
+    """The most pixels one rendering may hold (the same budget an upload gets)."""
+
+    max_pixels: int
 
 
 class _LinkUseCase:
@@ -83,9 +90,32 @@ class _LinkUseCase:
 
 
 class CreateLink(_LinkUseCase):
+    """A link is handed out only if its image can be rendered: the photo's size is known, so
+    an output too large for its format or for the pixel budget is refused now, not on every GET."""
+
+    def __init__(
+        self,
+        photos: PhotoRepository,
+        links: LinkRepository,
+        store: ImageStore,
+        addresses: PublicAddresses,
+        clock: Clock,
+        uow: UnitOfWork,
+        budget: RenderBudget,
+    ) -> None:
+        super().__init__(photos, links, store, addresses, clock, uow)
+        self._budget = budget
+
     async def __call__(self, by: User, photo_id: uuid.UUID, options: Mapping[str, object]) -> LinkView:
         transformation = Transformation.from_mapping(options)
         photo = await self._managed_photo(by, photo_id)
+        _, _, extension = photo.image_key.rpartition(".")
+        ensure_renderable(
+            transformation,
+            Size(photo.width, photo.height),
+            transformation.output_format(extension),
+            self._budget.max_pixels,
+        )
         link = Link(
             id=uuid.uuid4(),
             photo_id=photo.id,

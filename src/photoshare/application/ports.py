@@ -67,12 +67,21 @@ class UserRepository(Protocol):
         """Write role, active flag and token version only."""
         ...
 
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        """Write the password hash only (a re-hash on log-in)."""
+        ...
+
 
 class PasswordHasher(Protocol):
     async def hash(self, password: str) -> str: ...
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         """False for a wrong password; with no hash it still spends the same time."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when a hash that verified was made by an older scheme or cost: the caller
+        hashes the password anew and stores it while it has the password in hand."""
         ...
 
 
@@ -142,8 +151,9 @@ class RefreshTokenStore(Protocol):
 class RateLimiter(Protocol):
     """Fixed-window counters shared by all workers."""
 
-    async def hit(self, key: str, *, limit: int, window_seconds: int) -> int | None:
-        """Count one hit; return None if allowed, else seconds until the window resets."""
+    async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
+        """Count one hit on each key, all in one round trip; None if every key is within the
+        limit, else the seconds until the last exceeded window resets."""
         ...
 
     async def exhausted(self, key: str, *, limit: int) -> int | None:

@@ -229,7 +229,8 @@ class OpenShare:
         self._throttle, self._clock, self._uow = throttle, clock, uow
 
     async def __call__(self, slug: str, visit: Visit) -> SharedView:
-        await self._throttle.check("share_view", f"ip:{visit.client}")
+        # A public read: an outage of the counters' store must not take it down.
+        await self._throttle.check("share_view", f"ip:{visit.client}", fail_open=True)
         share = await find_share(self._shares, self._throttle, slug, visit.client)
         share.ensure_open(self._clock.now())
         if share.password_hash is not None:
@@ -250,8 +251,7 @@ class OpenShare:
             await self._throttle.ensure_allowed("share_password", subject)
         # bcrypt either way: a wrong password costs what the right one does.
         if not await self._hasher.verify(visit.password, share.password_hash):
-            for subject in subjects:
-                await self._throttle.check("share_password", subject)
+            await self._throttle.check("share_password", *subjects)
             raise Unauthenticated("wrong password for this share")
 
     async def _shared(self, share: Share, visit: Visit) -> SharedView:

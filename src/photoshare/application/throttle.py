@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from photoshare.application.ports import RateLimiter
-from photoshare.domain.errors import TooManyRequests
+from photoshare.domain.errors import TooManyRequests, Unavailable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +23,21 @@ class Throttle:
         self._limiter = limiter
         self._limits = dict(limits)
 
-    async def check(self, action: str, subject: str) -> None:
-        """Count one `action` by `subject` (e.g. "ip:1.2.3.4", "user:<id>", "account:bob")."""
+    async def check(self, action: str, *subjects: str, fail_open: bool = False) -> None:
+        """Count one `action` by each subject (e.g. "ip:1.2.3.4", "user:<id>", "account:bob"):
+        one counter each, counted together, refused if any is over its limit.
+
+        Counters out of reach refuse the action (503), unless `fail_open`: for public reads,
+        which an outage of the counters' store must not take down with it."""
         limit = self._limits[action]
-        retry_after = await self._limiter.hit(
-            f"{action}:{subject}", limit=limit.hits, window_seconds=limit.window_seconds
-        )
+        keys = list(dict.fromkeys(f"{action}:{subject}" for subject in subjects))
+        try:
+            retry_after = await self._limiter.hit(keys, limit=limit.hits, window_seconds=limit.window_seconds)
+        except Unavailable:
+            if not fail_open:
+                raise
+            log.warning("rate counters unreachable: %s allowed uncounted", action)
+            return
         if retry_after is not None:
             raise _too_many(action, retry_after)
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from photoshare.domain import text as rules
 from photoshare.domain.errors import Forbidden, InvalidInput
 from photoshare.domain.users import User
 
@@ -13,10 +14,12 @@ COMMENT_MAX = 2000
 
 
 def validate_text(text: str) -> str:
-    stripped = text.strip()
-    if not 1 <= len(stripped) <= COMMENT_MAX:
-        raise InvalidInput(f"text must be 1-{COMMENT_MAX} characters", field="text")
-    return stripped
+    """Multi-line text (see domain/text.py), 1-COMMENT_MAX characters with something visible:
+    a comment of only spaces or zero-width joiners is as empty as no comment."""
+    normalised = rules.multi_line(text, field="text")
+    if not 1 <= len(normalised) <= COMMENT_MAX or not rules.has_visible(normalised):
+        raise InvalidInput(f"text must be 1-{COMMENT_MAX} characters, not all of them blank", field="text")
+    return normalised
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from photoshare.domain import text
 from photoshare.domain.access import Visibility
 from photoshare.domain.errors import Forbidden, InvalidInput
 from photoshare.domain.users import Role, User
@@ -16,11 +17,18 @@ MAX_TAGS_PER_PHOTO = 5
 DESCRIPTION_MAX = 2000
 
 
+def tag_key(raw: str) -> str:
+    """The form tag names are stored and compared in: NFKC case-folded and trimmed, so `Café`
+    typed precomposed or with a combining accent is one tag. Filters use it as it is."""
+    return text.fold(raw).strip()
+
+
 def normalise_tag(raw: str) -> str:
-    """A tag name is trimmed and lower-cased; 1-32 characters remain."""
-    name = raw.strip().lower()
-    if not 1 <= len(name) <= TAG_MAX_LENGTH:
-        raise InvalidInput(f"a tag name must be 1-{TAG_MAX_LENGTH} characters", field="tags")
+    """A tag name is a single line (domain/text.py) in its `tag_key` form; 1-32 characters remain,
+    at least one of them visible."""
+    name = text.check_line(tag_key(raw), field="tags")
+    if not 1 <= len(name) <= TAG_MAX_LENGTH or not text.has_visible(name):
+        raise InvalidInput(f"a tag name must be 1-{TAG_MAX_LENGTH} visible characters", field="tags")
     return name
 
 
@@ -32,7 +40,8 @@ def tag_set(raw_names: Iterable[str]) -> tuple[str, ...]:
     """
     names: dict[str, None] = {}
     for raw in raw_names:
-        for piece in raw.split(","):
+        # Folded before the split: NFKC turns a fullwidth comma into a comma.
+        for piece in tag_key(raw).split(","):
             if piece.strip():
                 names[normalise_tag(piece)] = None
     if len(names) > MAX_TAGS_PER_PHOTO:
@@ -40,11 +49,14 @@ def tag_set(raw_names: Iterable[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def validate_description(text: str | None) -> str:
-    text = (text or "").strip()
-    if len(text) > DESCRIPTION_MAX:
+def validate_description(description: str | None) -> str:
+    """Multi-line text (domain/text.py) of at most DESCRIPTION_MAX characters; may be empty."""
+    normalised = text.multi_line(description or "", field="description")
+    if len(normalised) > DESCRIPTION_MAX:
         raise InvalidInput(f"description must be at most {DESCRIPTION_MAX} characters", field="description")
-    return text
+    if normalised and not text.has_visible(normalised):
+        raise InvalidInput("description must be empty or contain visible characters", field="description")
+    return normalised
 
 
 @dataclass(frozen=True, slots=True)

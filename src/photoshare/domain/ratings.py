@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from photoshare.domain.errors import Forbidden, InvalidInput
 from photoshare.domain.photos import Photo
@@ -42,7 +43,13 @@ class RatingSummary:
 
     @property
     def average(self) -> float | None:
-        return None if self.count == 0 else round(self.total / self.count, 2)
+        """The mean to two places, rounded half away from zero as PostgreSQL's `round(numeric,
+        2)` does (Python's `round(17 / 8, 2)` would give 2.12, not 2.13). The SQL adapter
+        stores the same expression; tests/integration/test_rating_average.py pins the two."""
+        if self.count == 0:
+            return None
+        mean = (Decimal(self.total) / Decimal(self.count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return float(mean)
 
     def add(self, value: int) -> RatingSummary:
         return RatingSummary(self.count + 1, self.total + validate_value(value))

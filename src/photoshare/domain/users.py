@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from photoshare.domain import text
 from photoshare.domain.errors import Conflict, Forbidden, InvalidInput
 
 USERNAME_MIN, USERNAME_MAX = 3, 32
@@ -43,10 +44,42 @@ def validate_username(value: str) -> str:
     return value
 
 
+def normalise_email(value: str) -> str:
+    """NFKC, trimmed: the stored form. Two addresses are one account when their stored forms
+    are equal ignoring case (the unique index on lower(email)). Case is kept, and not fully
+    case-folded: `ß` and `ss` are different mailboxes."""
+    return text.nfkc(value).strip()
+
+
 def validate_email(value: str) -> str:
-    value = value.strip()
+    value = text.check_line(normalise_email(value), field="email")
     if len(value) > EMAIL_MAX or not _EMAIL_RE.fullmatch(value):
         raise InvalidInput("email must be a valid address", field="email")
+    return value
+
+
+def normalise_login(value: str) -> str:
+    """A log-in name in the form accounts are looked up by: an email as stored, a username trimmed."""
+    return normalise_email(value) if "@" in value else value.strip()
+
+
+def validate_full_name(value: str) -> str:
+    """A single line of at most FULL_NAME_MAX characters; empty, or with something visible."""
+    value = text.single_line(value, field="full_name")
+    if len(value) > FULL_NAME_MAX:
+        raise InvalidInput(f"full_name must be at most {FULL_NAME_MAX} characters", field="full_name")
+    if value and not text.has_visible(value):
+        raise InvalidInput("full_name must contain visible characters", field="full_name")
+    return value
+
+
+def validate_bio(value: str) -> str:
+    """Multi-line text of at most BIO_MAX characters; empty, or with something visible."""
+    value = text.multi_line(value, field="bio")
+    if len(value) > BIO_MAX:
+        raise InvalidInput(f"bio must be at most {BIO_MAX} characters", field="bio")
+    if value and not text.has_visible(value):
+        raise InvalidInput("bio must contain visible characters", field="bio")
     return value
 
 
@@ -73,8 +106,8 @@ class User:
     def with_profile(self, *, full_name: str | None, bio: str | None, email: str | None) -> User:
         return replace(
             self,
-            full_name=full_name if full_name is not None else self.full_name,
-            bio=bio if bio is not None else self.bio,
+            full_name=validate_full_name(full_name) if full_name is not None else self.full_name,
+            bio=validate_bio(bio) if bio is not None else self.bio,
             email=validate_email(email) if email is not None else self.email,
         )
 

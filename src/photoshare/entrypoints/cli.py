@@ -6,13 +6,17 @@ import argparse
 import contextlib
 import logging
 import os
+import shutil
 import socket
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 from photoshare.config import Settings, SettingsError
+from photoshare.entrypoints import logs
 
 log = logging.getLogger("photoshare")
+WORKERS_KILL_SECONDS = 5
 
 
 @contextlib.contextmanager
@@ -25,6 +29,7 @@ def database(settings: Settings) -> Iterator[Settings]:
 
     log.info("starting embedded PostgreSQL under %s", settings.pg_data_dir)
     server = EmbeddedPostgres(settings.pg_data_dir)
+    server.stop_when_gone()
     try:
         yield settings.with_database(server.url())
     finally:
@@ -50,6 +55,12 @@ def ensure_port_free(host: str, port: int) -> None:
             raise SettingsError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
+def fresh_dir(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
 def serve(settings: Settings) -> None:
     from granian import Granian
     from granian.constants import Interfaces, Loops
@@ -62,6 +73,8 @@ def serve(settings: Settings) -> None:
         # Workers are separate processes: they read the same settings from the environment.
         os.environ["PHOTOSHARE_DATABASE_URL"] = ready.database_url
         os.environ["PHOTOSHARE_DATA_DIR"] = str(ready.data_dir)
+        # Every worker writes its metrics here, so whichever answers /metrics speaks for all.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(fresh_dir(ready.data_dir / "metrics"))
         loop = Loops.uvloop if sys.platform != "win32" else Loops.asyncio
         log.info("serving on http://%s:%s with %d worker(s)", ready.host, ready.port, ready.workers)
         Granian(
@@ -74,6 +87,8 @@ def serve(settings: Settings) -> None:
             loop=loop,
             backlog=2048,
             log_access=False,
+            # A worker stuck in shutdown is killed after this many seconds rather than waited for.
+            workers_kill_timeout=WORKERS_KILL_SECONDS,
         ).serve()
 
 
@@ -83,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("serve", help="migrate the database, then serve the API")
     sub.add_parser("migrate", help="bring the database schema to the latest revision")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         print(f"photoshare: invalid configuration: {error}", file=sys.stderr)
         return 2
+    logs.configure(settings.log_format)
     if args.command == "migrate":
         with database(settings) as ready:
             migrate(ready)

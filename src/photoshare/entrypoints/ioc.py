@@ -7,6 +7,7 @@ REQUEST scope holds the session, the unit of work, repositories and use cases.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import NewType
 
 import anyio
 import valkey.asyncio as valkey
@@ -35,7 +36,7 @@ from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application import albums, auth, comments, links, photos, ratings, shares, users
 from photoshare.application.auth import Authenticate, Principal, Viewer
-from photoshare.application.links import PublicAddresses
+from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.ports import (
     AlbumRepository,
     Clock,
@@ -68,7 +69,7 @@ from photoshare.application.readmodels import (
     UserQueries,
 )
 from photoshare.application.throttle import Limit, Throttle
-from photoshare.config import Settings
+from photoshare.config import Settings, sqlalchemy_url
 from photoshare.domain.errors import Unauthenticated
 from photoshare.domain.transformations import Transformation
 
@@ -83,19 +84,16 @@ class NoLocalImages:
         return None
 
 
+#: The image calls' capacity limiter (a type of its own so dishka can tell it apart).
+ImageWork = NewType("ImageWork", anyio.CapacityLimiter)
+
+
 def bearer_token(header: str) -> str:
     """The token of an `Authorization: Bearer <token>` header; anything else is a 401."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("a bearer token is required")
     return token.strip()
-
-
-def sqlalchemy_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 class InfrastructureProvider(Provider):
@@ -151,7 +149,7 @@ class InfrastructureProvider(Provider):
     async def read_pool(self, settings: Settings) -> AsyncIterator[AsyncConnectionPool]:
         """Read models run on plain pooled psycopg connections (no session on the hot path)."""
         assert settings.database_url
-        pool = open_pool(settings.database_url, settings.db_pool_size)
+        pool = open_pool(settings.database_url, settings.db_pool_size, settings.db_statement_timeout_ms)
         await pool.open(wait=False)
         yield pool
         await pool.close()
@@ -189,14 +187,20 @@ class InfrastructureProvider(Provider):
         return Throttle(limiter, {a: Limit(limits.limit(a), limits.window) for a in limits.actions()})
 
     @provide
-    def image_store(self, settings: Settings, signer: UrlSigner) -> ImageStore:
-        limiter = anyio.CapacityLimiter(settings.image_concurrency)
+    def image_work(self, settings: Settings) -> ImageWork:
+        """One bound on this worker's image calls (decoding, rendering, storage), shared by all."""
+        return ImageWork(anyio.CapacityLimiter(settings.image_concurrency))
+
+    @provide
+    def image_store(self, settings: Settings, limiter: ImageWork, signer: UrlSigner) -> ImageStore:
         if settings.cloudinary_url:
             from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
 
             store: ImageStore = CloudinaryImageStore(settings.cloudinary_url, limiter)
             return store
-        return LocalImageStore(settings.images_dir, settings.public_base_url, limiter, signer)
+        return LocalImageStore(
+            settings.images_dir, settings.public_base_url, limiter, settings.max_image_pixels, signer
+        )
 
     @provide
     def image_renderer(self, store: ImageStore) -> ImageRenderer:
@@ -205,16 +209,18 @@ class InfrastructureProvider(Provider):
         return NoLocalImages()
 
     @provide
-    def inspector(self, settings: Settings) -> ImageInspector:
-        return PillowImageInspector(
-            anyio.CapacityLimiter(settings.image_concurrency), settings.max_image_pixels
-        )
+    def inspector(self, settings: Settings, limiter: ImageWork) -> ImageInspector:
+        return PillowImageInspector(limiter, settings.max_image_pixels)
 
     qr = provide(QrcodeRenderer, provides=QrRenderer)
 
     @provide
     def addresses(self, settings: Settings) -> PublicAddresses:
         return PublicAddresses(settings.public_base_url)
+
+    @provide
+    def render_budget(self, settings: Settings) -> RenderBudget:
+        return RenderBudget(settings.max_image_pixels)
 
     @provide
     def health(self, engine: AsyncEngine, client: valkey.Valkey | None) -> DependencyHealth:

@@ -24,6 +24,7 @@ from photoshare.application.readmodels import (
     UserRef,
 )
 from photoshare.domain.access import Visibility, VisibleTo
+from photoshare.domain.photos import tag_key
 
 PHOTO_ROW = sa.select(
     photos.c.id,
@@ -272,7 +273,7 @@ class SqlTagQueries:
 
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage:
         where: list[sa.ColumnElement[bool]] = (
-            [tags.c.name.like(like_pattern(prefix.strip().lower())[1:])] if prefix and prefix.strip() else []
+            [tags.c.name.like(like_pattern(tag_key(prefix))[1:])] if prefix and tag_key(prefix) else []
         )
         # A correlated count per tag on the page (index-only on photo_tags.tag_id), not a
         # GROUP BY over every photo's tags.

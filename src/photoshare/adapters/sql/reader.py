@@ -17,18 +17,14 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.sql import ClauseElement
 
+from photoshare.config import libpq_url
 from photoshare.domain.errors import Unavailable
 
 _DOWN = "the database is not reachable right now; try again shortly"
+_BUSY = "the database is too busy to answer this now; try again shortly"
 _COMPILED: dict[Any, tuple[Any, str]] = {}
 _COMPILED_MAX = 1024  # statement shapes, not values: a handful per query kind
 _DIALECT = pg_dialect.dialect()  # type: ignore[no-untyped-call]
-
-
-def libpq_url(url: str) -> str:
-    """postgresql+psycopg://… (SQLAlchemy) → postgresql://… (libpq)."""
-    scheme, sep, rest = url.partition("://")
-    return f"postgresql://{rest}" if sep and scheme.startswith(("postgresql", "postgres")) else url
 
 
 def sql_text(statement: ClauseElement) -> str:
@@ -76,6 +72,8 @@ class PgReader:
                     return await (cursor.fetchone() if one else cursor.fetchall())
             except PoolTimeout as error:  # an OperationalError too, but waiting twice helps no one
                 raise Unavailable(_DOWN, retry_after=2) from error
+            except psycopg.errors.QueryCanceled as error:  # the statement timeout: never pay twice
+                raise Unavailable(_BUSY, retry_after=1) from error
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 if attempt == 2:
                     raise Unavailable(_DOWN, retry_after=2) from error
@@ -123,6 +121,8 @@ class PgAutocommit:
                 return await cursor.fetchall() if cursor.description else []
         except PoolTimeout as error:
             raise Unavailable(_DOWN, retry_after=2) from error
+        except psycopg.errors.QueryCanceled as error:
+            raise Unavailable(_BUSY, retry_after=1) from error
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             # Not retried (a write); but the idle connections gone stale with this one are
             # replaced now, so the next requests do not fail one by one on them.
@@ -138,7 +138,9 @@ class PgAutocommit:
 RECONNECT_WINDOW = 1.0
 
 
-def open_pool(url: str, size: int) -> AsyncConnectionPool:
+def open_pool(url: str, size: int, statement_timeout_ms: int = 3000) -> AsyncConnectionPool:
+    """Every statement on it is cancelled after `statement_timeout_ms`: no public request can
+    hold the database for long, and the client gets a quick 503 with Retry-After instead."""
     return AsyncConnectionPool(
         libpq_url(url),
         min_size=1,
@@ -146,5 +148,9 @@ def open_pool(url: str, size: int) -> AsyncConnectionPool:
         open=False,
         timeout=5,
         reconnect_timeout=RECONNECT_WINDOW,
-        kwargs={"autocommit": True, "prepare_threshold": 1},
+        kwargs={
+            "autocommit": True,
+            "prepare_threshold": 1,
+            "options": f"-c statement_timeout={statement_timeout_ms}",
+        },
     )

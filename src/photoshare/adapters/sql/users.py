@@ -126,6 +126,11 @@ class SqlUserRepository:
         values = {"role": user.role.value, "is_active": user.is_active, "token_version": user.token_version}
         await self._session.execute(sa.update(users).where(users.c.id == user.id).values(**values))
 
+    async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        await self._session.execute(
+            sa.update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
 
 def _values(user: User) -> dict[str, Any]:
     return {

@@ -1,8 +1,10 @@
 """Images on the local disk: the `ImageStore` and `ImageRenderer` for running without Cloudinary.
 
 Layout under `root`: `originals/<key>` and `cache/<canonical>/<key>.<ext>` for
-renderings. Files are written to a temporary name and renamed into place, so a
-reader never sees half a file and a failed write leaves nothing behind. Rendering
+renderings; a rendering that failed leaves `<key>.<ext>.failed` there instead, holding
+the reason, so asking again answers at once instead of paying for the failure again.
+Files are written to a temporary name and renamed into place, so a reader never sees
+half a file and a failed write leaves nothing behind. Rendering
 runs in a worker thread under the shared limiter; plain file I/O uses anyio's
 default thread pool so reads do not queue behind renders.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -22,7 +25,7 @@ import anyio.to_thread
 from photoshare.adapters.storage import rendering
 from photoshare.adapters.storage.keys import checked_key, split_key
 from photoshare.application.ports import CleanImage, RenderedImage, UrlSigner
-from photoshare.domain.errors import DomainError, StorageFull, Unavailable
+from photoshare.domain.errors import DomainError, InvalidInput, StorageFull, Unavailable
 from photoshare.domain.transformations import Transformation
 
 _ORIGINAL_TYPES = {
@@ -33,6 +36,8 @@ _ORIGINAL_TYPES = {
     "gif": "image/gif",
 }
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_FAILED = ".failed"
+logger = logging.getLogger(__name__)
 
 
 class LocalImageStore:
@@ -43,12 +48,14 @@ class LocalImageStore:
         root: Path,
         public_base_url: str,
         limiter: anyio.CapacityLimiter,
+        max_pixels: int,
         signer: UrlSigner | None = None,
     ) -> None:
         self._originals = root / "originals"
         self._cache = root / "cache"
         self._base_url = public_base_url.rstrip("/")
         self._limiter = limiter
+        self._max_pixels = max_pixels  # the most pixels one rendering may hold
         self._signer = signer
 
     # --- ImageStore ---------------------------------------------------------------------------
@@ -96,16 +103,37 @@ class LocalImageStore:
             return None
         if cached is not None:
             return RenderedImage(cached, content_type)
+        failed_path = cached_path.with_name(cached_path.name + _FAILED)
+        if (reason := await anyio.to_thread.run_sync(_read_or_none, failed_path)) is not None:
+            raise InvalidInput(reason.decode(errors="replace"), field="transformation")
         source = await anyio.to_thread.run_sync(_read_or_none, original)
         if source is None:
             return None
-        data = await anyio.to_thread.run_sync(
-            rendering.render, source, transformation, fmt, limiter=self._limiter
-        )
+        try:
+            data = await anyio.to_thread.run_sync(
+                self._render, source, transformation, fmt, limiter=self._limiter
+            )
+        except InvalidInput as exc:  # the same bytes and options fail the same way every time
+            await anyio.to_thread.run_sync(_cache_quietly, failed_path, exc.detail.encode())
+            raise
         await anyio.to_thread.run_sync(_cache_quietly, cached_path, data)
         return RenderedImage(data, content_type)
 
     # --- blocking helpers ---------------------------------------------------------------------
+
+    def _render(self, source: bytes, transformation: Transformation, fmt: str) -> bytes:
+        """Whatever Pillow raises becomes a domain error: a link never answers 500."""
+        try:
+            return rendering.render(source, transformation, fmt, self._max_pixels)
+        except InvalidInput:
+            raise
+        except MemoryError as exc:  # the machine, not the request: worth a retry later
+            raise Unavailable("not enough memory to render the image now") from exc
+        except Exception as exc:
+            logger.warning("rendering %s as %s failed", transformation.canonical(), fmt, exc_info=True)
+            raise InvalidInput(
+                "this image cannot be rendered with this transformation", field="transformation"
+            ) from exc
 
     def _original_and_cached(self, key: str, cached_path: Path) -> tuple[Path | None, bytes | None]:
         original = self._originals / key
@@ -134,6 +162,7 @@ class LocalImageStore:
         for variant in self._cache.iterdir():
             for fmt in rendering.CONTENT_TYPES:
                 (variant / f"{key}.{fmt}").unlink(missing_ok=True)
+                (variant / f"{key}.{fmt}{_FAILED}").unlink(missing_ok=True)
 
 
 def _storage_error(exc: OSError) -> DomainError:

@@ -4,6 +4,9 @@ The steps run in Cloudinary's order for one transformation component:
 resize/crop, then the effect, then rounded corners, then rotation, then encoding.
 Everything that becomes empty (pad bands, cut corners, rotated canvas) is transparent
 while working and turns white only when the output format (JPEG) has no alpha.
+An animation stays one when the output format can hold it (GIF, WebP): every frame is
+transformed. Before any pixel is decoded, the geometry the domain computes from the
+header's size is checked against the pixel budget and the output format's limits.
 """
 
 from __future__ import annotations
@@ -11,19 +14,16 @@ from __future__ import annotations
 import io
 import math
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageSequence, ImageStat
 
-from photoshare.domain.errors import InvalidInput
-from photoshare.domain.transformations import Transformation
+from photoshare.domain.transformations import Size, Transformation, ensure_renderable
 
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-# Output format when the transformation names none: GIF becomes PNG (one frame, no palette loss).
-_KEEP_FORMAT = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "gif": "png"}
-_PILLOW_FORMAT = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+_PILLOW_FORMAT = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}
+_ANIMATABLE = {"gif", "webp"}  # as on Cloudinary: PNG and JPEG outputs take the first frame
 _DEFAULT_QUALITY = 85
+_DEFAULT_FRAME_MS = 100
 _PNG_COMPRESSION = 3  # half the time of the default 6 for about the same size on photos
-# Work images stay below this; 4000x4000 rotated by 45 degrees still fits.
-MAX_RENDER_PIXELS = 50_000_000
 _SALIENCY_SIDE = 64  # the saliency guess looks at a thumbnail this big
 _SALIENCY_STEPS = 9  # candidate window positions per axis
 # Classic sepia tone matrix (rows: output R, G, B; columns: input R, G, B, offset).
@@ -32,26 +32,42 @@ _TRANSPARENT = (0, 0, 0, 0)
 
 
 def output_format(transformation: Transformation, original_extension: str) -> str:
-    """The extension (jpg, png or webp) a rendering of this original gets."""
-    return transformation.format or _KEEP_FORMAT.get(original_extension, "png")
+    """The extension (jpg, png, webp or gif) a rendering of this original gets."""
+    return transformation.output_format(original_extension)
 
 
-def render(data: bytes, transformation: Transformation, fmt: str) -> bytes:
-    """Blocking: apply the transformation to an encoded original and encode the result as `fmt`."""
+def render(data: bytes, transformation: Transformation, fmt: str, max_pixels: int) -> bytes:
+    """Blocking: apply the transformation to an encoded original and encode the result as `fmt`.
+
+    Raises `InvalidInput` before decoding when the rendering would exceed `max_pixels` (one
+    canvas, or all frames of an animation together) or the format's largest side.
+    """
     with Image.open(io.BytesIO(data)) as source:
-        image = _working_copy(source)
-    image = _resize(image, transformation)
-    image = _apply_effect(image, transformation.effect)
-    image = _round_corners(image, transformation.radius)
-    image = _rotate(image, transformation.angle)
-    return _encode(image, fmt, transformation.quality)
+        frames = getattr(source, "n_frames", 1) if fmt in _ANIMATABLE else 1
+        ensure_renderable(transformation, Size(*source.size), fmt, max_pixels, frames=frames)
+        if frames == 1:
+            return _encode(_transformed(_working_copy(source), transformation), fmt, transformation.quality)
+        pictures, durations = [], []
+        for frame in ImageSequence.Iterator(source):
+            picture = _working_copy(frame)  # decodes the frame, which is when WebP reads its duration
+            durations.append(int(frame.info.get("duration") or _DEFAULT_FRAME_MS))
+            pictures.append(_transformed(picture, transformation))
+        loop = source.info.get("loop")
+    return _encode_animation(
+        pictures, durations, loop if isinstance(loop, int) else None, fmt, transformation
+    )
+
+
+def _transformed(image: Image.Image, t: Transformation) -> Image.Image:
+    image = _resize(image, t)
+    image = _apply_effect(image, t.effect)
+    image = _round_corners(image, t.radius)
+    return _rotate(image, t.angle)
 
 
 def _guard(width: int, height: int) -> tuple[int, int]:
-    width, height = max(1, width), max(1, height)
-    if width * height > MAX_RENDER_PIXELS:
-        raise InvalidInput("the transformed image would be too large", field="transformation")
-    return width, height
+    """A step never makes an empty picture (the budget was checked up front, by the domain)."""
+    return max(1, width), max(1, height)
 
 
 def _working_copy(source: Image.Image) -> Image.Image:
@@ -192,11 +208,6 @@ def _rotate(image: Image.Image, angle: int | None) -> Image.Image:
     exact = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
     if turn in exact:
         return image.transpose(exact[turn])
-    rad = math.radians(turn)
-    _guard(
-        math.ceil(abs(image.width * math.cos(rad)) + abs(image.height * math.sin(rad))),
-        math.ceil(abs(image.width * math.sin(rad)) + abs(image.height * math.cos(rad))),
-    )
     return image.convert("RGBA").rotate(
         -turn, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=_TRANSPARENT
     )
@@ -211,7 +222,22 @@ def _encode(image: Image.Image, fmt: str, quality: int | None) -> bytes:
     options: dict[str, object] = {}
     if fmt in ("jpg", "webp"):
         options["quality"] = quality or _DEFAULT_QUALITY
-    else:
+    elif fmt == "png":
         options["compress_level"] = _PNG_COMPRESSION
     image.save(out, _PILLOW_FORMAT[fmt], **options)
+    return out.getvalue()
+
+
+def _encode_animation(
+    pictures: list[Image.Image], durations: list[int], loop: int | None, fmt: str, t: Transformation
+) -> bytes:
+    out = io.BytesIO()
+    options: dict[str, object] = {"save_all": True, "append_images": pictures[1:], "duration": durations}
+    if loop is not None:
+        options["loop"] = loop
+    if fmt == "gif":
+        options["disposal"] = 2  # every frame is a full picture: clear before drawing the next
+    else:
+        options["quality"] = t.quality or _DEFAULT_QUALITY
+    pictures[0].save(out, _PILLOW_FORMAT[fmt], **options)
     return out.getvalue()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
+import contextlib
+from collections.abc import AsyncIterator
 
 from dishka import Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider, setup_dishka
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
-from litestar.logging import LoggingConfig
+from psycopg_pool import AsyncConnectionPool
 
 from photoshare import __version__
 from photoshare.config import Settings
@@ -25,8 +26,13 @@ from photoshare.entrypoints.http.controllers.shares import SharesController, sha
 from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
+from photoshare.entrypoints.http.metrics import metrics_routes, sampling
 from photoshare.entrypoints.http.openapi import docs_static_router, openapi_config
+from photoshare.entrypoints.http.proxies import trusted_proxy_headers
+from photoshare.entrypoints.http.requestid import request_ids
 from photoshare.entrypoints.http.security import security_headers
+from photoshare.entrypoints.lifecycle import terminate_with_parent
+from photoshare.entrypoints.logs import litestar_logging
 
 # JSON bodies are small; the upload route raises its own limit.
 MAX_JSON_BODY = 64 * 1024
@@ -38,6 +44,17 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
     container = make_async_container(
         *ioc.providers(), LitestarProvider(), *override, context={Settings: settings}
     )
+    metrics_handlers, metrics_middleware = metrics_routes(settings.metrics)
+
+    @contextlib.asynccontextmanager
+    async def sample_gauges(_: Litestar) -> AsyncIterator[None]:
+        if not metrics_handlers:
+            yield
+            return
+        pool = await container.get(AsyncConnectionPool)
+        async with sampling(pool, await container.get(ioc.ImageWork)):
+            yield
+
     app = Litestar(
         route_handlers=[
             AuthController,
@@ -54,6 +71,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             list_tags,
             health,
             docs_static_router(),
+            *metrics_handlers,
             # With Cloudinary the CDN serves images; locally the service does.
             *([] if settings.cloudinary_url else [original_image, transformed_image]),
         ],
@@ -61,14 +79,18 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         openapi_config=openapi_config(__version__),
         request_max_body_size=MAX_JSON_BODY,
         before_send=[security_headers],
+        # Outermost first: the request id sees the real peer before proxy headers rewrite it.
+        middleware=[
+            request_ids(settings.trusted_proxies),
+            *([trusted_proxy_headers(settings.trusted_proxies)] if settings.trusted_proxies else []),
+            *metrics_middleware,
+        ],
+        lifespan=[sample_gauges],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=False)
         if settings.cors_origins
         else None,
         on_shutdown=[container.close],
-        logging_config=LoggingConfig(
-            root={"level": logging.getLevelName(logging.INFO), "handlers": ["queue_listener"]},
-            log_exceptions="never",
-        ),
+        logging_config=litestar_logging(settings.log_format),
         debug=False,
     )
     setup_dishka(container, app)
@@ -77,4 +99,5 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
 
 def create_app_from_env() -> Litestar:
     """The server's factory target: settings come from the environment of each worker."""
+    terminate_with_parent()
     return create_app(Settings.from_env())

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError, DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from photoshare.domain import errors as domain
+from photoshare.entrypoints.http.metrics import count_refusal
 
 log = logging.getLogger("photoshare.errors")
 
@@ -86,8 +87,10 @@ def _status_of(error: domain.DomainError) -> int:
     return 400
 
 
-def on_domain_error(_: Request[Any, Any, Any], error: domain.DomainError) -> Response[Problem]:
+def on_domain_error(request: Request[Any, Any, Any], error: domain.DomainError) -> Response[Problem]:
     status = _status_of(error)
+    if isinstance(error, domain.TooManyRequests):
+        count_refusal(request.scope.get("path_template") or request.url.path)
     headers: dict[str, str] = {}
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:

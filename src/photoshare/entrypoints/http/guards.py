@@ -39,15 +39,15 @@ staff = requires(Role.MODERATOR, Role.ADMIN)
 admin = requires(Role.ADMIN)
 
 
-def throttled(action: str, *, per_user: bool = False) -> Guard:
+def throttled(action: str, *, per_user: bool = False, fail_open: bool = False) -> Guard:
     """Count the request against the client's address and, for writes, the account."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         throttle: Throttle = await connection.state.dishka_container.get(Throttle)
         client = connection.client.host if connection.client else "unknown"
-        await throttle.check(action, f"ip:{client}")
+        subjects = [f"ip:{client}"]
         if per_user:
-            principal = await principal_of(connection)
-            await throttle.check(action, f"user:{principal.user.id}")
+            subjects.append(f"user:{(await principal_of(connection)).user.id}")
+        await throttle.check(action, *subjects, fail_open=fail_open)
 
     return guard

@@ -35,7 +35,7 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("PATCH", "/api/users/me"): (409,),
     ("PUT", "/api/users/{username}/role"): (409,),
     ("POST", "/api/users/{username}/ban"): (409,),
-    ("GET", "/api/photos"): (401, 403),  # a bad token; the `owner` filter is for staff
+    ("GET", "/api/photos"): (401, 403, 429),  # a bad token; the `owner` filter is for staff
     ("GET", "/api/photos/{photo_id}"): (304, 401, 403),  # public reads refuse a bad token
     ("GET", "/api/photos/{photo_id}/comments"): (401, 403),
     ("GET", "/api/comments/{comment_id}"): (401, 403),
@@ -45,6 +45,7 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/shared/{slug}"): (401, 410, 429),
     ("GET", "/api/shared/{slug}/qr"): (429,),
     ("POST", "/api/photos"): (415, 429),
+    ("POST", "/api/photos/{photo_id}/transformations"): (429,),
     ("POST", "/api/photos/{photo_id}/comments"): (429,),
     ("POST", "/api/photos/{photo_id}/ratings"): (409, 429),
     ("GET", "/api/links/{slug}/qr"): (304,),

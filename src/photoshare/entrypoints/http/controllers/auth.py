@@ -14,7 +14,7 @@ from photoshare.application.auth import LogIn, LogOut, Principal, Refresh, SignU
 from photoshare.application.readmodels import MeView
 from photoshare.application.throttle import Throttle
 from photoshare.domain.errors import InvalidInput
-from photoshare.domain.users import User
+from photoshare.domain.users import User, normalise_login
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.openapi_ops import LoginOperation
@@ -77,7 +77,7 @@ class AuthController(Controller):
     ) -> TokensOut:
         credentials = await read_credentials(request)
         # Per targeted account too, so spreading guesses over many addresses does not help.
-        await throttle.check("login", f"account:{credentials.username.strip().lower()}")
+        await throttle.check("login", f"account:{normalise_login(credentials.username).lower()}")
         return tokens_out(await log_in(credentials.username, credentials.password))
 
     @post("/refresh", status_code=HTTP_200_OK, guards=[throttled("refresh")])

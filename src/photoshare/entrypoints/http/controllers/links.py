@@ -14,7 +14,7 @@ from litestar.response import Redirect
 from photoshare.application.auth import Principal
 from photoshare.application.links import CreateLink, DeleteLink, ListLinks, RenderQr, ResolveLink
 from photoshare.application.readmodels import LinkView
-from photoshare.entrypoints.http.guards import authenticated
+from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.schemas import TransformationIn
 
@@ -28,7 +28,7 @@ class PhotoLinksController(Controller):
     guards = [authenticated]
     security = SECURITY
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, guards=[throttled("link", per_user=True)])
     @inject
     async def create(
         self,

@@ -1,0 +1,95 @@
+"""What an operator watches: /metrics, request ids on every answer, structured logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from ipaddress import ip_network
+
+import httpx
+
+from photoshare.config import Settings
+from photoshare.entrypoints.http.app import create_app
+from photoshare.entrypoints.http.requestid import RequestIdFilter, current
+from photoshare.entrypoints.logs import JsonFormatter
+from tests.integration.accounts import Client, assert_problem
+
+
+async def _get(settings: Settings, client: tuple[str, int], path: str, **headers: str) -> httpx.Response:
+    app = create_app(settings)
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app, client=client)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as http:
+            return await http.get(path, headers=headers)
+
+
+async def test_metrics_count_requests_per_route_and_status(settings: Settings) -> None:
+    app = create_app(settings)
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as http:
+            assert (await http.get("/api/photos")).status_code == 200
+            text = (await http.get("/metrics")).text
+    assert (
+        'photoshare_requests_total{app_name="photoshare",method="GET",path="/api/photos",status_code="200"}'
+        in text
+    )
+    assert "photoshare_request_duration_seconds_bucket" in text
+    assert "photoshare_db_pool_connections" in text
+    assert "photoshare_image_work" in text
+
+
+async def test_metrics_are_for_the_host_only_by_default(settings: Settings) -> None:
+    assert (await _get(settings, ("127.0.0.1", 5000), "/metrics")).status_code == 200
+    assert_problem(await _get(settings, ("203.0.113.9", 5000), "/metrics"), 404)
+    public = replace(settings, metrics="public")
+    assert (await _get(public, ("203.0.113.9", 5000), "/metrics")).status_code == 200
+    off = replace(settings, metrics="off")
+    assert (await _get(off, ("127.0.0.1", 5000), "/metrics")).status_code == 404
+
+
+async def test_metrics_count_rate_limit_refusals(client: Client, settings: Settings) -> None:
+    from photoshare.config import RateLimits
+
+    app = create_app(replace(settings, rate_limits=replace(RateLimits.every(1000), search=1)))
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as http:
+            await http.get("/api/photos")
+            assert (await http.get("/api/photos")).status_code == 429
+            text = (await http.get("/metrics")).text
+    assert 'photoshare_rate_limit_refusals_total{path="/api/photos"}' in text
+
+
+async def test_every_answer_carries_a_request_id_of_its_own(client: Client) -> None:
+    first, second = (
+        await client.get("/health"),
+        await client.get("/api/photos/00000000-0000-0000-0000-000000000000"),
+    )
+    assert len(first.headers["x-request-id"]) >= 16
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+    assert "x-request-id" in second.headers  # errors too
+
+
+async def test_a_trusted_proxy_passes_its_request_id_on_and_nobody_else_can(settings: Settings) -> None:
+    proxied = replace(settings, trusted_proxies=(ip_network("10.0.0.0/8"),))
+    from_proxy = await _get(proxied, ("10.1.2.3", 5000), "/health", **{"X-Request-Id": "trace-42"})
+    assert from_proxy.headers["x-request-id"] == "trace-42"
+    from_client = await _get(proxied, ("203.0.113.5", 5000), "/health", **{"X-Request-Id": "trace-42"})
+    assert from_client.headers["x-request-id"] != "trace-42"
+    hostile = await _get(proxied, ("10.1.2.3", 5000), "/health", **{"X-Request-Id": "a\tb<script>"})
+    assert hostile.headers["x-request-id"] != "a\tb<script>"
+
+
+def test_json_log_lines_carry_the_request_id() -> None:
+    record = logging.LogRecord("photoshare", logging.INFO, __file__, 1, "uploaded %s", ("p1",), None)
+    token = current.set("req-7")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        current.reset(token)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "req-7"
+    assert line["message"] == "uploaded p1"
+    assert line["level"] == "INFO"
