@@ -130,6 +130,10 @@ async def test_comments_and_ratings_of_a_private_photo_are_as_hidden_as_it(clien
     # A moderator is not an admin: a private photo stays unknown to them.
     await client.put("/api/users/bob/role", json={"role": "moderator"}, headers=bearer(world["admin"]))
     assert (await client.get(f"/api/photos/{private}/ratings", headers=bob)).status_code == 404
+    assert (await client.delete(f"/api/comments/{comment_id}", headers=bob)).status_code == 404
+    assert (
+        await client.get(f"/api/comments/{comment_id}", headers=bearer(world["alice"]))
+    ).status_code == 200
 
 
 async def test_others_cannot_edit_or_delete_a_private_photo_they_cannot_see(client: Client) -> None:

@@ -7,13 +7,21 @@ from datetime import UTC, datetime
 
 import pytest
 
+from photoshare.application.comments import DeleteComment
 from photoshare.application.photos import EditPhoto, load_visible_photo
 from photoshare.domain.access import ANONYMOUS, Visibility, VisibleTo
+from photoshare.domain.comments import Comment
 from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.photos import Photo
 from photoshare.domain.users import Role
 from tests.unit.factories import UserFactory
-from tests.unit.fakes import FakeUnitOfWork, FixedClock, InMemoryImageStore, InMemoryPhotoRepository
+from tests.unit.fakes import (
+    FakeUnitOfWork,
+    FixedClock,
+    InMemoryCommentRepository,
+    InMemoryImageStore,
+    InMemoryPhotoRepository,
+)
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 OWNER, OTHER = uuid.uuid4(), uuid.uuid4()
@@ -78,3 +86,17 @@ async def test_the_owner_changes_visibility_and_the_store_follows() -> None:
     await edit(owner, photo.id, "text", None, Visibility.PRIVATE)  # signed either way: nothing moves
     await edit(owner, photo.id, "text", None, Visibility.PUBLIC)
     assert store.journal == ["restrict k.jpg", "publish k.jpg"]
+
+
+async def test_a_comment_on_a_private_photo_is_unknown_to_a_moderator() -> None:
+    photo = _photo(Visibility.PRIVATE)
+    author = UserFactory.build(id=OWNER)
+    comment = Comment(uuid.uuid4(), photo.id, author.id, "mine", NOW, NOW)
+    photos, comments = InMemoryPhotoRepository(photo), InMemoryCommentRepository(comment)
+    with pytest.raises(NotFound):
+        await DeleteComment(photos, comments, FakeUnitOfWork())(
+            UserFactory.build(role=Role.MODERATOR), comment.id
+        )
+    admin = UserFactory.build(role=Role.ADMIN)
+    await DeleteComment(photos, comments, FakeUnitOfWork())(admin, comment.id)
+    assert comment.id not in comments.comments
