@@ -48,8 +48,16 @@ def test_refresh_spends_the_old_refresh_token(http: httpx.Client, state: dict[st
     old = state["newcomer"]["refresh_token"]
     renewed = http.post("/api/auth/refresh", json={"refresh_token": old})
     assert renewed.status_code == 200, renewed.text
+    assert http.get("/api/users/me", headers=bearer(renewed.json()["access_token"])).status_code == 200
+    # Presenting the spent one again looks like a stolen token: the whole family ends,
+    # the access token just issued from it included.
     assert http.post("/api/auth/refresh", json={"refresh_token": old}).status_code == 401
-    state["newcomer"] = renewed.json()
+    assert http.get("/api/users/me", headers=bearer(renewed.json()["access_token"])).status_code == 401
+    assert (
+        http.post("/api/auth/refresh", json={"refresh_token": renewed.json()["refresh_token"]}).status_code
+        == 401
+    )
+    state["newcomer"] = log_in(http, "newcomer")
 
 
 def test_upload_with_tags_then_get_and_edit(http: httpx.Client, state: dict[str, Any]) -> None:

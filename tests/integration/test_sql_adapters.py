@@ -282,6 +282,21 @@ async def test_revoked_token_is_reported_and_others_are_not(db: Db) -> None:
     assert await revocations.is_revoked("jti-2") is False
 
 
+async def test_revoked_family_refuses_its_tokens_in_one_lookup(db: Db) -> None:
+    revocations = db.revocations
+    await revocations.revoke_family("fam-1", _now() + timedelta(minutes=5))
+    assert await revocations.is_revoked("jti-1", "fam-1") is True
+    assert await revocations.is_revoked("jti-1", "fam-2") is False
+    assert await revocations.is_revoked("jti-1") is False  # a token without a family
+
+
+async def test_a_family_revoked_twice_keeps_the_later_expiry(db: Db) -> None:
+    revocations = db.revocations
+    await revocations.revoke_family("fam", _now() + timedelta(minutes=5))
+    await revocations.revoke_family("fam", _now() - timedelta(minutes=5))
+    assert await revocations.is_revoked("jti", "fam") is True
+
+
 async def test_revocation_rows_of_expired_tokens_are_purged(db: Db) -> None:
     revocations = db.revocations
     await revocations.revoke("old", _now() - timedelta(seconds=1))

@@ -14,7 +14,7 @@ import valkey.asyncio as valkey
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from photoshare.adapters.revocations import PREFIX, ValkeyTokenRevocations
+from photoshare.adapters.revocations import FAMILY_PREFIX, PREFIX, ValkeyTokenRevocations
 from photoshare.adapters.sql.tables import revoked_tokens
 from photoshare.config import Settings
 from photoshare.domain.errors import Unavailable
@@ -45,6 +45,14 @@ async def test_unknown_token_is_not_revoked(valkey_client: valkey.Valkey) -> Non
     revocations = ValkeyTokenRevocations(valkey_client)
     await revocations.revoke("jti-1", datetime.now(UTC) + timedelta(minutes=5))
     assert await revocations.is_revoked("jti-2") is False
+
+
+async def test_revoked_family_refuses_its_tokens(valkey_client: valkey.Valkey) -> None:
+    revocations = ValkeyTokenRevocations(valkey_client)
+    await revocations.revoke_family("fam-1", datetime.now(UTC) + timedelta(minutes=5))
+    assert await revocations.is_revoked("jti-1", "fam-1") is True
+    assert await revocations.is_revoked("jti-1", "fam-2") is False
+    assert await revocations.is_revoked("jti-1") is False
 
 
 async def test_revocation_expires_with_the_token(valkey_client: valkey.Valkey) -> None:
@@ -98,6 +106,22 @@ async def test_app_with_valkey_revokes_on_logout_through_valkey(
     finally:
         await engine.dispose()
     assert sql_rows == 0  # the revocation went to Valkey, not to the SQL fallback
+
+
+async def test_app_with_valkey_ends_a_reused_familys_access_tokens_through_valkey(
+    settings: Settings, valkey_url: str, valkey_client: valkey.Valkey
+) -> None:
+    app = create_app(dataclasses.replace(settings, valkey_url=valkey_url))
+    async with AsyncTestClient(app, base_url="http://testserver.local") as client:
+        first = await member(client, "alice")
+        family = jwt.decode(first["access_token"], options={"verify_signature": False})["fam"]
+        second = await client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert second.status_code == 200
+        replay = await client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert_problem(replay, 401)
+        assert await valkey_client.exists(FAMILY_PREFIX + family) == 1
+        for access in (first["access_token"], second.json()["access_token"]):
+            assert_problem(await client.get("/api/users/me", headers=bearer(access)), 401)
 
 
 async def test_app_reports_valkey_down_as_503(settings: Settings) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from photoshare.adapters.security import JwtTokenCodec
-from photoshare.application.auth import Authenticate, IssueTokens, LogIn, LogOut, Refresh, SignUp
+from photoshare.application.auth import Authenticate, EndFamily, IssueTokens, LogIn, LogOut, Refresh, SignUp
 from tests.unit.fakes import (
     FakePasswordHasher,
     FakeUnitOfWork,
@@ -71,6 +71,17 @@ def issue(codec: JwtTokenCodec, refresh_tokens: InMemoryRefreshTokenStore) -> Is
 
 
 @pytest.fixture
+def end_family(
+    codec: JwtTokenCodec,
+    refresh_tokens: InMemoryRefreshTokenStore,
+    revocations: InMemoryTokenRevocations,
+    clock: FixedClock,
+    uow: FakeUnitOfWork,
+) -> EndFamily:
+    return EndFamily(codec, refresh_tokens, revocations, clock, uow)
+
+
+@pytest.fixture
 def log_in(
     users: InMemoryUserRepository, hasher: FakePasswordHasher, issue: IssueTokens, uow: FakeUnitOfWork
 ) -> LogIn:
@@ -83,9 +94,10 @@ def refresh(
     users: InMemoryUserRepository,
     refresh_tokens: InMemoryRefreshTokenStore,
     issue: IssueTokens,
+    end_family: EndFamily,
     uow: FakeUnitOfWork,
 ) -> Refresh:
-    return Refresh(codec, users, refresh_tokens, issue, uow)
+    return Refresh(codec, users, refresh_tokens, issue, end_family, uow)
 
 
 @pytest.fixture
@@ -93,9 +105,10 @@ def log_out(
     codec: JwtTokenCodec,
     revocations: InMemoryTokenRevocations,
     refresh_tokens: InMemoryRefreshTokenStore,
+    end_family: EndFamily,
     uow: FakeUnitOfWork,
 ) -> LogOut:
-    return LogOut(codec, revocations, refresh_tokens, uow)
+    return LogOut(codec, revocations, refresh_tokens, end_family, uow)
 
 
 @pytest.fixture

@@ -137,8 +137,11 @@ class InMemoryTokenRevocations:
     async def revoke(self, token_id: str, expires_at: datetime) -> None:
         self.revoked[token_id] = expires_at
 
-    async def is_revoked(self, token_id: str) -> bool:
-        return token_id in self.revoked
+    async def revoke_family(self, family: str, expires_at: datetime) -> None:
+        self.revoked[f"family:{family}"] = expires_at
+
+    async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
+        return token_id in self.revoked or f"family:{family}" in self.revoked
 
 
 # --- photos and links ---

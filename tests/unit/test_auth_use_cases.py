@@ -274,6 +274,28 @@ async def test_reuse_in_one_family_leaves_other_sessions_alone(
     assert (await refresh(laptop.refresh_token)).access_token
 
 
+async def test_reusing_a_refresh_token_ends_its_familys_access_tokens_at_once(
+    sign_up: SignUp, log_in: LogIn, refresh: Refresh, authenticate: Authenticate
+) -> None:
+    _, phone = await _session(sign_up, log_in)
+    laptop = await log_in("alice", PASSWORD)
+    rotated = await refresh(phone.refresh_token)
+    with pytest.raises(Unauthenticated):
+        await refresh(phone.refresh_token)  # theft detected
+    for stolen in (phone.access_token, rotated.access_token):
+        with pytest.raises(Unauthenticated):
+            await authenticate(stolen)
+    assert (await authenticate(laptop.access_token)).user.username == "alice"  # another family
+
+
+async def test_access_token_names_its_refresh_family(
+    sign_up: SignUp, log_in: LogIn, codec: JwtTokenCodec
+) -> None:
+    _, tokens = await _session(sign_up, log_in)
+    access = codec.decode(tokens.access_token, TokenType.ACCESS)
+    assert access.family == codec.decode(tokens.refresh_token, TokenType.REFRESH).family
+
+
 async def test_access_token_is_refused_as_a_refresh_token(
     sign_up: SignUp, log_in: LogIn, refresh: Refresh
 ) -> None:

@@ -134,12 +134,18 @@ def test_admin_cannot_ban_themselves() -> None:
 
 def test_profile_update_changes_only_the_given_fields() -> None:
     user = UserFactory.build(full_name="Old Name", bio="old bio", email="old@example.org")
-    updated = user.with_profile(full_name="New Name", bio=None, email=None)
+    updated = user.with_profile(full_name="New Name")
     assert (updated.full_name, updated.bio, updated.email) == ("New Name", "old bio", "old@example.org")
+
+
+def test_profile_update_with_none_clears_the_name_and_the_bio() -> None:
+    user = UserFactory.build(full_name="Old Name", bio="old bio", email="old@example.org")
+    updated = user.with_profile(full_name=None, bio=None, email=None)
+    assert (updated.full_name, updated.bio, updated.email) == (None, None, "old@example.org")
 
 
 def test_profile_update_validates_the_new_email() -> None:
     user = UserFactory.build()
     with pytest.raises(InvalidInput) as caught:
-        user.with_profile(full_name=None, bio=None, email="nope")
+        user.with_profile(email="nope")
     assert caught.value.field == "email"

@@ -159,7 +159,7 @@ async def test_update_me_saves_the_given_fields_and_commits_once(
 async def test_update_me_leaves_fields_that_were_not_given(
     users: InMemoryUserRepository, uow: FakeUnitOfWork, bob: User
 ) -> None:
-    await UpdateMe(users, uow)(bob, full_name=None, bio="only the bio", email=None)
+    await UpdateMe(users, uow)(bob, bio="only the bio")
     stored = users.users[bob.id]
     assert (stored.full_name, stored.email, stored.bio) == (bob.full_name, bob.email, "only the bio")
 
@@ -168,7 +168,7 @@ async def test_update_me_rejects_an_invalid_email_and_saves_nothing(
     users: InMemoryUserRepository, uow: FakeUnitOfWork, bob: User
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await UpdateMe(users, uow)(bob, full_name="Changed", bio=None, email="not-an-email")
+        await UpdateMe(users, uow)(bob, full_name="Changed", email="not-an-email")
     assert caught.value.field == "email"
     assert users.users[bob.id] == bob
     assert uow.commits == 0
@@ -178,7 +178,7 @@ async def test_update_me_to_an_email_taken_in_another_case_conflicts(
     users: InMemoryUserRepository, uow: FakeUnitOfWork, admin: User, bob: User
 ) -> None:
     with pytest.raises(Conflict) as caught:
-        await UpdateMe(users, uow)(bob, full_name=None, bio=None, email=admin.email.upper())
+        await UpdateMe(users, uow)(bob, email=admin.email.upper())
     assert caught.value.field == "email"
     assert users.users[bob.id] == bob
     assert uow.commits == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from photoshare.application.ports import (
     Clock,
@@ -72,8 +73,10 @@ class IssueTokens:
         self._codec, self._refresh_tokens = codec, refresh_tokens
 
     async def __call__(self, user: User, family: str | None = None) -> Tokens:
-        access = self._codec.issue(user, TokenType.ACCESS)
-        refresh = self._codec.issue(user, TokenType.REFRESH, family=family or uuid.uuid4().hex)
+        # The access token names its family too, so ending the family ends it at once.
+        family = family or uuid.uuid4().hex
+        access = self._codec.issue(user, TokenType.ACCESS, family=family)
+        refresh = self._codec.issue(user, TokenType.REFRESH, family=family)
         await self._refresh_tokens.add(refresh.claims)
         return Tokens(access.token, refresh.token, self._codec.access_ttl)
 
@@ -104,6 +107,28 @@ class LogIn:
         return tokens
 
 
+class EndFamily:
+    """Ends a refresh family: its unspent refresh tokens, and every access token issued in it."""
+
+    def __init__(
+        self,
+        codec: TokenCodec,
+        refresh_tokens: RefreshTokenStore,
+        revocations: TokenRevocations,
+        clock: Clock,
+        uow: UnitOfWork,
+    ) -> None:
+        self._codec, self._refresh_tokens, self._revocations = codec, refresh_tokens, revocations
+        self._clock, self._uow = clock, uow
+
+    async def __call__(self, family: str) -> None:
+        await self._refresh_tokens.revoke_family(family)
+        await self._uow.commit()
+        # The family's newest access token expires at most one access lifetime from now.
+        until = self._clock.now() + timedelta(seconds=self._codec.access_ttl)
+        await self._revocations.revoke_family(family, until)
+
+
 class Refresh:
     def __init__(
         self,
@@ -111,18 +136,18 @@ class Refresh:
         users: UserRepository,
         refresh_tokens: RefreshTokenStore,
         issue: IssueTokens,
+        end_family: EndFamily,
         uow: UnitOfWork,
     ) -> None:
         self._codec, self._users, self._refresh_tokens = codec, users, refresh_tokens
-        self._issue, self._uow = issue, uow
+        self._issue, self._end_family, self._uow = issue, end_family, uow
 
     async def __call__(self, refresh_token: str) -> Tokens:
         claims = self._codec.decode(refresh_token, TokenType.REFRESH)
         outcome = await self._refresh_tokens.spend(claims.token_id)
         if outcome is RefreshOutcome.ALREADY_SPENT and claims.family:
-            # Reuse of a spent token: assume theft and end the whole family.
-            await self._refresh_tokens.revoke_family(claims.family)
-            await self._uow.commit()
+            # Reuse of a spent token: assume theft and end the whole family, access tokens too.
+            await self._end_family(claims.family)
         if outcome is not RefreshOutcome.SPENT_NOW:
             raise Unauthenticated("refresh token is spent or unknown")
         user = await self._users.get(claims.subject)
@@ -141,10 +166,11 @@ class LogOut:
         codec: TokenCodec,
         revocations: TokenRevocations,
         refresh_tokens: RefreshTokenStore,
+        end_family: EndFamily,
         uow: UnitOfWork,
     ) -> None:
         self._codec, self._revocations = codec, revocations
-        self._refresh_tokens, self._uow = refresh_tokens, uow
+        self._refresh_tokens, self._end_family, self._uow = refresh_tokens, end_family, uow
 
     async def __call__(self, principal: Principal, refresh_token: str | None) -> None:
         # A refresh token that is not the caller's refuses the whole request, changing nothing.
@@ -154,7 +180,7 @@ class LogOut:
                 raise Forbidden("that refresh token belongs to someone else")
             await self._refresh_tokens.spend(claims.token_id)
             if claims.family:
-                await self._refresh_tokens.revoke_family(claims.family)
+                await self._end_family(claims.family)
         await self._revocations.revoke(principal.claims.token_id, principal.claims.expires_at)
         await self._uow.commit()
 
@@ -167,7 +193,7 @@ class Authenticate:
 
     async def __call__(self, token: str) -> Principal:
         claims = self._codec.decode(token, TokenType.ACCESS)
-        if await self._revocations.is_revoked(claims.token_id):
+        if await self._revocations.is_revoked(claims.token_id, claims.family):
             raise Unauthenticated("token has been revoked")
         user = await self._users.get(claims.subject)
         if user is None:

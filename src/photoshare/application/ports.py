@@ -119,7 +119,8 @@ class TokenCodec(Protocol):
 
 
 class TokenRevocations(Protocol):
-    """Revoked access-token ids, remembered until the token would have expired anyway.
+    """Revoked access tokens, by id or by the refresh family they were issued in, remembered
+    until the tokens would have expired anyway.
 
     Implementations raise `Unavailable` when they cannot answer: a revocation check
     must fail closed, never report "not revoked" by default.
@@ -127,7 +128,13 @@ class TokenRevocations(Protocol):
 
     async def revoke(self, token_id: str, expires_at: datetime) -> None: ...
 
-    async def is_revoked(self, token_id: str) -> bool: ...
+    async def revoke_family(self, family: str, expires_at: datetime) -> None:
+        """Every access token of the family, issued until now, is refused from now on."""
+        ...
+
+    async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
+        """Whether the token, or its family, is revoked: one lookup, on every authenticated request."""
+        ...
 
 
 class RefreshOutcome(enum.Enum):

@@ -5,14 +5,22 @@ from __future__ import annotations
 from photoshare.application.ports import UnitOfWork, UserRepository
 from photoshare.domain import users as rules
 from photoshare.domain.errors import NotFound
-from photoshare.domain.users import Role, User
+from photoshare.domain.users import Keep, Role, User
 
 
 class UpdateMe:
     def __init__(self, users: UserRepository, uow: UnitOfWork) -> None:
         self._users, self._uow = users, uow
 
-    async def __call__(self, me: User, *, full_name: str | None, bio: str | None, email: str | None) -> None:
+    async def __call__(
+        self,
+        me: User,
+        *,
+        full_name: str | Keep | None = Keep.KEEP,
+        bio: str | Keep | None = Keep.KEEP,
+        email: str | None = None,
+    ) -> None:
+        """`None` clears the full name or the bio; `Keep.KEEP` (the default) leaves it."""
         await self._users.update_profile(me.with_profile(full_name=full_name, bio=bio, email=email))
         await self._uow.commit()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -89,6 +90,12 @@ def validate_password(value: str) -> str:
     return value
 
 
+class Keep(enum.Enum):
+    """A profile field a change leaves as it is (where `None` would clear it)."""
+
+    KEEP = "keep"
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: uuid.UUID
@@ -103,13 +110,27 @@ class User:
     # Bumped on ban: tokens issued before a ban never work again, even after an unban.
     token_version: int = field(default=0)
 
-    def with_profile(self, *, full_name: str | None, bio: str | None, email: str | None) -> User:
+    def with_profile(
+        self,
+        *,
+        full_name: str | Keep | None = Keep.KEEP,
+        bio: str | Keep | None = Keep.KEEP,
+        email: str | None = None,
+    ) -> User:
+        """A changed profile: `None` clears the name or the bio; an email is changed, never cleared."""
         return replace(
             self,
-            full_name=validate_full_name(full_name) if full_name is not None else self.full_name,
-            bio=validate_bio(bio) if bio is not None else self.bio,
+            full_name=_changed(self.full_name, full_name, validate_full_name),
+            bio=_changed(self.bio, bio, validate_bio),
             email=validate_email(email) if email is not None else self.email,
         )
+
+
+def _changed(current: str | None, given: str | Keep | None, validate: Callable[[str], str]) -> str | None:
+    """Merge-patch semantics: `Keep.KEEP` leaves the value, `None` clears it, text is validated."""
+    if given is Keep.KEEP:
+        return current
+    return None if given is None else validate(given)
 
 
 def ensure_can_manage(actor: User, target: User) -> None:

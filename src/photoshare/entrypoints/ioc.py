@@ -245,6 +245,7 @@ class AccountsProvider(Provider):
     use_cases = provide_all(
         auth.SignUp,
         auth.IssueTokens,
+        auth.EndFamily,
         auth.LogIn,
         auth.Refresh,
         auth.LogOut,

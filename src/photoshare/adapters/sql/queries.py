@@ -272,8 +272,11 @@ class SqlTagQueries:
         self._reader = reader
 
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage:
-        where: list[sa.ColumnElement[bool]] = (
-            [tags.c.name.like(like_pattern(tag_key(prefix))[1:])] if prefix and tag_key(prefix) else []
+        # A tag no photo uses any more is no tag to list (its row stays, for the next photo).
+        used = sa.exists().where(photo_tags.c.tag_id == tags.c.id)
+        key = tag_key(prefix) if prefix else ""
+        where: list[sa.ColumnElement[bool]] = [used] + (
+            [tags.c.name.like(like_pattern(key)[1:])] if key else []
         )
         # A correlated count per tag on the page (index-only on photo_tags.tag_id), not a
         # GROUP BY over every photo's tags.

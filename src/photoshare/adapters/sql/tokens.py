@@ -13,6 +13,8 @@ from photoshare.adapters.sql.reader import PgAutocommit
 from photoshare.adapters.sql.tables import refresh_tokens, revoked_tokens
 from photoshare.application.ports import RefreshOutcome, TokenClaims
 
+FAMILY_PREFIX = "family:"
+
 
 def token_hash(token_id: str) -> str:
     """Only a hash of the id is stored: a database leak yields nothing to replay."""
@@ -68,16 +70,30 @@ class SqlTokenRevocations:
         self._db = db
 
     async def revoke(self, token_id: str, expires_at: datetime) -> None:
+        await self._remember(token_id, expires_at)
+
+    async def revoke_family(self, family: str, expires_at: datetime) -> None:
+        # A family shares the table with token ids under a prefix no token id (hex) can have.
+        await self._remember(FAMILY_PREFIX + family, expires_at)
+
+    async def _remember(self, key: str, expires_at: datetime) -> None:
+        # A family revoked again (logged out after a reuse) keeps the later expiry.
+        stmt = pg_insert(revoked_tokens).values(token_id=key, expires_at=expires_at)
         await self._db.execute(
-            pg_insert(revoked_tokens)
-            .values(token_id=token_id, expires_at=expires_at)
-            .on_conflict_do_nothing()
+            stmt.on_conflict_do_update(
+                index_elements=[revoked_tokens.c.token_id],
+                set_={"expires_at": sa.func.greatest(revoked_tokens.c.expires_at, stmt.excluded.expires_at)},
+            )
         )
         # Expired revocations protect nothing any more.
         await self._db.execute(sa.delete(revoked_tokens).where(revoked_tokens.c.expires_at < sa.func.now()))
 
-    async def is_revoked(self, token_id: str) -> bool:
+    async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
+        # One indexed lookup for both: the token's own id and its family's.
+        keys = [token_id, *([FAMILY_PREFIX + family] if family else [])]
         rows = await self._db.execute(
-            sa.select(revoked_tokens.c.expires_at).where(revoked_tokens.c.token_id == token_id)
+            sa.select(sa.func.max(revoked_tokens.c.expires_at)).where(
+                sa.or_(*(revoked_tokens.c.token_id == key for key in keys))
+            )
         )
-        return bool(rows) and rows[0][0] > datetime.now(UTC)
+        return bool(rows) and rows[0][0] is not None and rows[0][0] > datetime.now(UTC)

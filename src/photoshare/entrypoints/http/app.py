@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from photoshare import __version__
 from photoshare.config import Settings
 from photoshare.entrypoints import ioc
+from photoshare.entrypoints.http.caching import private_when_credentialed
 from photoshare.entrypoints.http.controllers.albums import AlbumsController
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.comments import CommentsController
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),
         request_max_body_size=MAX_JSON_BODY,
-        before_send=[security_headers],
+        before_send=[security_headers, private_when_credentialed],
         # Outermost first: the request id sees the real peer before proxy headers rewrite it.
         middleware=[
             request_ids(settings.trusted_proxies),

@@ -52,6 +52,15 @@ _TITLES = {
 }
 
 
+class OAuthError(domain.InvalidInput):
+    """A token request refused with an RFC 6749 (section 5.2) error code, which the problem
+    carries as `error` beside its detail, for OAuth2 clients."""
+
+    def __init__(self, error: str, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.error = error
+
+
 class FieldError(msgspec.Struct, omit_defaults=True):
     field: str
     message: str
@@ -68,6 +77,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
     retry_after: int | None = None
     password_required: bool | None = None
+    error: str | None = None  # the OAuth2 error code of a refused token request
 
 
 def problem(
@@ -103,6 +113,7 @@ def on_domain_error(request: Request[Any, Any, Any], error: domain.DomainError) 
         field=error.field,
         retry_after=retry_after,
         password_required=True if isinstance(error, domain.PasswordRequired) else None,
+        error=getattr(error, "error", None),
     )
 
 
@@ -111,32 +122,112 @@ _AT_PATH = re.compile(r"at `\$\.([A-Za-z0-9_.\[\]]+)`")
 _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 
 
-def _field_of(item: dict[str, Any]) -> str:
-    """The failing field's name: Litestar's key, or the one msgspec names in its message."""
-    message = str(item.get("message", ""))
+def field_named_in(message: str) -> str | None:
+    """The field a msgspec message names (unknown, missing, or at a path), if any."""
     for pattern in (_UNKNOWN_FIELD, _AT_PATH, _MISSING_FIELD):
         if found := pattern.search(message):
             return found.group(1)
+    return None
+
+
+def _field_of(item: dict[str, Any]) -> str:
+    """The failing field's name: the one msgspec names in its message, or Litestar's key."""
+    if named := field_named_in(str(item.get("message", ""))):
+        return named
     key = item.get("key") or item.get("source") or "body"
     return "body" if key == "data" else str(key)
+
+
+# msgspec's and Litestar's words for what a value should be, in the client's words.
+_KINDS = {
+    "str": "text",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "object": "a JSON object",
+    "array": "a list",
+    "null": "null",
+    "UploadFile": "a file",
+    "uuid": "a UUID",
+    "datetime": "a date and time",
+}
+_EXPECTED_GOT = re.compile(r"^Expected `([^`]+)`, got `([^`]+)`")
+_LENGTH = re.compile(r"^Expected `(str|array|object)` of length (<=|>=) (\d+)")
+_BOUND = re.compile(r"^Expected `(?:int|float)` (<=|>=|<|>) (-?[\d.]+)")
+_REGEX = re.compile(r"^Expected `str` matching regex (.+)$")
+_UNSUPPORTED = re.compile(r"^Unsupported type: <class '([^']+)'>")
+_ENUM = re.compile(r"^Invalid enum value (.+)$")
+_BOUND_WORDS = {"<=": "at most", ">=": "at least", "<": "less than", ">": "more than"}
+
+
+def _kind(names: str) -> str:
+    return " or ".join(_KINDS.get(name, f"a {name}") for name in names.split(" | "))
+
+
+def plain_message(field: str, message: str) -> str:
+    """A validation message that names the field and no framework type."""
+    message = message.split(" - at `$", 1)[0]
+    if found := _EXPECTED_GOT.match(message):
+        return f"{field} must be {_kind(found.group(1))}, not {_kind(found.group(2))}"
+    if found := _LENGTH.match(message):
+        kind, op, n = found.groups()
+        unit = "character" if kind == "str" else "item"
+        if op == ">=" and n == "1":
+            return f"{field} must not be empty"
+        return f"{field} must have {_BOUND_WORDS[op]} {n} {unit}{'' if n == '1' else 's'}"
+    if found := _BOUND.match(message):
+        return f"{field} must be {_BOUND_WORDS[found.group(1)]} {found.group(2)}"
+    if found := _REGEX.match(message):
+        return f"{field} does not have the expected form {found.group(1)}"
+    if found := _UNSUPPORTED.match(message):
+        # A repeated form field arrives as a list; text where a file was expected, as a str.
+        if found.group(1) == "list":
+            return f"{field} may be given only once"
+        if found.group(1) == "str":
+            return f"{field} must be an uploaded file, not text"
+        return f"{field} has a value of the wrong kind"
+    if found := _ENUM.match(message):
+        return f"{found.group(1)} is not an allowed value of {field}"
+    if found := _MISSING_FIELD.search(message):
+        return f"{found.group(1)} is required"
+    if found := _UNKNOWN_FIELD.search(message):
+        return f"{found.group(1)} is not a known field"
+    return message if field in message else f"{field}: {message}"
 
 
 def on_validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[Problem]:
     items = error.extra if isinstance(error.extra, list) else []
     fields = [
-        FieldError(field=_field_of(i), message=str(i.get("message", "")))
+        FieldError(field=(name := _field_of(i)), message=plain_message(name, str(i.get("message", ""))))
         for i in items
         if isinstance(i, dict)
     ]
     detail = fields[0].message if fields else (error.detail or "the request is not valid")
-    if fields and fields[0].field not in detail:
-        detail = f"{fields[0].field}: {detail}"
     return problem(
         400, detail, title="Invalid input", field=fields[0].field if fields else None, errors=fields or None
     )
 
 
-def on_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
+def _form_limit(request: Request[Any, Any, Any], error: HTTPException) -> Response[Problem] | None:
+    """Litestar answers every limit of its multipart parser with 400 "Request Entity Too
+    Large"; the parser's own error (the exception's context) says which limit it was."""
+    cause = error.__context__
+    if type(cause).__name__ != "ParserLimitReached":
+        return None
+    reason = str(cause)
+    if "segment count" in reason:
+        limit = request.app.multipart_form_part_limit
+        return problem(413, f"too many form parts: at most {limit} are accepted", title="Payload too large")
+    if "header length" in reason:
+        return problem(400, "file name too long: a form part's header may be at most about 4 KB")
+    if "header count" in reason:
+        return problem(400, "a form part has too many headers")
+    return problem(413, "a form part is too large", title="Payload too large")
+
+
+def on_http_exception(request: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
+    if (limited := _form_limit(request, error)) is not None:
+        return limited
     status = error.status_code
     detail = error.detail if status < 500 else _TITLES.get(status, "Server error")
     # A body that is not JSON at all: the failing "field" is the body itself.

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from photoshare.domain import shares as sh
 from photoshare.domain import users as u
@@ -53,9 +53,11 @@ class TokensOut(msgspec.Struct):
 
 
 class MePatch(msgspec.Struct, forbid_unknown_fields=True):
-    full_name: Annotated[str, Meta(max_length=u.FULL_NAME_MAX)] | None = None
-    bio: Annotated[str, Meta(max_length=u.BIO_MAX)] | None = None
-    email: Email | None = None
+    """A merge patch: an absent field stays as it is, `null` clears it (the email cannot be)."""
+
+    full_name: Annotated[str, Meta(max_length=u.FULL_NAME_MAX)] | UnsetType | None = UNSET
+    bio: Annotated[str, Meta(max_length=u.BIO_MAX)] | UnsetType | None = UNSET
+    email: Email | UnsetType = UNSET
 
 
 class RoleIn(msgspec.Struct, forbid_unknown_fields=True):

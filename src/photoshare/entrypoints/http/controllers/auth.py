@@ -6,7 +6,7 @@ import msgspec
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Controller, Request, post
-from litestar.datastructures import CacheControlHeader
+from litestar.datastructures import CacheControlHeader, FormMultiDict
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
@@ -15,12 +15,14 @@ from photoshare.application.readmodels import MeView
 from photoshare.application.throttle import Throttle
 from photoshare.domain.errors import InvalidInput
 from photoshare.domain.users import User, normalise_login
+from photoshare.entrypoints.http.errors import OAuthError, field_named_in, plain_message
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.openapi_ops import LoginOperation
 from photoshare.entrypoints.http.schemas import LoginIn, LogoutIn, RefreshIn, SignUpIn, TokensOut
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM_FIELDS = ("grant_type", "username", "password")
 MAX_LOGIN_BODY = 4096
 
 
@@ -42,15 +44,28 @@ def tokens_out(tokens: Tokens) -> TokensOut:
     return TokensOut(tokens.access_token, tokens.refresh_token, tokens.expires_in)
 
 
+def _form_fields(form: FormMultiDict) -> dict[str, Any]:
+    """The OAuth2 password form (RFC 6749, section 4.3.2): each field at most once, and
+    no grant but `password` (an absent `grant_type` is taken as the password grant)."""
+    for name in _FORM_FIELDS:
+        if len(form.getall(name, [])) > 1:
+            raise OAuthError("invalid_request", f"{name} may be given only once", field=name)
+    grant = form.get("grant_type")
+    if grant is not None and grant != "password":
+        raise OAuthError("unsupported_grant_type", "only the password grant is supported", field="grant_type")
+    return {k: v for k in ("username", "password") if (v := form.get(k)) is not None}
+
+
 async def read_credentials(request: Request[Any, Any, Any]) -> LoginIn:
+    is_form = request.headers.get("content-type", "").startswith(_FORMS)
+    fields = _form_fields(await request.form()) if is_form else None
     try:
-        if request.headers.get("content-type", "").startswith(_FORMS):
-            form = await request.form()
-            return msgspec.convert({k: form.get(k) for k in ("username", "password")}, LoginIn)
+        if fields is not None:
+            return msgspec.convert(fields, LoginIn)
         return msgspec.json.decode(await request.body(), type=LoginIn)
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
-        field = str(error).rpartition("$.")[2].rstrip("`") if "$." in str(error) else "body"
-        raise InvalidInput(str(error), field=field) from None
+        field = field_named_in(str(error)) or "body"
+        raise InvalidInput(plain_message(field, str(error)), field=field) from None
 
 
 class AuthController(Controller):

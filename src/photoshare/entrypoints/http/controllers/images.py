@@ -9,28 +9,28 @@ from litestar.params import FromPath, Parameter
 
 from photoshare.application.links import ReadOriginal, RenderLinkedImage, Signature
 from photoshare.application.ports import RenderedImage
+from photoshare.entrypoints.http.caching import IMAGE
 
 Key = Annotated[str, Parameter(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Spec = Annotated[str, Parameter(max_length=200, pattern=r"^[a-z]_[A-Za-z0-9-]+(,[a-z]_[A-Za-z0-9-]+)*$")]
 Expires = Annotated[int | None, Parameter(ge=0, le=2**40, description="signed URLs: Unix time")]
 SignatureParam = Annotated[str | None, Parameter(max_length=100, pattern=r"^[A-Za-z0-9_-]*$")]
-IMMUTABLE = "public, max-age=31536000, immutable"
 # A signed URL is one viewer's capability: only their browser keeps it, and not for long.
 SIGNED = "private, max-age=300"
 
 
 def _headers(etag: str, signed: bool = False) -> dict[str, str]:
-    # Keys and transformations never change what they name, so caches may keep them forever.
     return {
         "ETag": etag,
-        "Cache-Control": SIGNED if signed else IMMUTABLE,
+        "Cache-Control": SIGNED if signed else IMAGE,
         "Content-Disposition": "inline",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }
 
 
-def _image(request: Request, image: RenderedImage, etag: str, signed: bool) -> Response[bytes]:  # type: ignore[type-arg]
-    """The image, or 304 when the client has it already (asked only once it may be served)."""
+def _answer(request: Request, image: RenderedImage, etag: str, signed: bool) -> Response[bytes]:  # type: ignore[type-arg]
+    # The image is found (and its signature checked) first: a cache revalidating a deleted
+    # photo gets 404, never 304.
     if request.headers.get("if-none-match") == etag:
         return Response(b"", status_code=304, headers=_headers(etag, signed))
     return Response(image.data, media_type=image.content_type, headers=_headers(etag, signed))
@@ -47,7 +47,7 @@ async def original_image(
 ) -> Response[bytes]:
     """An original; an unlisted or private photo's only with a valid signature (else 404 or 403)."""
     image = await read(key, Signature(expires, signature))
-    return _image(request, image, f'"{key}"', signature is not None)
+    return _answer(request, image, f'"{key}"', signature is not None)
 
 
 @get("/images/t/{spec:str}/{key:str}", tags=["images"])
@@ -61,4 +61,4 @@ async def transformed_image(
     signature: SignatureParam = None,
 ) -> Response[bytes]:
     image = await render(key, spec, Signature(expires, signature))
-    return _image(request, image, f'"{spec}/{key}"', signature is not None)
+    return _answer(request, image, f'"{spec}/{key}"', signature is not None)

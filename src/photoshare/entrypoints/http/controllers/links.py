@@ -14,12 +14,12 @@ from litestar.response import Redirect
 from photoshare.application.auth import Principal
 from photoshare.application.links import CreateLink, DeleteLink, ListLinks, RenderQr, ResolveLink
 from photoshare.application.readmodels import LinkView
+from photoshare.entrypoints.http.caching import IMMUTABLE, REDIRECT
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.schemas import TransformationIn
 
 Slug = Annotated[str, Parameter(min_length=8, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
-IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class PhotoLinksController(Controller):
@@ -83,4 +83,4 @@ async def link_qr(
 @inject
 async def short_link(slug: FromPath[Slug], resolve: FromDishka[ResolveLink]) -> Redirect:
     """Where a scanned QR code lands: a redirect to the transformed image."""
-    return Redirect(await resolve(slug), status_code=302, headers={"Cache-Control": "public, max-age=300"})
+    return Redirect(await resolve(slug), status_code=302, headers={"Cache-Control": REDIRECT})

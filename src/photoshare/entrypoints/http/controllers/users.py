@@ -4,12 +4,13 @@ from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Controller, get, patch, post, put
 from litestar.params import FromPath, JSONBody
+from msgspec import UNSET
 
 from photoshare.application.auth import Principal
 from photoshare.application.readmodels import MeView, ProfileView, UserQueries
 from photoshare.application.users import Ban, ChangeRole, Unban, UpdateMe
 from photoshare.domain.errors import NotFound
-from photoshare.domain.users import User
+from photoshare.domain.users import Keep, User
 from photoshare.entrypoints.http.guards import admin, authenticated
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.schemas import MePatch, RoleIn
@@ -47,7 +48,12 @@ class UsersController(Controller):
         update: FromDishka[UpdateMe],
         queries: FromDishka[UserQueries],
     ) -> MeView:
-        await update(principal.user, full_name=data.full_name, bio=data.bio, email=data.email)
+        await update(
+            principal.user,
+            full_name=Keep.KEEP if data.full_name is UNSET else data.full_name,
+            bio=Keep.KEEP if data.bio is UNSET else data.bio,
+            email=None if data.email is UNSET else data.email,
+        )
         return await me_of(queries, principal.user)
 
     @get("/{username:str}")
