@@ -272,22 +272,19 @@ class SqlTagQueries:
         self._reader = reader
 
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage:
-        # A tag no photo uses any more is no tag to list (its row stays, for the next photo).
-        used = sa.exists().where(photo_tags.c.tag_id == tags.c.id)
+        # A tag no listed photo uses is no tag to list: not one whose photos are all gone (its
+        # row stays, for the next photo), nor one of unlisted photos only (its name would tell).
+        used = sa.exists(
+            sa.select(sa.literal(1))
+            .select_from(photo_tags.join(photos, photos.c.id == photo_tags.c.photo_id))
+            .where(photo_tags.c.tag_id == tags.c.id, listed(photos))
+        )
         key = tag_key(prefix) if prefix else ""
         where: list[sa.ColumnElement[bool]] = [used] + (
             [tags.c.name.like(like_pattern(key)[1:])] if key else []
         )
-        # A correlated count per tag on the page (index-only on photo_tags.tag_id), not a
-        # GROUP BY over every photo's tags.
-        # Tags of unlisted photos only are not shown at all: their names would tell about them.
-        where.append(
-            sa.exists(
-                sa.select(sa.literal(1))
-                .select_from(photo_tags.join(photos, photos.c.id == photo_tags.c.photo_id))
-                .where(photo_tags.c.tag_id == tags.c.id, listed(photos))
-            )
-        )
+        # A correlated count per tag on the page (index-only on photo_tags.tag_id, less the
+        # tag's few unlisted photos), not a GROUP BY over every photo's tags.
         photo_count = public_with_tag(tags.c.id, tags.c.name)
         rows = await self._reader.all(
             sa.select(tags.c.name, photo_count)
