@@ -7,9 +7,11 @@ N      ?= 100000
 # uv installs exactly what uv.lock pins (the versions the tests passed with); pip only brings uv.
 UV_VERSION := 0.13.9
 UV     := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
+# What ruff checks and formats; mypy's own list is `files` in pyproject.toml.
+PY_SOURCES := src tests migrations bench scripts
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run migrate lint format test test-unit test-integration seed bench bench-search bench-upload clean
+.PHONY: help install lock run migrate lint format test test-unit test-integration test-contract seed bench bench-search bench-upload clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -36,13 +38,13 @@ migrate: install ## bring the database schema to head
 
 lint: install ## layering contract, ruff and mypy
 	$(BIN)/lint-imports
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
 	$(BIN)/mypy
 
 format: install ## apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix src tests migrations
-	$(BIN)/ruff format src tests migrations
+	$(BIN)/ruff check --fix $(PY_SOURCES)
+	$(BIN)/ruff format $(PY_SOURCES)
 
 test: lint ## lint, then every test (unit and integration)
 	$(BIN)/pytest
@@ -53,11 +55,19 @@ test-unit: install ## unit tests only (no infrastructure)
 test-integration: install ## integration tests (embedded PostgreSQL, valkey-server, stubs)
 	$(BIN)/pytest tests/integration
 
+test-contract: install ## the same port contract on every fake and its SQL (and Valkey) adapter
+	$(BIN)/pytest tests/contract
+
 seed: install ## fill the database with N realistic photos (default 100000; `make seed N=1000000`) by COPY
 	$(BIN)/python scripts/seed.py --photos $(N)
 
+# `make bench-search` knobs (search.py reads them from the environment): the sizes seeded,
+# requests per query and size, and the seconds each query may take per size.
+SIZES    ?= 10000,100000,1000000
+REQUESTS ?= 200
+
 bench-search: install ## search latency p50/p95 at 10k, 100k and 1M photos; JSON under bench/results/
-	$(BIN)/python bench/search.py
+	SIZES=$(SIZES) REQUESTS=$(REQUESTS) $(BIN)/python bench/search.py
 
 # `make bench` knobs; pinning and worker count are parameters so a bigger machine runs it unchanged.
 WORKERS     ?= 1
@@ -74,5 +84,8 @@ bench: install ## load-test the real service (seeded with N photos) against a ba
 clean: ## remove caches (keeps .venv and var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache bench/work
 
+UPLOAD_RUNS ?= 5
+UPLOAD_MIB  ?= 10
+
 bench-upload: install ## time a 10 MiB JPEG upload through the app and report peak memory
-	$(BIN)/python bench/upload.py --runs 5
+	$(BIN)/python bench/upload.py --runs $(UPLOAD_RUNS) --mib $(UPLOAD_MIB)

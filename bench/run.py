@@ -11,9 +11,12 @@ Why it is built this way:
 - The ceiling is `bench/ceiling.py`, served by the same granian settings and pinning, and
   measured in every round, interleaved with the scenarios, so every ratio compares
   numbers taken under the same conditions (this machine is shared).
-- Everything started is registered and stopped in `finally`, even on Ctrl-C or SIGTERM:
-  SIGINT to the servers (so the CLI stops its PostgreSQL), SIGKILL after a grace period,
-  and the data dir's postmaster by its pid as a last resort. Every wait has a timeout.
+- Everything started is registered and stopped in `finally`, even on Ctrl-C or SIGTERM
+  (see supervise.py).
+
+The pieces: supervise.py (processes, seeding), wrk.py (wrk and its summary), rss.py and
+cpu.py (what the servers use), fixtures.py and scenarios.py (what is measured),
+report.py (the table and the JSON). This file runs the rounds.
 
 Parameters come from the environment (the Makefile passes them): WORKERS, SERVER_CPUS,
 LOAD_CPUS, CONNECTIONS, DURATION, N, RUNS; optional WARMUP, LOGIN_CONNECTIONS, DB_CPUS,
@@ -24,26 +27,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
-import json
-import math
 import os
-import platform
 import random
 import re
-import resource
-import secrets
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,38 +44,27 @@ from typing import Any
 import httpx
 import psutil
 
+from cpu import cpu_list, foreign_meter, listeners, settle
+from fixtures import prepare, rating_pairs
 from photoshare.config import RateLimits
+from report import RESULTS, machine, median, shown, summarise, table, write_json
+from rss import RssSampler
+from scenarios import STORM_LOGINS, STORM_READS, Fixtures, Scenario, scenarios
+from supervise import (
+    ROOT,
+    Processes,
+    free_port,
+    postmaster,
+    seed,
+    serve_command,
+    service_env,
+    stop_postgres,
+    wait_ready,
+)
+from wrk import WRK_THREADS, WRK_TIMEOUT, WrkRun, ensure_wrk, lua_env, ok_status, run_wrk, seconds
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
-LUA = BENCH / "lua"
-RESULTS = BENCH / "results"
 WORK = BENCH / "work"
-BIN = Path(sys.executable).parent
-PASSWORD = "bench-password-1"
-WRK_TIMEOUT = "30s"  # slow answers (queued log-ins) count as latency, not as dropped requests
-SERVER_GRACE = 30.0
-MiB = 1024 * 1024
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def seconds(text: str) -> float:
-    """wrk's duration syntax (10, 10s, 2m, 1h) in seconds."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
-    if not match:
-        raise SystemExit(f"bench: cannot read duration {text!r} (use e.g. 10s, 1m)")
-    return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
-
-
-def cpu_list(text: str) -> set[int]:
-    """taskset's list syntax (0, 0-3, 0,2) as a set of cpu numbers."""
-    cpus: set[int] = set()
-    for part in text.split(","):
-        low, _, high = part.strip().partition("-")
-        cpus.update(range(int(low), int(high or low) + 1))
-    return cpus
 
 
 @dataclass(frozen=True)
@@ -128,307 +110,9 @@ class Params:
         return seconds(self.duration)
 
 
-# --------------------------------------------------------------------------- processes
-
-
-class Processes:
-    """Every child the bench starts, so that `stop_all` can end them whatever happened."""
-
-    def __init__(self) -> None:
-        self._live: list[tuple[subprocess.Popen[bytes], bool]] = []
-        self._lock = threading.Lock()  # the login storm starts and stops wrk from a thread
-
-    def start(self, cmd: list[str], *, server: bool = False, **kwargs: Any) -> subprocess.Popen[bytes]:
-        # Own session: a terminal Ctrl-C reaches only the bench, which then stops the
-        # servers in order (a second SIGINT could make granian skip stopping PostgreSQL).
-        with self._lock:
-            proc = subprocess.Popen(cmd, start_new_session=True, **kwargs)
-            self._live.append((proc, server))
-        return proc
-
-    def stop(self, proc: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            server = next((s for p, s in self._live if p is proc), False)
-            self._live = [(p, s) for p, s in self._live if p is not proc]
-        if proc.poll() is not None:
-            return
-        try:
-            children = psutil.Process(proc.pid).children(recursive=True)
-        except psutil.Error:
-            children = []
-        proc.send_signal(signal.SIGINT if server else signal.SIGTERM)
-        try:
-            proc.wait(timeout=SERVER_GRACE if server else 5)
-        except subprocess.TimeoutExpired:
-            print(f"bench: pid {proc.pid} ignored its signal; killing it", file=sys.stderr)
-            proc.kill()
-            proc.wait(timeout=10)
-        for child in children:  # psutil checks the start time, so a reused pid is left alone
-            with contextlib.suppress(psutil.Error):
-                if child.is_running():
-                    child.kill()
-
-    def stop_all(self) -> None:
-        for proc, _ in reversed(list(self._live)):
-            try:
-                self.stop(proc)
-            except Exception as error:
-                print(f"bench: could not stop pid {proc.pid}: {error}", file=sys.stderr)
-
-
-def postmaster(data_dir: Path) -> psutil.Process | None:
-    """The embedded PostgreSQL of this data dir, if it runs (pid from postmaster.pid)."""
-    try:
-        pid = int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
-        proc = psutil.Process(pid)
-        return proc if "postgres" in proc.name() else None
-    except (OSError, ValueError, IndexError, psutil.Error):
-        return None
-
-
-def stop_postgres(data_dir: Path) -> None:
-    """Last resort after a killed server: fast shutdown (SIGINT) of our postmaster, then kill."""
-    proc = postmaster(data_dir)
-    if proc is None:
-        return
-    print(f"bench: stopping leftover PostgreSQL pid {proc.pid}", file=sys.stderr)
-    with contextlib.suppress(psutil.Error):
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except psutil.TimeoutExpired:
-            proc.kill()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class RssSampler(threading.Thread):
-    """Peak RSS of each worker (direct children of a server process), sampled every 0.2 s.
-
-    `take()` returns the peaks since the previous `take()`, so each wrk run gets its own.
-    """
-
-    def __init__(self, interval: float = 0.2) -> None:
-        super().__init__(daemon=True, name="rss-sampler")
-        self.interval = interval
-        self._parents: dict[str, psutil.Process] = {}
-        self._peaks: dict[str, dict[int, int]] = {}
-        self._lock = threading.Lock()
-        self._stop_event = threading.Event()
-
-    def watch(self, label: str, pid: int) -> None:
-        with self._lock:
-            self._parents[label] = psutil.Process(pid)
-            self._peaks[label] = {}
-
-    def workers(self, label: str) -> list[psutil.Process]:
-        with contextlib.suppress(psutil.Error):
-            return self._parents[label].children(recursive=False)
-        return []
-
-    def take(self, label: str) -> dict[int, int]:
-        self._sample()
-        with self._lock:
-            peaks, self._peaks[label] = self._peaks[label], {}
-        return peaks
-
-    def _sample(self) -> None:
-        with self._lock:
-            labels = list(self._parents)
-        for label in labels:
-            for worker in self.workers(label):
-                with contextlib.suppress(psutil.Error):
-                    rss = worker.memory_info().rss
-                    with self._lock:
-                        peaks = self._peaks[label]
-                        peaks[worker.pid] = max(peaks.get(worker.pid, 0), rss)
-
-    def run(self) -> None:
-        while not self._stop_event.wait(self.interval):
-            self._sample()
-
-    def stop(self) -> None:
-        self._stop_event.set()
-
-
-def tree_cpu_seconds(procs: list[psutil.Process]) -> float:
-    total = 0.0
-    for proc in procs:
-        with contextlib.suppress(psutil.Error):
-            times = proc.cpu_times()
-            total += times.user + times.system
-    return total
-
-
-BUSY_STATES = ("ESTABLISHED", "CLOSE_WAIT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "LAST_ACK", "CLOSING")
-
-
-def open_connections(ports: set[int]) -> int:
-    """Server-side TCP connections still alive on our ports (not listening, not TIME_WAIT)."""
-    with contextlib.suppress(psutil.Error):
-        return sum(
-            1
-            for c in psutil.net_connections("tcp")
-            if c.laddr and c.laddr.port in ports and c.status in BUSY_STATES
-        )
-    return 0
-
-
-def settle(procs: Callable[[], list[psutil.Process]], ports: set[int], limit: float = 90.0) -> float:
-    """Wait until the servers are idle: no client connection left on their ports and the
-    server side (workers, PostgreSQL) below 5% of a core over 0.5 s; `limit` at most.
-
-    Requests still queued when wrk stops (log-ins behind bcrypt, writes waiting for a pooled
-    connection) go on for seconds; without this they would be billed to the next scenario.
-    Returns the seconds waited.
-    """
-    started = time.monotonic()
-    while time.monotonic() - started < limit:
-        before = tree_cpu_seconds(procs())
-        time.sleep(0.5)
-        if open_connections(ports) == 0 and tree_cpu_seconds(procs()) - before < 0.025:
-            break
-    return round(time.monotonic() - started, 1)
-
-
-def listeners(port: int) -> set[int]:
-    with contextlib.suppress(psutil.Error):
-        return {
-            c.pid
-            for c in psutil.net_connections("tcp")
-            if c.laddr and c.laddr.port == port and c.status == "LISTEN" and c.pid
-        }
-    return set()
-
-
-def busy_cpu_seconds(cpus: set[int]) -> float:
-    """CPU time spent on these cores by anything (to tell how much others took from us)."""
-    per_cpu = psutil.cpu_times(percpu=True)
-    return sum(
-        t.user + t.nice + t.system + t.irq + t.softirq + t.steal for i, t in enumerate(per_cpu) if i in cpus
-    )
-
-
-# --------------------------------------------------------------------------- wrk
-
-
-def ensure_wrk() -> str:
-    """Install Debian's `wrk` when missing (apt-get update only if the first try fails)."""
-    if found := shutil.which("wrk"):
-        return found
-    print("bench: installing wrk (apt-get install -y wrk)", flush=True)
-    install = ["apt-get", "install", "-y", "wrk"]
-    if subprocess.run(install, check=False, timeout=600).returncode != 0:
-        subprocess.run(["apt-get", "update"], check=True, timeout=600)
-        subprocess.run(install, check=True, timeout=600)
-    found = shutil.which("wrk")
-    if not found:
-        raise SystemExit("bench: wrk is still missing after apt-get install")
-    return found
-
-
-@dataclass
-class WrkRun:
-    rps: float
-    requests: int
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    max_ms: float
-    statuses: dict[str, int]
-    socket_errors: dict[str, int]
-    exhausted: int
-    cursor: int
-    wrk_cpu_pct: float
-    peak_rss_mib: list[float] = field(default_factory=list)
-    settle_s: float = 0.0
-    foreign_cpu_pct: float = 0.0  # share of the server's cores that other processes used
-
-    def errors(self, expected: Callable[[int], bool]) -> int:
-        bad = sum(n for code, n in self.statuses.items() if not expected(int(code)))
-        return bad + sum(self.socket_errors.values())
-
-
-def ok_status(code: int) -> bool:
-    return 200 <= code < 400
-
-
-def wrk_command(params: Params, url: str, script: str, connections: int, duration: str) -> list[str]:
-    return [
-        "taskset",
-        "-c",
-        params.load_cpus,
-        "wrk",
-        "-t1",
-        f"-c{connections}",
-        f"-d{duration}",
-        "--latency",
-        "--timeout",
-        WRK_TIMEOUT,
-        "-s",
-        str(LUA / script),
-        url,
-    ]
-
-
-def parse_wrk(output: str, cpu_seconds: float, wall: float) -> WrkRun:
-    line = next((ln for ln in output.splitlines() if ln.startswith("BENCH_JSON ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk printed no summary:\n{output}")
-    data = json.loads(line.removeprefix("BENCH_JSON "))
-    rps_match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    rps = float(rps_match[1]) if rps_match else data["requests"] / (data["duration_us"] / 1e6)
-    lat = data["latency_us"]
-    return WrkRun(
-        rps=round(rps, 1),
-        requests=data["requests"],
-        p50_ms=lat["p50"] / 1000,
-        p90_ms=lat["p90"] / 1000,
-        p99_ms=lat["p99"] / 1000,
-        max_ms=lat["max"] / 1000,
-        statuses=data["statuses"],
-        socket_errors=data["socket_errors"],
-        exhausted=data["exhausted"],
-        cursor=data.get("cursor", 0),
-        wrk_cpu_pct=round(100 * cpu_seconds / wall, 1) if wall else 0.0,
-    )
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-# --------------------------------------------------------------------------- the bench
-
-
-@dataclass
-class Scenario:
-    name: str
-    path: str  # what it requests, for the report
-    script: str
-    lists: dict[str, list[str]]
-    connections: int
-    probe: Callable[[httpx.Client], httpx.Response]
-    rating: bool = False  # walks fresh (user, photo) pairs: each run gets its own slice
-
-
-@dataclass
-class Fixtures:
-    users: list[tuple[str, str]]
-    tokens: list[str]
-    photos: list[dict[str, Any]]
-    ratable: list[str]
-    slugs: list[str]
-    keywords: list[str]
-    source_photo: str
-
-
 class Bench:
+    """One `make bench` run: its two servers, their pinning, and the measurements."""
+
     def __init__(self, params: Params) -> None:
         self.params = params
         self.procs = Processes()
@@ -454,93 +138,52 @@ class Bench:
         if self.params.data_dir:
             print(f"bench: reusing the seeded data dir {self.data_dir} (no seeding)", flush=True)
             return {"reused_data_dir": str(self.data_dir)}
-        script = ROOT / "scripts" / "seed.py"
-        if not script.exists():
-            raise SystemExit("bench: scripts/seed.py is missing; it seeds the database (make seed)")
-        summary = self.work / "seed-summary.json"
-        cmd = [sys.executable, str(script), "--photos", str(self.params.n), "--summary", str(summary)]
         print(f"bench: seeding {self.params.n} photos into {self.data_dir}", flush=True)
         started = time.monotonic()
-        log = (self.work / "seed.log").open("wb")
-        proc = self.procs.start(
-            cmd, server=True, env=self.server_env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            code = proc.wait(timeout=float(os.environ.get("SEED_TIMEOUT") or 3600))
-        finally:
-            self.procs.stop(proc)
-            log.close()
-        if code != 0:
-            tail = (self.work / "seed.log").read_text(errors="replace")[-3000:]
-            raise SystemExit(f"bench: seeding failed (exit {code}):\n{tail}")
+        timeout = float(os.environ.get("SEED_TIMEOUT") or 3600)
+        details = seed(self.procs, self.work, self.params.n, self.server_env(), timeout)
         stop_postgres(self.data_dir)  # the seed's own server, if it left one running
-        details = json.loads(summary.read_text()) if summary.exists() else {}
         return {"n": self.params.n, "seconds": round(time.monotonic() - started, 1), "summary": details}
 
     def server_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        # The embedded defaults, as `make run` on a fresh clone: no external services.
-        for name in ("PHOTOSHARE_DATABASE_URL", "PHOTOSHARE_VALKEY_URL", "CLOUDINARY_URL"):
-            env.pop(name, None)
-        env |= {
-            "PHOTOSHARE_HOST": "127.0.0.1",
-            "PHOTOSHARE_PORT": str(self.port),
-            "PHOTOSHARE_PUBLIC_BASE_URL": self.url,
-            "PHOTOSHARE_WORKERS": str(self.params.workers),
-            "PHOTOSHARE_DATA_DIR": str(self.data_dir),
+        env = service_env(
+            port=self.port,
+            data_dir=self.data_dir,
+            workers=self.params.workers,
+            PHOTOSHARE_PUBLIC_BASE_URL=self.url,
             # The bench outlives the default 15-minute access token.
-            "PHOTOSHARE_ACCESS_TTL": "86400",
-        }
+            PHOTOSHARE_ACCESS_TTL="86400",
+        )
         for name in RateLimits.actions():
             env[f"PHOTOSHARE_RATE_{name.upper()}"] = "1000000"
         return env
 
     def start_servers(self) -> None:
         cpus = self.params.server_cpus
-        log = (self.work / "serve.log").open("wb")
-        self.serve = self.procs.start(
-            ["taskset", "-c", cpus, str(BIN / "photoshare"), "serve"],
-            server=True,
-            env=self.server_env(),
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        clog = (self.work / "ceiling.log").open("wb")
-        self.ceiling = self.procs.start(
-            [
-                "taskset",
-                "-c",
-                cpus,
-                sys.executable,
-                str(BENCH / "ceiling.py"),
-                "--port",
-                str(self.ceiling_port),
-                "--workers",
-                str(self.params.workers),
-            ],
-            server=True,
-            cwd=ROOT,
-            stdout=clog,
-            stderr=subprocess.STDOUT,
-        )
-        self.wait_ready(self.url + "/health", self.serve, "serve.log", 300)
-        self.wait_ready(self.ceiling_url + "/", self.ceiling, "ceiling.log", 60)
+        serve_log, ceiling_log = self.work / "serve.log", self.work / "ceiling.log"
+        with serve_log.open("wb") as log:
+            self.serve = self.procs.start(
+                serve_command(cpus),
+                server=True,
+                env=self.server_env(),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        ceiling = [sys.executable, str(BENCH / "ceiling.py"), "--port", str(self.ceiling_port)]
+        with ceiling_log.open("wb") as log:
+            self.ceiling = self.procs.start(
+                ["taskset", "-c", cpus, *ceiling, "--workers", str(self.params.workers)],
+                server=True,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_ready(self.url + "/health", self.serve, serve_log, 300)
+        wait_ready(self.ceiling_url + "/", self.ceiling, ceiling_log, 60)
         self.sampler.watch("service", self.serve.pid)
         self.sampler.watch("ceiling", self.ceiling.pid)
         self.sampler.start()
-
-    def wait_ready(self, url: str, proc: subprocess.Popen[bytes], logname: str, limit: float) -> None:
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                tail = (self.work / logname).read_text(errors="replace")[-3000:]
-                raise SystemExit(f"bench: server exited ({proc.returncode}) before it was ready:\n{tail}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return
-            time.sleep(0.3)
-        raise SystemExit(f"bench: {url} not ready after {limit:.0f} s (see {self.work / logname})")
 
     def pin_postgres(self) -> dict[str, Any]:
         """Say where PostgreSQL runs; with DB_CPUS, move the postmaster and its children
@@ -569,16 +212,9 @@ class Bench:
                 raise SystemExit(f"bench: other processes {sorted(strangers)} also listen on port {port}")
 
     def foreign_meter(self) -> Callable[[], float]:
-        """Start measuring; the returned function gives the share (%) of the server's cores
-        used by processes other than ours since then: the machine may be shared."""
+        """The share (%) of the server's cores used by others from now on (see cpu.py)."""
         cpus = cpu_list(self.params.server_cpus)
-        busy0, ours0, t0 = busy_cpu_seconds(cpus), tree_cpu_seconds(self.pinned_tree(cpus)), time.monotonic()
-
-        def share() -> float:
-            foreign = busy_cpu_seconds(cpus) - busy0 - (tree_cpu_seconds(self.pinned_tree(cpus)) - ours0)
-            return round(max(0.0, 100 * foreign / ((time.monotonic() - t0) * len(cpus))), 1)
-
-        return share
+        return foreign_meter(cpus, lambda: self.pinned_tree(cpus))
 
     def pinned_tree(self, cpus: set[int]) -> list[psutil.Process]:
         """Our server-side processes that can only run on `cpus`."""
@@ -598,145 +234,9 @@ class Bench:
         return procs
 
     def prepare(self) -> Fixtures:
-        """Users with tokens, photo ids, keywords and short links, all over HTTP."""
-        tag = secrets.token_hex(3)
-        users = [(f"b{tag}_{i:03d}", PASSWORD) for i in range(self.params.users)]
-        with httpx.Client(base_url=self.url, timeout=120) as client, ThreadPoolExecutor(4) as pool:
-
-            def enrol(user: tuple[str, str]) -> str:
-                name, password = user
-                body = {"username": name, "email": f"{name}@bench.example.com", "password": password}
-                client.post("/api/auth/signup", json=body).raise_for_status()
-                answer = client.post("/api/auth/login", json={"username": name, "password": password})
-                answer.raise_for_status()
-                return str(answer.json()["access_token"])
-
-            print(f"bench: signing up and logging in {len(users)} users", flush=True)
-            tokens = list(pool.map(enrol, users))
-            total = int(client.get("/api/photos", params={"limit": 1}).raise_for_status().json()["total"])
-            if total == 0:
-                raise SystemExit("bench: the seeded database has no photos")
-            pages = max(1, min(math.ceil(self.params.photo_ids / 100), math.ceil(total / 100)))
-            step = max(100, total // pages)
-            print(f"bench: collecting photo ids ({pages} pages of 100 out of {total})", flush=True)
-
-            def page(offset: int) -> list[dict[str, Any]]:
-                answer = client.get("/api/photos", params={"limit": 100, "offset": offset})
-                return list(answer.raise_for_status().json()["items"])
-
-            photos = [p for items in pool.map(page, range(0, pages * step, step)) for p in items]
-            photos = list({p["id"]: p for p in photos}.values())
-            source, slugs = self.make_links(client, tokens[0])
-        words: Counter[str] = Counter()
-        for photo in photos:
-            words.update(t.lower() for t in photo.get("tags") or [])
-            words.update(w.lower() for w in re.findall(r"[A-Za-z]{4,}", photo.get("description") or ""))
-        # Half the commonest words (big result sets), half from the long tail (small ones).
-        ranked = [w for w, _ in words.most_common()]
-        tail = ranked[30:]
-        keywords = sorted(ranked[:30] + self.rng.sample(tail, min(30, len(tail))))
-        ratable = [p["id"] for p in photos if p["id"] != source]
-        self.rng.shuffle(ratable)
-        return Fixtures(users, tokens, photos, ratable, slugs, keywords or ["photo"], source)
-
-    def make_links(self, client: httpx.Client, token: str) -> tuple[str, list[str]]:
-        """Upload one generated image and derive short links from it (the uploader owns it)."""
-        from PIL import Image
-
-        image = Image.linear_gradient("L").resize((640, 480)).convert("RGB")
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
-        auth = {"Authorization": f"Bearer {token}"}
-        answer = client.post(
-            "/api/photos",
-            headers=auth,
-            files={"file": ("bench.png", buffer.getvalue(), "image/png")},
-            data={"description": "bench link source", "tags": "bench"},
-        )
-        answer.raise_for_status()
-        photo_id = answer.json()["id"]
-        slugs = []
-        crops = ["fill", "fit", "scale", "thumb"]
-        for i in range(16):
-            body = {"width": 100 + 20 * i, "height": 100 + 10 * i, "crop": crops[i % len(crops)]}
-            link = client.post(f"/api/photos/{photo_id}/transformations", headers=auth, json=body)
-            link.raise_for_status()
-            slugs.append(link.json()["slug"])
-        return photo_id, slugs
-
-    def scenarios(self, fx: Fixtures) -> list[Scenario]:
-        ids = [p["id"] for p in fx.photos]
-        commented = [p["id"] for p in fx.photos if p.get("comment_count")] or ids
-        conns = self.params.connections
-        auth = {"Authorization": f"Bearer {fx.tokens[0]}"}
-        login = {"username": fx.users[0][0], "password": fx.users[0][1]}
-
-        def gets(name: str, shown: str, paths: list[str]) -> Scenario:
-            return Scenario(name, shown, "get.lua", {"BENCH_LIST": paths}, conns, lambda c: c.get(paths[0]))
-
-        def comment(c: httpx.Client) -> httpx.Response:
-            return c.post(f"/api/photos/{ids[0]}/comments", headers=auth, json={"text": "probe"})
-
-        def rate(c: httpx.Client) -> httpx.Response:  # pair 0 of rating_pairs
-            return c.post(f"/api/photos/{fx.ratable[0]}/ratings", headers=auth, json={"value": 4})
-
-        return [
-            gets("get photo", "GET /api/photos/{id}", [f"/api/photos/{i}" for i in ids]),
-            gets(
-                "list page of 20",
-                "GET /api/photos?limit=20&offset=0..180",
-                [f"/api/photos?limit=20&offset={20 * k}" for k in range(10)],
-            ),
-            gets("keyword search", "GET /api/photos?q={word}", [f"/api/photos?q={w}" for w in fx.keywords]),
-            gets(
-                "comments page",
-                "GET /api/photos/{id}/comments",
-                [f"/api/photos/{i}/comments" for i in commented],
-            ),
-            gets("short link /t/{slug}", "GET /t/{slug} (302)", [f"/t/{s}" for s in fx.slugs]),
-            gets("QR PNG", "GET /api/links/{slug}/qr", [f"/api/links/{s}/qr" for s in fx.slugs]),
-            Scenario(
-                "post a comment",
-                "POST /api/photos/{id}/comments",
-                "comment.lua",
-                {"BENCH_LIST": ids, "BENCH_TOKENS": fx.tokens},
-                conns,
-                comment,
-            ),
-            Scenario(
-                "rate a photo",
-                "POST /api/photos/{id}/ratings",
-                "rate.lua",
-                {"BENCH_TOKENS": fx.tokens},
-                conns,
-                rate,
-                rating=True,
-            ),
-            Scenario(
-                "log in",
-                "POST /api/auth/login (bcrypt)",
-                "login.lua",
-                {"BENCH_LIST": [f"{u} {p}" for u, p in fx.users]},
-                self.params.login_connections,
-                lambda c: c.post("/api/auth/login", json=login),
-            ),
-        ]
+        return prepare(self.url, self.params.users, self.params.photo_ids, self.rng)
 
     # ------------------------------------------------------------------ running
-
-    def rating_pairs(self, fx: Fixtures, count: int) -> list[str]:
-        """Up to `count` fresh (user, photo) pairs. Pair k is user k % U and a photo that
-        moves with both k and the user, so neighbouring requests touch different rows.
-        A small data set may run out: rate.lua then wraps and the 409s show as errors."""
-        users, photos = len(fx.tokens), len(fx.ratable)
-        count = min(count, users * photos - self.rating_cursor)
-        if count < 1:
-            raise SystemExit("bench: out of fresh (user, photo) pairs; raise BENCH_USERS or PHOTO_IDS")
-        lines = []
-        for k in range(self.rating_cursor, self.rating_cursor + count):
-            user, j = k % users, k // users
-            lines.append(f"{user} {fx.ratable[(j + user * (photos // users)) % photos]}")
-        return lines
 
     def write_lists(self, name: str, lists: dict[str, list[str]]) -> dict[str, str]:
         env = {}
@@ -747,27 +247,17 @@ class Bench:
         return env
 
     def lua_env(self, lists: dict[str, str]) -> dict[str, str]:
-        return dict(os.environ) | {"BENCH_LUA_DIR": str(LUA)} | lists
+        return lua_env(dict(os.environ), lists)
 
     def rating_lists(self, sc: Scenario, fx: Fixtures, duration: str, ceiling_rps: float) -> dict[str, str]:
         # No write outruns the bare app: its rps bounds how many pairs one run can use.
         count = int(max(ceiling_rps, 1000) * 1.5 * seconds(duration)) + 10 * sc.connections
-        pairs = self.rating_pairs(fx, count)
+        pairs = rating_pairs(fx, self.rating_cursor, count)
         self.rating_slice = len(pairs)
         return self.write_lists(sc.name, sc.lists | {"BENCH_LIST": pairs})
 
     def wrk(self, url: str, script: str, env: dict[str, str], connections: int, duration: str) -> WrkRun:
-        cmd = wrk_command(self.params, url, script, connections, duration)
-        cpu0, t0 = children_cpu(), time.monotonic()
-        proc = self.procs.start(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            out, _ = proc.communicate(timeout=seconds(duration) + 60)
-        finally:
-            self.procs.stop(proc)
-        wall = time.monotonic() - t0
-        if proc.returncode != 0:
-            raise RuntimeError(f"wrk failed ({proc.returncode}):\n{out.decode(errors='replace')}")
-        return parse_wrk(out.decode(errors="replace"), children_cpu() - cpu0, wall)
+        return run_wrk(self.procs, self.params.load_cpus, url, script, env, connections, duration)
 
     def measure(
         self, label: str, url: str, script: str, env: dict[str, str], conns: int, duration: str
@@ -778,7 +268,7 @@ class Bench:
         foreign = self.foreign_meter()
         run = self.wrk(url, script, env, conns, duration)
         run.foreign_cpu_pct = foreign()
-        run.peak_rss_mib = [round(v / MiB, 1) for v in self.sampler.take(label).values()]
+        run.peak_rss_mib = self.sampler.take_mib(label)
         run.settle_s = waited
         self.rating_cursor += min(run.cursor, self.rating_slice)  # only rate.lua moves it
         return run
@@ -804,101 +294,9 @@ class Bench:
             reads.foreign_cpu_pct = foreign()
         finally:
             thread.join(timeout=p.duration_s + 120)
-        reads.peak_rss_mib = [round(v / MiB, 1) for v in self.sampler.take("service").values()]
+        reads.peak_rss_mib = self.sampler.take_mib("service")
         results["login"].peak_rss_mib = reads.peak_rss_mib  # one server, one window
         return reads, results["login"]
-
-
-# --------------------------------------------------------------------------- reporting
-
-
-def median(values: list[float]) -> float:
-    return round(statistics.median(values), 2) if values else float("nan")
-
-
-def summarise(runs: list[WrkRun], ceiling_rps: float, expected: Callable[[int], bool]) -> dict[str, Any]:
-    statuses: Counter[str] = Counter()
-    sockets: Counter[str] = Counter()
-    for run in runs:
-        statuses.update(run.statuses)
-        sockets.update(run.socket_errors)
-    rps = median([r.rps for r in runs])
-    return {
-        "rps": rps,
-        "ratio_to_ceiling": round(rps / ceiling_rps, 4) if ceiling_rps else None,
-        "p50_ms": median([r.p50_ms for r in runs]),
-        "p99_ms": median([r.p99_ms for r in runs]),
-        "errors": sum(r.errors(expected) for r in runs),
-        "statuses": dict(statuses),
-        "socket_errors": {k: v for k, v in sockets.items() if v},
-        "peak_rss_mib_per_worker": max((max(r.peak_rss_mib, default=0) for r in runs), default=0),
-        "foreign_cpu_pct": median([r.foreign_cpu_pct for r in runs]),
-        "runs": [r.__dict__ for r in runs],
-    }
-
-
-def table(rows: list[tuple[str, dict[str, Any]]], skipped: dict[str, str]) -> str:
-    head = ("scenario", "rps", "% of ceiling", "p50 ms", "p99 ms", "errors", "peak RSS MiB/worker")
-    lines = [head]
-    for name, row in rows:
-        ratio = row.get("ratio_to_ceiling")
-        lines.append(
-            (
-                name,
-                f"{row['rps']:.0f}" if row["rps"] >= 100 else f"{row['rps']:.1f}",
-                f"{100 * ratio:.1f}%" if ratio is not None else "-",
-                f"{row['p50_ms']:.2f}",
-                f"{row['p99_ms']:.2f}",
-                str(row["errors"]),
-                f"{row['peak_rss_mib_per_worker']:.0f}",
-            )
-        )
-    for name, why in skipped.items():
-        lines.append((name, "skipped", "-", "-", "-", why, "-"))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    out = []
-    for n, line in enumerate(lines):
-        out.append(
-            " | ".join(
-                cell.ljust(w) if i == 0 else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
-            )
-        )
-        if n == 0:
-            out.append("-+-".join("-" * w for w in widths))
-    return "\n".join(out)
-
-
-def machine() -> dict[str, Any]:
-    def run(cmd: list[str]) -> str:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            return subprocess.run(
-                cmd, capture_output=True, text=True, timeout=10, check=False, cwd=ROOT
-            ).stdout.strip()
-        return ""
-
-    model = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {
-        "nproc": int(run(["nproc"]) or 0),
-        "cpu_count": os.cpu_count(),
-        "cpu_model": model,
-        "memory_mib": round(psutil.virtual_memory().total / MiB),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        "wrk": run(["wrk", "--version"]).splitlines()[0] if shutil.which("wrk") else None,
-        "git_commit": run(["git", "rev-parse", "HEAD"]),
-        "git_changed_paths": len(run(["git", "status", "--porcelain"]).splitlines()),
-    }
-
-
-# --------------------------------------------------------------------------- main
 
 
 def set_up(bench: Bench, report: dict[str, Any]) -> tuple[Fixtures, list[Scenario], dict[str, str]]:
@@ -923,16 +321,16 @@ def set_up(bench: Bench, report: dict[str, Any]) -> tuple[Fixtures, list[Scenari
         "keywords": fx.keywords,
         "bcrypt_rounds": int(os.environ.get("PHOTOSHARE_BCRYPT_ROUNDS") or 12),
     }
-    scenarios = bench.scenarios(fx)
+    every = scenarios(fx, p.connections, p.login_connections)
     skipped: dict[str, str] = {}
     with httpx.Client(base_url=bench.url, timeout=60) as client:
-        for sc in scenarios:
+        for sc in every:
             answer = sc.probe(client)
             if not ok_status(answer.status_code):
                 skipped[sc.name] = f"probe {answer.status_code}"
                 print(f"bench: {sc.name}: probe got {answer.status_code}: {answer.text[:300]}", flush=True)
     report["probe_failures"] = skipped
-    return fx, [sc for sc in scenarios if sc.name not in skipped], skipped
+    return fx, [sc for sc in every if sc.name not in skipped], skipped
 
 
 @dataclass
@@ -974,8 +372,8 @@ def measure_rounds(bench: Bench, fx: Fixtures, live: list[Scenario]) -> Rounds:
             )
             if round_no:
                 rounds.scenarios[sc.name].append(run)
-        if round_no and "get photo" in envs and "log in" in envs:
-            reads, logins = bench.storm(envs["get photo"], envs["log in"])
+        if round_no and STORM_READS in envs and STORM_LOGINS in envs:
+            reads, logins = bench.storm(envs[STORM_READS], envs[STORM_LOGINS])
             print(
                 f"bench: {tag}: login storm: get photo p99 {reads.p99_ms:.1f} ms, {logins.rps:.1f} logins/s"
             )
@@ -997,7 +395,7 @@ def compose(
     }
     rows = [("ceiling (bare Litestar)", ceiling)] + [(sc.name, report["scenarios"][sc.name]) for sc in live]
     if rounds.storm_reads:
-        alone = report["scenarios"]["get photo"]
+        alone = report["scenarios"][STORM_READS]
         under = summarise(rounds.storm_reads, ceiling["rps"], ok_status)
         logins = summarise(rounds.storm_logins, ceiling["rps"], ok_status)
         report["login_storm"] = {
@@ -1016,7 +414,7 @@ def compose(
 def run_bench(bench: Bench) -> dict[str, Any]:
     report: dict[str, Any] = {"started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     report["machine"] = machine() | {"loadavg_at_start": os.getloadavg()}
-    report["params"] = bench.params.__dict__ | {"wrk_threads": 1, "wrk_timeout": WRK_TIMEOUT}
+    report["params"] = bench.params.__dict__ | {"wrk_threads": WRK_THREADS, "wrk_timeout": WRK_TIMEOUT}
     fx, live, skipped = set_up(bench, report)
     rounds = measure_rounds(bench, fx, live)
     compose(report, rounds, live, skipped, bench.params.connections)
@@ -1051,9 +449,7 @@ def main() -> int:
             shutil.rmtree(bench.work / "lists", ignore_errors=True)
             if not params.data_dir:
                 shutil.rmtree(bench.work / "data", ignore_errors=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"bench-{bench.stamp}.json"
-    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    out = write_json(RESULTS / f"bench-{bench.stamp}.json", report)
     print()
     print(report["table"])
     storm = report.get("login_storm")
@@ -1070,7 +466,7 @@ def main() -> int:
     )
     pg = report["pinning"]["postgres"]
     print(f"PostgreSQL on cpus {pg['cpus']}: {pg['how']}")
-    print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {shown(out)}")
     return 0
 
 

@@ -28,12 +28,10 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,42 +51,14 @@ from photoshare.adapters.sql.reader import PgReader
 from photoshare.application.readmodels import PhotoSearch, PhotoSort
 from photoshare.config import libpq_url
 from photoshare.entrypoints.http.controllers.photos import parse_moment
+from report import RESULTS, git_commit, percentile, shown, write_json
+from scenarios import searches
+from supervise import ROOT, Processes, free_port, seed, serve_command, service_env, wait_ready
 
-ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work" / "search"
-RESULTS = ROOT / "bench" / "results"
-BIN = Path(sys.executable).parent
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 2.0
 BATCH = 20
-
-
-def queries(today: dt.date, total: int) -> dict[str, dict[str, str]]:
-    """The searches measured. Words and tags are picked by their frequency in the seeded
-    data (the same at every size): `forest` is in about 3% of the photos, `sunset` in 20%,
-    `ocarina` in 0.08%; the `street` tag is on 6%, a 4.5+ average on 10%."""
-    day = dt.timedelta(days=1)
-    return {
-        "first page": {},
-        "common word": {"q": "forest"},
-        "very common word": {"q": "sunset"},
-        "rare word": {"q": "ocarina"},
-        "tag": {"tag": "street"},
-        "rating filter": {"min_rating": "4.5"},
-        "date range (30 days)": {
-            "created_from": (today - 395 * day).isoformat(),
-            "created_to": (today - 366 * day).isoformat(),
-        },
-        "combined": {
-            "q": "bridge",
-            "tag": "travel",
-            "min_rating": "3",
-            "created_from": (today - 730 * day).isoformat(),
-        },
-        "sort by rating": {"sort": "-rating"},
-        "last page": {"offset": str(max(total - 20, 0))},
-        "middle page": {"offset": str(total // 2)},
-    }
 
 
 @dataclass
@@ -100,29 +70,6 @@ class Settings:
     keep: bool
     quiet_load: float
     quiet_wait: float
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def git_commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return out.stdout.strip()
 
 
 def load() -> list[float]:
@@ -151,85 +98,26 @@ def remaining(settings: Settings) -> float:
 
 
 @contextlib.contextmanager
-def service(work: Path, database_url: str, settings: Settings) -> Iterator[str]:
-    """`photoshare serve` on a free port, in its own process group, stopped on the way out."""
+def service(procs: Processes, work: Path, database_url: str, settings: Settings) -> Iterator[str]:
+    """`photoshare serve` on a free port, stopped on the way out."""
     port = free_port()
-    env = dict(os.environ) | {
-        "PHOTOSHARE_DATABASE_URL": database_url,
-        "PHOTOSHARE_DATA_DIR": str(work),
-        "PHOTOSHARE_HOST": "127.0.0.1",
-        "PHOTOSHARE_PORT": str(port),
-        "PHOTOSHARE_WORKERS": "1",
-    }
-    env.pop("PHOTOSHARE_VALKEY_URL", None)
-    env.pop("CLOUDINARY_URL", None)
-    url = f"http://127.0.0.1:{port}"
+    env = service_env(data_dir=work, database_url=database_url, port=port, workers=1)
     with (work / "serve.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "photoshare"), "serve"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            started = time.monotonic()
-            while True:
-                if proc.poll() is not None:
-                    raise SystemExit(f"bench-search: the service exited early; see {work / 'serve.log'}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                        break
-                if time.monotonic() - started > min(60, remaining(settings)):
-                    raise SystemExit("bench-search: the service did not become healthy within 60 s")
-                time.sleep(0.2)
-            yield url
-        finally:
-            stop_group(proc)
+        proc = procs.start(serve_command(), server=True, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{url}/health", proc, work / "serve.log", min(60, remaining(settings)))
+        yield url
+    finally:
+        procs.stop(proc)
 
 
-def stop_group(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    for sig, grace in ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        try:
-            proc.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def seed(work: Path, database_url: str, size: int, settings: Settings) -> dict[str, Any]:
-    summary = work / "seed-summary.json"
-    env = dict(os.environ) | {"PHOTOSHARE_DATABASE_URL": database_url, "PHOTOSHARE_DATA_DIR": str(work)}
+def seed_size(
+    procs: Processes, work: Path, database_url: str, size: int, settings: Settings
+) -> dict[str, Any]:
+    env = service_env(data_dir=work, database_url=database_url)
     print(f"\n== {size:,} photos: seeding", flush=True)
-    with (work / "seed.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "seed.py"),
-                "--photos",
-                str(size),
-                "--summary",
-                str(summary),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            code = proc.wait(timeout=remaining(settings))
-        except subprocess.TimeoutExpired:
-            code = -1
-        finally:
-            stop_group(proc)
-    if code != 0:
-        tail = (work / "seed.log").read_text(errors="replace")[-2000:]
-        raise SystemExit(f"bench-search: seeding failed ({code}):\n{tail}")
-    result: dict[str, Any] = json.loads(summary.read_text())
+    result = seed(procs, work, size, env, timeout=remaining(settings))
     print(f"   seeded in {result['seconds']} s ({result['photos_per_second']:,} photos/s)", flush=True)
     return result
 
@@ -306,7 +194,7 @@ async def explain(database_url: str, name: str, params: dict[str, str]) -> str:
     await pool.open()
     try:
         Recording.log.clear()
-        await SqlPhotoQueries(PgReader(pool), url_for=str).search(as_search(params))
+        await SqlPhotoQueries(PgReader(pool), url_for=lambda key, visibility: key).search(as_search(params))
         statements = list(Recording.log)
     finally:
         await pool.close()
@@ -314,13 +202,15 @@ async def explain(database_url: str, name: str, params: dict[str, str]) -> str:
     async with await psycopg.AsyncConnection.connect(libpq_url(database_url), autocommit=True) as conn:
         for i, (sql, values) in enumerate(statements, 1):
             out.append(f"-- statement {i}\n{sql}\n-- parameters: {values}\n")
-            rows = await (await conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", values)).fetchall()  # type: ignore[arg-type]
+            rows = await (await conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", values)).fetchall()
             out.extend(r[0] for r in rows)
             out.append("")
     return "\n".join(out)
 
 
-def prepare(size: int, settings: Settings, report: dict[str, Any], stack: contextlib.ExitStack) -> str:
+def prepare(
+    procs: Processes, size: int, settings: Settings, report: dict[str, Any], stack: contextlib.ExitStack
+) -> str:
     """A fresh, seeded and analysed database for `size` photos; its URL. Stopped (and
     its files removed unless --keep) when the stack unwinds."""
     work = WORK / str(size)
@@ -331,17 +221,19 @@ def prepare(size: int, settings: Settings, report: dict[str, Any], stack: contex
     server = EmbeddedPostgres(work / "pgdata", database="photoshare")
     stack.callback(server.stop)
     database_url = server.url()
-    report["seed"][str(size)] = seed(work, database_url, size, settings)
+    report["seed"][str(size)] = seed_size(procs, work, database_url, size, settings)
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         conn.execute("ANALYZE")
     return database_url
 
 
-def run(settings: Settings, report: dict[str, Any]) -> None:
+def run(settings: Settings, report: dict[str, Any], explain_to: Path) -> None:
+    procs = Processes()
     with contextlib.ExitStack() as stack:
-        databases = {size: prepare(size, settings, report, stack) for size in settings.sizes}
+        stack.callback(procs.stop_all)
+        databases = {size: prepare(procs, size, settings, report, stack) for size in settings.sizes}
         urls = {
-            size: stack.enter_context(service(WORK / str(size), databases[size], settings))
+            size: stack.enter_context(service(procs, WORK / str(size), databases[size], settings))
             for size in databases
         }
         clients = {
@@ -354,7 +246,7 @@ def run(settings: Settings, report: dict[str, Any]) -> None:
         waited = wait_for_quiet(settings)
         before = load()
         today = dt.datetime.now(dt.UTC).date()
-        per_size = {size: queries(today, total) for size, total in totals.items()}
+        per_size = {size: searches(today, total) for size, total in totals.items()}
         print(
             f"\n== measuring: {', '.join(f'{s:,}' for s in settings.sizes)} photos, interleaved", flush=True
         )
@@ -371,7 +263,7 @@ def run(settings: Settings, report: dict[str, Any]) -> None:
             explain(databases[int(largest)], slowest, report["queries"][slowest][largest]["params"])
         )
         header = f"-- EXPLAIN (ANALYZE, BUFFERS) of the slowest query (by p95) at {int(largest):,} photos\n"
-        (RESULTS / "search-explain.txt").write_text(header + text)
+        explain_to.write_text(header + text)
         report["slowest"] = {"size": int(largest), "query": slowest}
 
 
@@ -419,7 +311,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-load", type=float, default=float(os.environ.get("QUIET_LOAD", "1.5")))
     parser.add_argument("--quiet-wait", type=float, default=float(os.environ.get("QUIET_WAIT", "600")))
     parser.add_argument("--keep", action="store_true", help="keep bench/work/search/<size> afterwards")
-    parser.add_argument("--out", type=Path, help="the JSON file (default bench/results/search-<date>.json)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the JSON file (default bench/results/search-<date>.json); the EXPLAIN goes beside it",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     # `make` and CI stop jobs with SIGTERM: unwind through the `finally` blocks that stop
@@ -434,7 +330,6 @@ def main(argv: list[str] | None = None) -> int:
         args.quiet_load,
         args.quiet_wait,
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
@@ -448,13 +343,15 @@ def main(argv: list[str] | None = None) -> int:
         "queries": {},
         "load_average": {},
     }
-    run(settings, report)
-    out = args.out or RESULTS / f"search-{dt.date.today().isoformat()}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    out: Path = args.out or RESULTS / f"search-{dt.date.today().isoformat()}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    explain_to = out.parent / "search-explain.txt"
+    run(settings, report, explain_to)
+    write_json(out, report)
     print("\n" + table(report, sizes))
-    print(f"\nwritten: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    print(f"\nwritten: {shown(out)}")
     if "slowest" in report:
-        print(f"EXPLAIN of the slowest ({report['slowest']['query']}): bench/results/search-explain.txt")
+        print(f"EXPLAIN of the slowest ({report['slowest']['query']}): {shown(explain_to)}")
     return 0
 
 

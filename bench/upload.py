@@ -1,17 +1,18 @@
-"""Upload a ~10 MiB JPEG through the real app and report time and the process's peak memory.
+"""Upload a ~10 MiB JPEG through the real app and report time and the process's peak memory,
+then how long until the photo is `ready` (its variants made by a job worker).
 
 Runs the app in-process on an embedded PostgreSQL (a throwaway data dir), so peak RSS is
-the service's own: `python bench/upload.py [--runs 5]`. The image is noise, which JPEG
-cannot compress, so a 10 MiB file is also a large picture (about 12 megapixels).
+the service's own: `python bench/upload.py [--runs 5] [--mib 10]`. The image is noise, which
+JPEG cannot compress, so a 10 MiB file is also a large picture (about 12 megapixels).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
-import resource
 import shutil
 import statistics
 import tempfile
@@ -25,26 +26,22 @@ from photoshare.adapters.embedded_postgres import EmbeddedPostgres
 from photoshare.adapters.sql.migrate import upgrade
 from photoshare.config import RateLimits, Settings
 from photoshare.entrypoints.http.app import create_app
+from photoshare.entrypoints.worker import run_worker
+from rss import MiB, own_peak_rss_mib
 
-TARGET_BYTES = 10 * 1024 * 1024
 
-
-def big_jpeg() -> bytes:
-    """The largest noise JPEG at or under 10 MiB (binary search on the side length)."""
-    low, high, best = 500, 4000, b""
+def big_jpeg(target_bytes: int) -> bytes:
+    """The largest noise JPEG at or under `target_bytes` (binary search on the side length)."""
+    low, high, best = 16, 4000, b""
     while low <= high:
         side = (low + high) // 2
         out = io.BytesIO()
         Image.effect_noise((side, side), 64).convert("RGB").save(out, "JPEG", quality=95)
-        if out.tell() <= TARGET_BYTES:
+        if out.tell() <= target_bytes:
             best, low = out.getvalue(), side + 1
         else:
             high = side - 1
     return best
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def measure(root: Path, url: str, data: bytes, runs: int) -> dict[str, object]:
@@ -62,7 +59,7 @@ async def measure(root: Path, url: str, data: bytes, runs: int) -> dict[str, obj
         await client.post("/api/auth/signup", json=creds)
         token = (await client.post("/api/auth/login", json=creds)).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
-        rss_before = peak_rss_mib()
+        rss_before = own_peak_rss_mib()
         times = []
         for _ in range(runs):
             started = time.perf_counter()
@@ -72,6 +69,7 @@ async def measure(root: Path, url: str, data: bytes, runs: int) -> dict[str, obj
             times.append((time.perf_counter() - started) * 1000)
             answer.raise_for_status()
         photo = answer.json()
+        ready_ms = await time_until_ready(client, headers, settings, data)
     await app.state.dishka_container.close()
     return {
         "file_bytes": len(data),
@@ -81,15 +79,41 @@ async def measure(root: Path, url: str, data: bytes, runs: int) -> dict[str, obj
         "min_ms": round(min(times), 1),
         "max_ms": round(max(times), 1),
         "peak_rss_mib_before_uploads": round(rss_before, 1),
-        "peak_rss_mib_after_uploads": round(peak_rss_mib(), 1),
+        "peak_rss_mib_after_uploads": round(own_peak_rss_mib(), 1),
+        "ready_after_upload_ms": round(ready_ms, 1),
     }
+
+
+async def time_until_ready(
+    client: httpx.AsyncClient, headers: dict[str, str], settings: Settings, data: bytes
+) -> float:
+    """With a worker running (in this process: it competes with nothing here), the time from
+    the upload's answer until the photo reads `ready` with its four variants."""
+    await run_worker(settings, wait=False)  # the timed uploads' jobs first
+    worker = asyncio.create_task(run_worker(settings, wait=True, install_signal_handlers=False))
+    try:
+        answer = await client.post(
+            "/api/photos", headers=headers, files={"file": ("big.jpg", data, "image/jpeg")}
+        )
+        answer.raise_for_status()
+        answered = time.perf_counter()
+        photo_url = f"/api/photos/{answer.json()['id']}"
+        while (await client.get(photo_url)).json()["status"] != "ready":  # noqa: ASYNC110 - a client polls
+            await asyncio.sleep(0.02)
+        return (time.perf_counter() - answered) * 1000
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
-    data = big_jpeg()
+    parser.add_argument("--mib", type=float, default=10, help="the upload's size in MiB (default 10)")
+    args = parser.parse_args()
+    runs = args.runs
+    data = big_jpeg(int(args.mib * MiB))
     root = Path(tempfile.mkdtemp(prefix="ps-up-"))
     pg = EmbeddedPostgres(root / "pgdata")
     try:

@@ -47,11 +47,11 @@ from typing import Any, TextIO
 
 import bcrypt
 import psycopg
-import vocabulary
 from PIL import Image, ImageDraw
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
+import vocabulary
 from photoshare.adapters.sql.migrate import upgrade
 from photoshare.config import Settings, libpq_url
 from photoshare.domain.ratings import RatingSummary
@@ -401,7 +401,10 @@ class Seeder:
         names = tag_vocabulary()
         gen = Generator(self.rng, user_ids, names, time.time())
         with tempfile.TemporaryDirectory(prefix="seed-") as tmp:
-            spool = {t: open(Path(tmp) / t, "w+", encoding="utf-8") for t in LOADED_TABLES[1:]}  # noqa: SIM115
+            spool: dict[str, TextIO] = {
+                t: open(Path(tmp) / t, "w+", encoding="utf-8")  # noqa: SIM115
+                for t in LOADED_TABLES[1:]
+            }
             try:
                 self.photos(n, gen, self.tag_ids(names), spool)
                 self.copy_spool("photo_tags", "photo_id, tag_id", spool["photo_tags"])
@@ -485,7 +488,7 @@ class Deferred:
     def restore(self, say: Callable[[str], None]) -> None:
         keys = [c for c in self.constraints if c[3] == "p"]
         foreign = [c for c in self.constraints if c[3] == "f"]
-        steps: list[tuple[str, sql.Composable]] = [
+        steps: list[tuple[str, sql.SQL | sql.Composed]] = [
             *(
                 (
                     name,

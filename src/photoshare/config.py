@@ -96,6 +96,8 @@ class Settings:
     hash_concurrency: int = 2
     bcrypt_rounds: int = 12
     image_concurrency: int = 2
+    #: `photoshare serve` starts a job worker beside the HTTP workers (PHOTOSHARE_SERVE_WORKER=0: not).
+    serve_worker: bool = True
     rate_limits: RateLimits = field(default_factory=RateLimits)
     #: `text` for people, `json` for log collectors.
     log_format: str = "text"
@@ -170,6 +172,7 @@ class Settings:
             hash_concurrency=_int(env, "PHOTOSHARE_HASH_CONCURRENCY", d.hash_concurrency, 1, 64),
             bcrypt_rounds=_int(env, "PHOTOSHARE_BCRYPT_ROUNDS", d.bcrypt_rounds, 4, 16),
             image_concurrency=_int(env, "PHOTOSHARE_IMAGE_CONCURRENCY", d.image_concurrency, 1, 64),
+            serve_worker=_bool(env, "PHOTOSHARE_SERVE_WORKER", d.serve_worker),
             rate_limits=_rate_limits(env, d.rate_limits),
             log_format=_choice(env, "PHOTOSHARE_LOG_FORMAT", d.log_format, LOG_FORMATS),
             metrics=_choice(env, "PHOTOSHARE_METRICS", d.metrics, METRICS_EXPOSURE),
@@ -186,6 +189,17 @@ def _rate_limits(env: Mapping[str, str], defaults: RateLimits) -> RateLimits:
             for name in RateLimits.actions()
         },
     )
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0 (true or false), got {raw!r}")
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:

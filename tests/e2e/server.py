@@ -48,6 +48,11 @@ def postgres_on(pgdata: Path) -> list[psutil.Process]:
     return found
 
 
+def _is_job_worker(process: psutil.Process) -> bool:
+    command = process.cmdline()
+    return "photoshare.entrypoints.cli" in command and "worker" in command
+
+
 @dataclass
 class Service:
     data_dir: Path
@@ -105,11 +110,22 @@ class Service:
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
-    def workers_processes(self) -> list[psutil.Process]:
-        """The server's worker processes: its children but the PostgreSQL watchdog."""
+    def _children(self) -> list[psutil.Process]:
         assert self.process is not None
-        children = psutil.Process(self.process.pid).children(recursive=True)
-        return [child for child in children if "photoshare.adapters.postgres_watchdog" not in child.cmdline()]
+        return list(psutil.Process(self.process.pid).children(recursive=True))
+
+    def workers_processes(self) -> list[psutil.Process]:
+        """The server's HTTP worker processes: its children but the PostgreSQL watchdog and
+        the job worker."""
+        return [
+            child
+            for child in self._children()
+            if "photoshare.adapters.postgres_watchdog" not in child.cmdline() and not _is_job_worker(child)
+        ]
+
+    def job_worker_processes(self) -> list[psutil.Process]:
+        """The background job worker(s) `serve` started."""
+        return [child for child in self._children() if _is_job_worker(child)]
 
     def stop(self, how: signal.Signals = signal.SIGINT) -> float:
         """Stop as a person does: Ctrl-C (SIGINT to the whole group) or a process manager's

@@ -43,6 +43,7 @@ def test_a_killed_server_takes_its_postgres_with_it(fresh_service: Service) -> N
     assert postgres_on(service.pgdata)
     workers = service.workers_processes()
     assert workers
+    workers += service.job_worker_processes()  # it must go too
     assert service.process is not None
     service.process.send_signal(signal.SIGKILL)
     service.process.wait(timeout=STOP_SECONDS)

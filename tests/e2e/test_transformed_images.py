@@ -71,7 +71,7 @@ def test_an_animated_gif_stays_animated_through_its_short_link(
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/gif"
     with Image.open(io.BytesIO(image.content)) as animation:
-        assert (animation.format, animation.n_frames, animation.size) == ("GIF", 3, (30, 20))
+        assert (animation.format, getattr(animation, "n_frames", 1), animation.size) == ("GIF", 3, (30, 20))
 
 
 def test_link_creation_is_rate_limited_per_account(http: httpx.Client) -> None:

@@ -9,8 +9,9 @@ comment deletions, a retag, uploads sharing its tags), and comments racing the p
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import httpx
@@ -19,6 +20,7 @@ from tests.integration.accounts import bearer, member
 from tests.integration.engagement import cast, small_jpeg
 
 Client = httpx.AsyncClient
+T = TypeVar("T")
 
 
 def mean(values: list[int]) -> float:
@@ -27,9 +29,9 @@ def mean(values: list[int]) -> float:
     return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-async def all_at_once(*requests: Any) -> list[httpx.Response]:
+async def all_at_once(*requests: Awaitable[T]) -> list[T]:
     """Start every request before any answers (they overlap through the ASGI transport)."""
-    responses: list[httpx.Response | None] = [None] * len(requests)
+    responses: list[T | None] = [None] * len(requests)
 
     async def run(i: int) -> None:
         responses[i] = await requests[i]
@@ -42,8 +44,8 @@ async def all_at_once(*requests: Any) -> list[httpx.Response]:
 
 async def users(client: Client, prefix: str, n: int) -> dict[str, str]:
     names = [f"{prefix}{i}" for i in range(n)]
-    tokens = await all_at_once(*(member(client, name) for name in names))  # type: ignore[arg-type]
-    return {name: t["access_token"] for name, t in zip(names, tokens, strict=True)}  # type: ignore[call-overload]
+    tokens = await all_at_once(*(member(client, name) for name in names))
+    return {name: t["access_token"] for name, t in zip(names, tokens, strict=True)}
 
 
 async def upload(client: Client, token: str, tags: list[str] | None = None) -> httpx.Response:
@@ -73,7 +75,7 @@ async def test_thirty_comments_at_once_count_exactly_on_the_photo_and_on_each_au
     concurrent_client: Client,
 ) -> None:
     client = concurrent_client
-    tokens = await cast(client)  # type: ignore[arg-type]
+    tokens = await cast(client)
     photo_id = (await upload(client, tokens["alice"])).json()["id"]
     authors = await users(client, "author", 12)
     # Authors write 1, 2 or 3 comments each, all at the same moment: 24 in all, plus 6 by the owner.
@@ -98,7 +100,7 @@ async def test_every_kind_of_writer_on_one_photo_at_once_leaves_exact_counters(
     concurrent_client: Client,
 ) -> None:
     client = concurrent_client
-    tokens = await cast(client)  # type: ignore[arg-type]
+    tokens = await cast(client)
     photo_id = (await upload(client, tokens["alice"], ["old"])).json()["id"]
     early = [(await comment(client, tokens["carol"], photo_id, f"early {i}")).json()["id"] for i in range(6)]
     crowd = await users(client, "writer", 20)
@@ -140,7 +142,7 @@ async def test_every_kind_of_writer_on_one_photo_at_once_leaves_exact_counters(
 
 async def test_comments_racing_the_photos_deletion_leave_no_count_behind(concurrent_client: Client) -> None:
     client = concurrent_client
-    tokens = await cast(client)  # type: ignore[arg-type]
+    tokens = await cast(client)
     photo_id = (await upload(client, tokens["alice"])).json()["id"]
     crowd = await users(client, "racer", 20)
     for token in list(crowd.values())[:5]:  # some were there before the race began

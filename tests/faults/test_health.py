@@ -15,8 +15,8 @@ from litestar.testing import AsyncTestClient
 from photoshare.entrypoints.http.app import create_app
 from tests.faults.restartable import BASE, RestartablePostgres, restartable_postgres, settings_on
 
-UP = {"status": "ok", "database": "up", "valkey": "not configured"}
-DOWN = {"status": "degraded", "database": "down", "valkey": "not configured"}
+UP = {"status": "ok", "database": "up", "valkey": "not configured", "failed_jobs": 0}
+DOWN = {"status": "degraded", "database": "down", "valkey": "not configured", "failed_jobs": None}
 
 
 @pytest.fixture

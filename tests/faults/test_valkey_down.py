@@ -71,7 +71,7 @@ async def test_valkey_outage_fails_closed_and_the_service_recovers_with_revocati
         assert (await client.get("/api/photos")).status_code == 200
         health = await client.get("/health")
         assert health.status_code == 503
-        assert health.json() == {"status": "degraded", "database": "up", "valkey": "down"}
+        assert health.json() == {"status": "degraded", "database": "up", "valkey": "down", "failed_jobs": 0}
 
         restarted = ValkeyServer(
             port=port, data_dir=valkey.data_dir, persist=True, appendonly="yes", appendfsync="always"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
+import httpx
 
 PASSWORD = "password123"
 PROBLEM_JSON = "application/problem+json"
@@ -22,7 +21,8 @@ PROFILE_FIELDS = {
     "comment_count",
 }
 
-Client = AsyncTestClient[Litestar]
+# The app's test client or a plain httpx client on an ASGI transport: these helpers need neither more.
+Client = httpx.AsyncClient
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -25,6 +25,14 @@ PHOTO_FIELDS = {
     "height",
     "created_at",
     "updated_at",
+    # image variants and metadata (second release)
+    "status",
+    "variants",
+    "placeholder",
+    "checksum",
+    "taken_at",
+    "show_metadata",
+    "metadata",
 }
 LINK_FIELDS = {"id", "photo_id", "slug", "url", "link", "qr_url", "transformation", "created_at"}
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}

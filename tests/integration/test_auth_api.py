@@ -128,6 +128,26 @@ async def test_login_accepts_the_oauth2_password_form(client: Client) -> None:
     assert me.json()["username"] == "alice"
 
 
+async def test_the_token_url_swagger_authorizes_with_takes_the_oauth2_form_only(client: Client) -> None:
+    """The form is documented on its own operation (the document's tokenUrl), so generated
+    clients get one plain JSON log-in; the form keeps working on /api/auth/login too."""
+    await signup(client, "alice")
+    form = {"username": "alice", "password": PASSWORD, "grant_type": "password"}
+    response = await client.post("/api/auth/token", data=form)
+    assert response.status_code == 200, response.text
+    me = await client.get("/api/users/me", headers=bearer(response.json()["access_token"]))
+    assert me.json()["username"] == "alice"
+    assert_problem(await client.post("/api/auth/token", json=form), 415)
+
+    document = (await client.get("/schema/openapi.json")).json()
+    assert set(document["paths"]["/api/auth/login"]["post"]["requestBody"]["content"]) == {"application/json"}
+    assert set(document["paths"]["/api/auth/token"]["post"]["requestBody"]["content"]) == {
+        "application/x-www-form-urlencoded"
+    }
+    flow = document["components"]["securitySchemes"]["OAuth2Password"]["flows"]["password"]
+    assert flow["tokenUrl"] == "/api/auth/token"
+
+
 @pytest.mark.parametrize("name", ["alice@example.org", "ALICE@EXAMPLE.ORG", "Alice"])
 async def test_login_by_email_or_username_in_any_case(client: Client, name: str) -> None:
     await signup(client, "alice", "alice@example.org")

@@ -83,7 +83,7 @@ def test_schema_declares_security_schemes(client: TestClient[Litestar]) -> None:
     assert (bearer["type"], bearer["scheme"], bearer["bearerFormat"]) == ("http", "bearer", "JWT")
     oauth2 = schemes["OAuth2Password"]
     assert oauth2["type"] == "oauth2"
-    assert oauth2["flows"]["password"]["tokenUrl"] == "/api/auth/login"
+    assert oauth2["flows"]["password"]["tokenUrl"] == "/api/auth/token"
 
 
 def test_missing_asset_is_404(client: TestClient[Litestar]) -> None:

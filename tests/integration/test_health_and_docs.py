@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -41,7 +42,7 @@ def dead_database_settings(settings: Settings) -> Iterator[Settings]:
 async def test_health_reports_ok_with_the_database_up(client: Client) -> None:
     response = await client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up", "valkey": "not configured"}
+    assert response.json() == {"status": "ok", "database": "up", "valkey": "not configured", "failed_jobs": 0}
 
 
 async def test_health_is_503_when_the_database_is_down(dead_database_settings: Settings) -> None:
@@ -92,3 +93,62 @@ async def test_unknown_route_is_404_problem(refusing_client: Client, path: str) 
 )
 async def test_wrong_method_is_405_problem(refusing_client: Client, method: str, path: str) -> None:
     assert_problem(await refusing_client.request(method, path), 405)
+
+
+async def test_every_operation_has_a_unique_hand_given_id_summary_and_tag(refusing_client: Client) -> None:
+    """Litestar's defaults were `ApiPhotosPhotoIdGetPhoto` and summaries such as "Remove"."""
+    document = (await refusing_client.get("/schema/openapi.json")).json()
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z]+([A-Z][a-z]+)*", name) for name in ids), ids
+    assert {
+        "signUp",
+        "logIn",
+        "refreshTokens",
+        "logOut",
+        "getMe",
+        "updateMe",
+        "getProfile",
+        "setRole",
+    } <= set(ids)
+    assert {
+        "banUser",
+        "unbanUser",
+        "uploadPhoto",
+        "getPhoto",
+        "updatePhoto",
+        "deletePhoto",
+        "searchPhotos",
+    } <= set(ids)
+    assert {"createTransformation", "listTransformations", "deleteTransformation", "getLinkQr"} <= set(ids)
+    assert {"followLink", "listComments", "addComment", "editComment", "deleteComment", "ratePhoto"} <= set(
+        ids
+    )
+    assert {"listRatings", "deleteRating", "listTags", "health"} <= set(ids)
+    assert {
+        "createAlbum",
+        "getAlbum",
+        "updateAlbum",
+        "deleteAlbum",
+        "listAlbumPhotos",
+        "addAlbumPhoto",
+        "removeAlbumPhoto",
+        "listUserAlbums",
+    } <= set(ids)
+    assert {
+        "sharePhoto",
+        "shareAlbum",
+        "listShares",
+        "getShare",
+        "updateShare",
+        "deleteShare",
+        "openShared",
+        "getSharedQr",
+        "sharePage",
+    } <= set(ids)
+    summaries = [op["summary"] for op in operations]
+    assert len(summaries) == len(set(summaries))
+    assert all(op.get("description") for op in operations)
+    described = {tag["name"] for tag in document["tags"] if tag.get("description")}
+    assert {tag for op in operations for tag in op["tags"]} <= described

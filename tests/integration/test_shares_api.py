@@ -16,8 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
-from photoshare.adapters.sql.reader import libpq_url
-from photoshare.config import RateLimits, Settings
+from photoshare.config import RateLimits, Settings, libpq_url
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import Client, assert_problem, bearer, member
 from tests.integration.photo_helpers import path_of, uploaded

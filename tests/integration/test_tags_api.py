@@ -98,7 +98,7 @@ async def test_concurrent_uploads_creating_the_same_new_tags_share_them(app: Lit
     # event loop lets the eight uploads really overlap.
     transport = httpx.ASGITransport(app=cast("Any", app))
     async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url=BASE) as raw:
-        client = cast("Client", raw)
+        client = raw
         token = (await member(client, "alice"))["access_token"]
         # Every upload brings the same two new tags, in a different order, to race on both rows.
         orders = [random.sample(["fresh", "wave", f"own{i}"], 3) for i in range(8)]

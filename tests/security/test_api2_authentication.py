@@ -28,8 +28,7 @@ import psycopg
 import pytest
 
 from photoshare.adapters.security import PREHASH_PREFIX
-from photoshare.adapters.sql.reader import libpq_url
-from photoshare.config import Settings
+from photoshare.config import Settings, libpq_url
 from tests.integration.accounts import PASSWORD, Client, assert_problem, bearer, member, signup
 from tests.integration.engagement import small_jpeg
 

@@ -195,7 +195,7 @@ async def test_deeply_nested_json_is_400_not_a_crash(client: Client, world: Worl
 async def test_login_is_limited_per_client_address(settings: Settings) -> None:
     async with throttled_app(settings, login=LIMIT) as client_at:
         attacker, bystander = await client_at("203.0.113.7"), await client_at("198.51.100.20")
-        await signup(attacker, "alice")  # type: ignore[arg-type]
+        await signup(attacker, "alice")
         for n in range(LIMIT):
             response = await attacker.post(
                 "/api/auth/login", json={"username": f"guess{n}", "password": "x" * 8}
@@ -212,8 +212,8 @@ async def test_login_is_limited_per_client_address(settings: Settings) -> None:
 async def test_login_is_limited_per_targeted_account_across_addresses(settings: Settings) -> None:
     async with throttled_app(settings, login=LIMIT) as client_at:
         first = await client_at("192.0.2.1")
-        await signup(first, "alice")  # type: ignore[arg-type]
-        await signup(first, "bob")  # type: ignore[arg-type]
+        await signup(first, "alice")
+        await signup(first, "bob")
         guess = {"username": "alice", "password": "wrong-password"}
         for n in range(LIMIT):
             assert (
@@ -232,7 +232,7 @@ async def test_signup_is_limited_per_client_address(settings: Settings) -> None:
     async with throttled_app(settings, signup=LIMIT) as client_at:
         client = await client_at("203.0.113.8")
         for n in range(LIMIT):
-            await signup(client, f"user{n}")  # type: ignore[arg-type]
+            await signup(client, f"user{n}")
         body = {"username": "one_more", "email": "one_more@example.org", "password": PASSWORD}
         assert_throttled(await client.post("/api/auth/signup", json=body))
         assert_problem(await client.get("/api/users/one_more"), 404)
@@ -244,7 +244,7 @@ async def test_signup_is_limited_per_client_address(settings: Settings) -> None:
 async def test_refresh_is_limited_per_client_address(settings: Settings) -> None:
     async with throttled_app(settings, refresh=LIMIT) as client_at:
         client = await client_at("203.0.113.9")
-        tokens = await member(client, "alice")  # type: ignore[arg-type]
+        tokens = await member(client, "alice")
         for _ in range(LIMIT):
             response = await client.post("/api/auth/refresh", json={"refresh_token": "not-a-token"})
             assert response.status_code == 401
@@ -255,17 +255,17 @@ async def test_refresh_is_limited_per_client_address(settings: Settings) -> None
 async def test_uploads_are_limited_per_account_and_per_address(settings: Settings) -> None:
     async with throttled_app(settings, upload=LIMIT) as client_at:
         home = await client_at("203.0.113.10")
-        alice = await member(home, "alice")  # type: ignore[arg-type]
-        bob = await member(home, "bob")  # type: ignore[arg-type]
+        alice = await member(home, "alice")
+        bob = await member(home, "bob")
         for _ in range(LIMIT):
-            await photo_by(home, alice["access_token"])  # type: ignore[arg-type]
-        assert_throttled(await upload(home, alice["access_token"]))  # type: ignore[arg-type]
+            await photo_by(home, alice["access_token"])
+        assert_throttled(await upload(home, alice["access_token"]))
         # Alice from another address: still her account's limit.
-        assert_throttled(await upload(await client_at("198.51.100.22"), alice["access_token"]))  # type: ignore[arg-type]
+        assert_throttled(await upload(await client_at("198.51.100.22"), alice["access_token"]))
         # Bob from alice's address: that address has had its share too.
-        assert_throttled(await upload(home, bob["access_token"]))  # type: ignore[arg-type]
+        assert_throttled(await upload(home, bob["access_token"]))
         # Bob elsewhere is fine.
-        response = await upload(await client_at("198.51.100.23"), bob["access_token"])  # type: ignore[arg-type]
+        response = await upload(await client_at("198.51.100.23"), bob["access_token"])
         assert response.status_code == 201
 
 
@@ -281,9 +281,9 @@ async def test_comments_and_ratings_are_limited_per_account(
 ) -> None:
     async with throttled_app(settings, **{action: LIMIT}) as client_at:
         home = await client_at("203.0.113.11")
-        owner = await member(home, "owner")  # type: ignore[arg-type]
-        spammer = await member(home, "spammer")  # type: ignore[arg-type]
-        photos = [await photo_by(home, owner["access_token"]) for _ in range(LIMIT + 1)]  # type: ignore[arg-type]
+        owner = await member(home, "owner")
+        spammer = await member(home, "spammer")
+        photos = [await photo_by(home, owner["access_token"]) for _ in range(LIMIT + 1)]
         headers = bearer(spammer["access_token"])
         for photo in photos[:LIMIT]:
             response = await home.post(path.format(photo=photo), json=body, headers=headers)
@@ -306,10 +306,10 @@ async def test_searches_are_limited_per_client_address(settings: Settings) -> No
 async def test_link_creation_is_limited_per_account_and_per_address(settings: Settings) -> None:
     async with throttled_app(settings, link=LIMIT) as client_at:
         home = await client_at("203.0.113.12")
-        alice = await member(home, "alice")  # type: ignore[arg-type]
-        bob = await member(home, "bob")  # type: ignore[arg-type]
-        photo_id = await photo_by(home, alice["access_token"])  # type: ignore[arg-type]
-        bobs_photo = await photo_by(home, bob["access_token"])  # type: ignore[arg-type]
+        alice = await member(home, "alice")
+        bob = await member(home, "bob")
+        photo_id = await photo_by(home, alice["access_token"])
+        bobs_photo = await photo_by(home, bob["access_token"])
         path = f"/api/photos/{photo_id}/transformations"
         for width in range(1, LIMIT + 1):
             response = await home.post(path, json={"width": width}, headers=bearer(alice["access_token"]))

@@ -134,7 +134,7 @@ async def test_an_animated_gifs_transformation_is_an_animated_gif(client: Client
     assert image.headers["content-type"] == "image/gif"
     with Image.open(io.BytesIO(image.content)) as gif:
         assert gif.format == "GIF"
-        assert gif.n_frames == 3
+        assert getattr(gif, "n_frames", 1) == 3
         shades = [frame.convert("L").getpixel((10, 7)) for frame in ImageSequence.Iterator(gif)]
         assert gif.size == (20, 15)
     assert len(set(shades)) == 3  # three different greys: every frame was transformed

@@ -49,8 +49,8 @@ def refresh_tokens() -> InMemoryRefreshTokenStore:
 
 
 @pytest.fixture
-def revocations() -> InMemoryTokenRevocations:
-    return InMemoryTokenRevocations()
+def revocations(clock: FixedClock) -> InMemoryTokenRevocations:
+    return InMemoryTokenRevocations(clock)
 
 
 @pytest.fixture

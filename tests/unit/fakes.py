@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from photoshare.application.ports import CleanImage, Link, RefreshOutcome, TokenClaims
+from photoshare.application.ports import CleanImage, Job, Link, RefreshOutcome, Rendition, TokenClaims
 from photoshare.domain.access import Visibility
 from photoshare.domain.albums import Album
 from photoshare.domain.comments import Comment
-from photoshare.domain.errors import Conflict
-from photoshare.domain.photos import Photo
+from photoshare.domain.errors import Conflict, NotFound
+from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.ratings import Rating, RatingSummary
 from photoshare.domain.shares import Share
 from photoshare.domain.transformations import Transformation
@@ -131,17 +131,27 @@ class InMemoryRefreshTokenStore:
 
 
 class InMemoryTokenRevocations:
-    def __init__(self) -> None:
+    """Token ids and families (under a prefix), each remembered until the later of its
+    expiries; a revocation lapses then, by `clock` (default: the wall clock, as the SQL and
+    Valkey stores see it)."""
+
+    def __init__(self, clock: FixedClock | None = None) -> None:
         self.revoked: dict[str, datetime] = {}
+        self.clock = clock
+
+    def _remember(self, key: str, expires_at: datetime) -> None:
+        self.revoked[key] = max(expires_at, self.revoked.get(key, expires_at))
 
     async def revoke(self, token_id: str, expires_at: datetime) -> None:
-        self.revoked[token_id] = expires_at
+        self._remember(token_id, expires_at)
 
     async def revoke_family(self, family: str, expires_at: datetime) -> None:
-        self.revoked[f"family:{family}"] = expires_at
+        self._remember(f"family:{family}", expires_at)
 
     async def is_revoked(self, token_id: str, family: str | None = None) -> bool:
-        return token_id in self.revoked or f"family:{family}" in self.revoked
+        now = self.clock.now() if self.clock else datetime.now(UTC)
+        keys = [token_id, *([f"family:{family}"] if family else [])]
+        return any(self.revoked.get(key, now) > now for key in keys)
 
 
 # --- photos and links ---
@@ -214,6 +224,21 @@ class InMemoryImageStore:
     def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str:
         return f"https://img.test/t/{transformation.canonical()}/{key}" + ("?signed" if signed else "")
 
+    def variant_url(self, key: str, variant: Variant, *, signed: bool = False) -> str:
+        return f"https://img.test/v/{variant.name}/{key}" + ("?signed" if signed else "")
+
+    async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
+        self.journal.append(f"variants {key}")
+        if "variants" in self.fail:
+            raise self.fail["variants"]
+        return Rendition(planned, "placeholder") if key in self.images else None
+
+    async def placeholder_at_upload(self, image: CleanImage) -> str | None:
+        return None
+
+    async def sweep_orphans(self) -> int:
+        return 0
+
 
 class InMemoryPhotoRepository:
     """Photos by id; journals "add"/"update"/"delete"; `fail_add` makes `add` raise."""
@@ -240,6 +265,52 @@ class InMemoryPhotoRepository:
         self.journal.append("delete")
         self.photos.pop(photo_id, None)
 
+    async def mark_ready(self, photo_id: uuid.UUID, rendition: Rendition) -> bool:
+        self.journal.append("ready")
+        photo = self.photos.get(photo_id)
+        if photo is None:
+            return False
+        self.photos[photo_id] = replace(
+            photo,
+            status=PhotoStatus.READY,
+            variants=rendition.variants,
+            placeholder=rendition.placeholder or photo.placeholder,
+        )
+        return True
+
+    async def processing_since(self, before: datetime, limit: int) -> list[uuid.UUID]:
+        waiting = [
+            p for p in self.photos.values() if p.status is PhotoStatus.PROCESSING and p.created_at < before
+        ]
+        return [p.id for p in sorted(waiting, key=lambda p: p.created_at)][:limit]
+
+
+class FakeJobQueue:
+    """Records what was deferred, as (job, args); `fail` makes `defer` raise."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.deferred: list[tuple[Job, dict[str, str]]] = []
+        self.fail = fail
+
+    async def defer(self, job: Job, **args: str) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.deferred.append((job, args))
+
+
+class InMemoryTombstones:
+    def __init__(self) -> None:
+        self.keys: dict[str, datetime] = {}
+
+    async def add(self, image_key: str, at: datetime) -> None:
+        self.keys.setdefault(image_key, at)
+
+    async def due(self, before: datetime, limit: int) -> list[str]:
+        return [k for k, at in sorted(self.keys.items(), key=lambda kv: kv[1]) if at < before][:limit]
+
+    async def remove(self, image_key: str) -> None:
+        self.keys.pop(image_key, None)
+
 
 class InMemoryLinkRepository:
     """Links by id; a link's image key comes from the photo repository it is given."""
@@ -262,7 +333,8 @@ class InMemoryLinkRepository:
         return link, photo.image_key, photo.visibility
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> list[Link]:
-        return [x for x in self.links.values() if x.photo_id == photo_id]
+        mine = [x for x in self.links.values() if x.photo_id == photo_id]
+        return sorted(mine, key=lambda x: (x.created_at, x.id))  # the SQL adapter's ORDER BY
 
     async def delete(self, link_id: uuid.UUID) -> None:
         self.links.pop(link_id, None)
@@ -288,17 +360,21 @@ class FakeQrRenderer:
 
 
 class InMemoryCommentRepository:
-    """Comments by id, with the photo and author counters the SQL adapter keeps."""
+    """Comments by id, with the photo and author counters the SQL adapter keeps; given
+    `photos`, a comment on a photo that is not there is `NotFound`, as in SQL."""
 
-    def __init__(self, *comments: Comment) -> None:
+    def __init__(self, *comments: Comment, photos: InMemoryPhotoRepository | None = None) -> None:
         self.comments = {c.id: c for c in comments}
         self.per_photo = Counter(c.photo_id for c in comments)
         self.per_author = Counter(c.author_id for c in comments)
+        self._photos = photos
 
     async def get(self, comment_id: uuid.UUID) -> Comment | None:
         return self.comments.get(comment_id)
 
     async def add(self, comment: Comment) -> None:
+        if self._photos is not None and comment.photo_id not in self._photos.photos:
+            raise NotFound("no such photo")
         self.comments[comment.id] = comment
         self.per_photo[comment.photo_id] += 1
         self.per_author[comment.author_id] += 1
@@ -315,13 +391,17 @@ class InMemoryCommentRepository:
 
 
 class InMemoryRatingRepository:
-    """Ratings by (photo, user): a second one is a Conflict, as the primary key makes it."""
+    """Ratings by (photo, user): a second one is a Conflict, as the primary key makes it;
+    given `photos`, rating a photo that is not there is `NotFound`, as in SQL."""
 
-    def __init__(self) -> None:
+    def __init__(self, photos: InMemoryPhotoRepository | None = None) -> None:
         self.ratings: dict[tuple[uuid.UUID, uuid.UUID], Rating] = {}
         self.summaries: dict[uuid.UUID, RatingSummary] = {}
+        self._photos = photos
 
     async def add(self, rating: Rating) -> RatingSummary:
+        if self._photos is not None and rating.photo_id not in self._photos.photos:
+            raise NotFound("no such photo")
         if (rating.photo_id, rating.user_id) in self.ratings:
             raise Conflict("you have already rated this photo")
         self.ratings[rating.photo_id, rating.user_id] = rating

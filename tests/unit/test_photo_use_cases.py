@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
+from photoshare.application.ports import Job
 from photoshare.domain.errors import (
     Forbidden,
     InvalidInput,
@@ -22,9 +23,11 @@ from photoshare.domain.users import Role, User
 from tests.unit.factories import UserFactory
 from tests.unit.fakes import (
     FakeImageInspector,
+    FakeJobQueue,
     FixedClock,
     InMemoryImageStore,
     InMemoryPhotoRepository,
+    InMemoryTombstones,
     JournaledUnitOfWork,
 )
 
@@ -56,7 +59,15 @@ def upload_with(
     photos = photos or InMemoryPhotoRepository(journal=journal)
     store = store or InMemoryImageStore(journal)
     uow = uow or JournaledUnitOfWork(journal)
-    use_case = UploadPhoto(photos, inspector or FakeImageInspector(), store, FixedClock(), uow)
+    use_case = UploadPhoto(
+        photos,
+        inspector or FakeImageInspector(),
+        store,
+        FixedClock(),
+        uow,
+        FakeJobQueue(),
+        InMemoryTombstones(),
+    )
     return use_case, photos, store, uow
 
 
@@ -223,15 +234,21 @@ async def test_editing_an_unknown_photo_is_not_found(journal: list[str], owner: 
 # --- delete ---------------------------------------------------------------------------------------
 
 
+TOMBSTONES = InMemoryTombstones()
+JOBS = FakeJobQueue()
+
+
 async def _delete_setup(
     owner: User, journal: list[str], store_fail: dict[str, Exception] | None = None
 ) -> tuple[Photo, InMemoryPhotoRepository, InMemoryImageStore, JournaledUnitOfWork, DeletePhoto]:
+    global TOMBSTONES, JOBS
     store = InMemoryImageStore(journal, fail=store_fail)
     upload, photos, _, _ = upload_with(journal, store=store)
     photo = await upload(owner, DATA, None, [])
     journal.clear()
     uow = JournaledUnitOfWork(journal)
-    return photo, photos, store, uow, DeletePhoto(photos, store, uow)
+    TOMBSTONES, JOBS = InMemoryTombstones(), FakeJobQueue()
+    return photo, photos, store, uow, DeletePhoto(photos, store, uow, TOMBSTONES, FixedClock(), JOBS)
 
 
 @pytest.mark.parametrize("role", [Role.USER, Role.MODERATOR])
@@ -253,13 +270,14 @@ async def test_non_owner_non_admin_may_not_delete_and_nothing_goes(
 async def test_owner_or_admin_delete_commits_the_row_before_removing_the_image(
     journal: list[str], owner: User, by_admin: bool
 ) -> None:
-    photo, photos, store, uow, delete = await _delete_setup(owner, journal)
+    photo, photos, store, _, delete = await _delete_setup(owner, journal)
     by = UserFactory.build(role=Role.ADMIN) if by_admin else owner
 
     await delete(by, photo.id)
 
-    assert journal == ["delete", "commit", f"delete {photo.image_key}"]
-    assert (photos.photos, store.images, uow.commits) == ({}, {}, 1)
+    # The tombstone commits with the row; once the image is gone, so is the tombstone.
+    assert journal == ["delete", "commit", f"delete {photo.image_key}", "commit"]
+    assert (photos.photos, store.images, TOMBSTONES.keys, JOBS.deferred) == ({}, {}, {}, [])
 
 
 async def test_image_removal_failure_after_commit_does_not_raise(journal: list[str], owner: User) -> None:
@@ -272,11 +290,21 @@ async def test_image_removal_failure_after_commit_does_not_raise(journal: list[s
     assert journal == ["delete", "commit", f"delete {photo.image_key}"]
     assert photos.photos == {}
     assert uow.commits == 1
+    # The image is left for the sweep job: its tombstone stays and a sweep is enqueued.
+    assert list(TOMBSTONES.keys) == [photo.image_key]
+    assert JOBS.deferred == [(Job.SWEEP_IMAGES, {})]
 
 
 async def test_deleting_an_unknown_photo_is_not_found(journal: list[str], owner: User) -> None:
     photos = InMemoryPhotoRepository(journal=journal)
-    delete = DeletePhoto(photos, InMemoryImageStore(journal), JournaledUnitOfWork(journal))
+    delete = DeletePhoto(
+        photos,
+        InMemoryImageStore(journal),
+        JournaledUnitOfWork(journal),
+        InMemoryTombstones(),
+        FixedClock(),
+        FakeJobQueue(),
+    )
 
     with pytest.raises(NotFound):
         await delete(owner, uuid.uuid4())

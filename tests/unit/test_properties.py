@@ -242,7 +242,7 @@ _steps = st.lists(
 @checked
 @given(_steps)
 def test_a_summary_follows_any_sequence_of_ratings_added_and_removed(steps: list[tuple[str, int]]) -> None:
-    summary, ratings = RatingSummary(), []
+    summary, ratings = RatingSummary(), list[int]()
     for action, number in steps:
         if action == "add":
             summary, ratings = summary.add(number), [*ratings, number]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from photoshare.application.readmodels import PhotoView, RatingStats, UserRef
+from photoshare.application.readmodels import PhotoPage, PhotoSearch, PhotoView, RatingStats, UserRef
 from photoshare.application.shares import OpenShare, Visit
 from photoshare.application.throttle import Limit, Throttle
 from photoshare.domain.access import THROUGH_A_SHARE, VisibleTo
@@ -90,6 +90,12 @@ class _Photos:
         return PhotoView(
             photo_id, "u", "", [], UserRef("a"), RatingStats(None, 0), 0, 1, 1, NOW, NOW, "private"
         )
+
+    async def search(self, search: PhotoSearch) -> PhotoPage:
+        raise NotImplementedError
+
+    async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:
+        raise NotImplementedError
 
 
 def _open(

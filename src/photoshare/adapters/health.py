@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import anyio
 import sqlalchemy as sa
 import valkey.asyncio as valkey
@@ -11,9 +13,15 @@ PROBE_TIMEOUT = 2.0
 
 
 class DependencyHealth:
-    def __init__(self, engine: AsyncEngine, valkey_client: valkey.Valkey | None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        valkey_client: valkey.Valkey | None,
+        failed_jobs: Callable[[], Awaitable[int]] | None = None,
+    ) -> None:
         self._engine = engine
         self._valkey = valkey_client
+        self._failed_jobs = failed_jobs
 
     async def database(self) -> bool:
         # A pooled connection that went stale (the server restarted since the last probe)
@@ -40,3 +48,13 @@ class DependencyHealth:
         except Exception:
             return False
         return True
+
+    async def failed_jobs(self) -> int | None:
+        """Background jobs that ran out of retries; None when that cannot be read now."""
+        if self._failed_jobs is None:
+            return None
+        try:
+            with anyio.fail_after(PROBE_TIMEOUT):
+                return await self._failed_jobs()
+        except Exception:
+            return None

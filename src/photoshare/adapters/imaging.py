@@ -10,13 +10,19 @@ after the EXIF orientation has been applied, so the picture stays upright.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import struct
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from fractions import Fraction
+from typing import Any
 
 import anyio
 import anyio.to_thread
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+import fast_thumbhash
+from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from photoshare.application.ports import CleanImage
 from photoshare.domain.errors import InvalidInput, UnsupportedMedia
@@ -57,6 +63,8 @@ class _Decoded:
     durations: list[int] = field(default_factory=list)
     loop: int | None = None
     icc_profile: bytes | None = None
+    taken_at: datetime | None = None
+    exif: dict[str, str | float | int] | None = None
 
 
 def clean_image(data: bytes, max_pixels: int) -> CleanImage:
@@ -73,7 +81,16 @@ def clean_image(data: bytes, max_pixels: int) -> CleanImage:
         raise InvalidInput("the image file is broken or truncated", field="file") from exc
     content_type, extension = _ACCEPTED[fmt]
     width, height = decoded.frames[0].size
-    return CleanImage(encoded, content_type, extension, width, height)
+    return CleanImage(
+        encoded,
+        content_type,
+        extension,
+        width,
+        height,
+        checksum=hashlib.sha256(data).hexdigest(),
+        taken_at=decoded.taken_at,
+        exif=decoded.exif,
+    )
 
 
 def _check_size(size: tuple[int, int], max_pixels: int) -> None:
@@ -107,6 +124,7 @@ def _decode(data: bytes, fmt: str, max_pixels: int) -> _Decoded:
             loop=loop if isinstance(loop, int) else None,
             icc_profile=image.info.get("icc_profile") or None,
         )
+        decoded.taken_at, decoded.exif = read_exif(image.getexif())
         animated = fmt in _ANIMATED and bool(getattr(image, "is_animated", False))
         source = ImageSequence.Iterator(image) if animated else iter([image])
         budget = max_pixels
@@ -159,3 +177,118 @@ def _encode(decoded: _Decoded) -> bytes:
         options["quality"] = _QUALITY
     first.save(out, decoded.fmt, **options)
     return out.getvalue()
+
+
+# --- metadata: read before it is stripped; GPS (its own IFD) is never read --------------
+
+_EXIF_IFD = ExifTags.IFD.Exif
+_T = ExifTags.Base
+
+
+def read_exif(exif: Image.Exif) -> tuple[datetime | None, dict[str, str | float | int] | None]:
+    """When the picture was taken, and the camera settings named by METADATA_FIELDS."""
+    try:
+        return _read_exif(exif)
+    except Exception:  # a broken EXIF block costs the metadata, never the upload
+        return None, None
+
+
+def _read_exif(exif: Image.Exif) -> tuple[datetime | None, dict[str, str | float | int] | None]:
+    sub = exif.get_ifd(_EXIF_IFD)
+    taken_at = _taken_at(
+        sub.get(_T.DateTimeOriginal) or exif.get(_T.DateTime), sub.get(_T.OffsetTimeOriginal)
+    )
+    make, model = _text(exif.get(_T.Make)), _text(exif.get(_T.Model))
+    camera = (
+        model
+        if model and make and model.lower().startswith(make.lower())
+        else " ".join(p for p in (make, model) if p)
+    )
+    settings: dict[str, Any] = {
+        "camera": camera or None,
+        "lens": _text(sub.get(_T.LensModel)),
+        "focal_length": _number(sub.get(_T.FocalLength)),
+        "aperture": _number(sub.get(_T.FNumber)),
+        "exposure": _exposure(sub.get(_T.ExposureTime)),
+        "iso": _integer(sub.get(_T.ISOSpeedRatings)),
+    }
+    kept = {k: v for k, v in settings.items() if v is not None}
+    return taken_at, kept or None
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\x00", "").strip()
+    return text[:100] or None
+
+
+def _positive(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return number if 0 < number < 1e6 else None  # also refuses NaN
+
+
+def _number(value: object) -> float | None:
+    number = _positive(value)
+    return None if number is None else round(number, 2)
+
+
+def _integer(value: object) -> int | None:
+    if isinstance(value, tuple) and value:
+        value = value[0]
+    return value if isinstance(value, int) and 0 < value < 10_000_000 else None
+
+
+def _exposure(value: object) -> str | None:
+    seconds = _positive(value)
+    if seconds is None:
+        return None
+    if seconds >= 1:
+        return f"{seconds:g}"
+    return (
+        f"1/{round(1 / seconds)}" if (1 / seconds) >= 1.5 else str(Fraction(seconds).limit_denominator(100))
+    )
+
+
+def _taken_at(stamp: object, offset: object) -> datetime | None:
+    text = _text(stamp)
+    if not text:
+        return None
+    try:
+        moment = datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    zone: timezone = UTC
+    if (offset_text := _text(offset)) and len(offset_text) == 6 and offset_text[0] in "+-":
+        try:
+            hours, minutes = int(offset_text[1:3]), int(offset_text[4:6])
+            sign = 1 if offset_text[0] == "+" else -1
+            zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+        except ValueError:
+            zone = UTC
+    return moment.replace(tzinfo=zone)  # no offset recorded: the camera's clock, read as UTC
+
+
+# --- placeholders ----------------------------------------------------------------------------
+
+_PLACEHOLDER_SIDE = 100  # ThumbHash's own limit on its input; it keeps ~7x7 coefficients of it
+
+
+def placeholder_of(image: Image.Image) -> str:
+    """Blocking: the ThumbHash of a picture, base64 (about 25-35 characters)."""
+    small = image.convert("RGBA")
+    small.thumbnail((_PLACEHOLDER_SIDE, _PLACEHOLDER_SIDE), Image.Resampling.BOX)
+    hashed = fast_thumbhash.rgba_to_thumb_hash(small.width, small.height, small.tobytes())
+    return base64.b64encode(bytes(hashed)).decode("ascii")
+
+
+def placeholder_of_bytes(data: bytes) -> str:
+    """Blocking: decode (at a reduced size where the format allows) and hash."""
+    with Image.open(io.BytesIO(data), formats=_OPENERS) as image:
+        image.draft("RGB", (_PLACEHOLDER_SIDE * 2, _PLACEHOLDER_SIDE * 2))  # JPEG: decode at a fraction
+        return placeholder_of(ImageOps.exif_transpose(image))

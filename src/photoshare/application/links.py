@@ -20,9 +20,10 @@ from photoshare.application.ports import (
     RenderedImage,
     UnitOfWork,
     UrlSigner,
+    variant_signed_as,
 )
 from photoshare.application.readmodels import LinkView
-from photoshare.domain.errors import Forbidden, NotFound
+from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.photos import Photo, ensure_may_manage
 from photoshare.domain.transformations import Size, Transformation, ensure_renderable
 from photoshare.domain.users import User
@@ -213,12 +214,22 @@ class RenderLinkedImage:
     def __init__(self, links: LinkRepository, renderer: ImageRenderer, gate: ImageGate) -> None:
         self._links, self._renderer, self._gate = links, renderer, gate
 
-    async def __call__(self, image_key: str, spec: str, signature: Signature = Signature()) -> RenderedImage:
-        transformation = Transformation.from_canonical(spec)
+    async def __call__(
+        self,
+        image_key: str,
+        spec: str,
+        signature: Signature = Signature(),
+        offered: frozenset[str] = frozenset(),
+    ) -> RenderedImage:
+        try:
+            transformation = Transformation.from_canonical(spec)
+        except InvalidInput:
+            # Shaped like a transformation but not one: no link can ask for it.
+            raise NotFound("no stored link asks for this transformation") from None
         await self._gate.check(image_key, transformation.canonical(), signature)
         if not await self._links.exists_for_image(image_key, transformation):
             raise NotFound("no stored link asks for this transformation")
-        image = await self._renderer.render(image_key, transformation)
+        image = await self._renderer.render(image_key, transformation, offered)
         if image is None:
             raise NotFound("no such image")
         return image
@@ -233,4 +244,25 @@ class ReadOriginal:
         image = await self._renderer.original(image_key)
         if image is None:
             raise NotFound("no such image")
+        return image
+
+
+class ReadVariant:
+    """A sized copy made by the variants job, in the best format the client accepts; an
+    unlisted or private photo's only with a valid signature, like its original."""
+
+    def __init__(self, renderer: ImageRenderer, gate: ImageGate) -> None:
+        self._renderer, self._gate = renderer, gate
+
+    async def __call__(
+        self,
+        image_key: str,
+        name: str,
+        signature: Signature = Signature(),
+        offered: frozenset[str] = frozenset(),
+    ) -> RenderedImage:
+        await self._gate.check(image_key, variant_signed_as(name), signature)
+        image = await self._renderer.variant(image_key, name, offered)
+        if image is None:
+            raise NotFound("no such variant (yet)")
         return image

@@ -6,11 +6,15 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 
 from photoshare.application.ports import (
     Clock,
     ImageInspector,
     ImageStore,
+    ImageTombstones,
+    Job,
+    JobQueue,
     PhotoRepository,
     UnitOfWork,
 )
@@ -39,7 +43,19 @@ async def load_visible_photo(photos: PhotoRepository, photo_id: uuid.UUID, by: U
     return photo
 
 
+async def defer_quietly(jobs: JobQueue, job: Job, **args: str) -> None:
+    """Enqueue after a commit: a queue that cannot take the job now must not fail a request
+    whose change is already made; the periodic jobs catch up (see `RequeueProcessing`)."""
+    try:
+        await jobs.defer(job, **args)
+    except Exception:
+        log.warning("could not enqueue %s %s; the periodic jobs will catch up", job, args, exc_info=True)
+
+
 class UploadPhoto:
+    """Stores the original and the row, then hands the variants to a background job:
+    the photo answers `processing` (its original already served) until the job is done."""
+
     def __init__(
         self,
         photos: PhotoRepository,
@@ -47,9 +63,11 @@ class UploadPhoto:
         store: ImageStore,
         clock: Clock,
         uow: UnitOfWork,
+        jobs: JobQueue,
+        tombstones: ImageTombstones,
     ) -> None:
         self._photos, self._inspector, self._store = photos, inspector, store
-        self._clock, self._uow = clock, uow
+        self._clock, self._uow, self._jobs, self._tombstones = clock, uow, jobs, tombstones
 
     async def __call__(
         self,
@@ -77,14 +95,20 @@ class UploadPhoto:
             created_at=now,
             updated_at=now,
             visibility=visibility,
+            checksum=image.checksum or None,
+            taken_at=image.taken_at,
+            exif=image.exif,
         )
         try:
             await self._store.save(photo.image_key, image, private=visibility.signed_urls)
+            placeholder = await self._store.placeholder_at_upload(image)
         except Unavailable:
             # No answer is not a refusal: a store that timed out may still keep the image
-            # (Cloudinary finishing an upload we gave up on). Nothing will point at it: remove it.
+            # (Cloudinary finishing an upload we gave up on). Nothing will point at it: remove
+            # it now, and leave a tombstone so the sweep removes it again once it has landed.
             await self._discard_quietly(photo.image_key, private=visibility.signed_urls)
             raise
+        photo = replace(photo, placeholder=placeholder)
         try:
             await self._photos.add(photo)
             await self._uow.commit()
@@ -95,6 +119,7 @@ class UploadPhoto:
             finally:
                 await self._store.delete(photo.image_key, private=visibility.signed_urls)
             raise
+        await defer_quietly(self._jobs, Job.MAKE_VARIANTS, photo_id=str(photo.id))
         return photo
 
     async def _discard_quietly(self, key: str, *, private: bool) -> None:
@@ -102,6 +127,11 @@ class UploadPhoto:
             await self._store.delete(key, private=private)
         except Exception:
             log.warning("image %s may be left in the store: removing it failed", key, exc_info=True)
+        try:
+            await self._tombstones.add(key, self._clock.now())
+            await self._uow.commit()
+        except Exception:
+            log.warning("image %s may be left in the store: no tombstone", key, exc_info=True)
 
 
 class EditPhoto:
@@ -115,10 +145,16 @@ class EditPhoto:
         description: str,
         tags: Iterable[str] | None,
         visibility: Visibility | None = None,
+        show_metadata: bool | None = None,
     ) -> Photo:
         photo = await load_visible_photo(self._photos, photo_id, by)
         edited = photo.edit(
-            by=by, description=description, tags=tags, now=self._clock.now(), visibility=visibility
+            by=by,
+            description=description,
+            tags=tags,
+            now=self._clock.now(),
+            visibility=visibility,
+            show_metadata=show_metadata,
         )
         restrict = edited.visibility.signed_urls
         if restrict == photo.visibility.signed_urls:
@@ -140,17 +176,32 @@ class EditPhoto:
 
 
 class DeletePhoto:
-    def __init__(self, photos: PhotoRepository, store: ImageStore, uow: UnitOfWork) -> None:
+    def __init__(
+        self,
+        photos: PhotoRepository,
+        store: ImageStore,
+        uow: UnitOfWork,
+        tombstones: ImageTombstones,
+        clock: Clock,
+        jobs: JobQueue,
+    ) -> None:
         self._photos, self._store, self._uow = photos, store, uow
+        self._tombstones, self._clock, self._jobs = tombstones, clock, jobs
 
     async def __call__(self, by: User, photo_id: uuid.UUID) -> None:
         photo = await load_visible_photo(self._photos, photo_id, by)
         ensure_may_manage(photo, by)
-        # Row first (its links, comments and ratings go with it), then the image:
-        # a failure in between leaves an unreferenced file, never a row without an image.
+        # Row first (its links, comments and ratings go with it) with a tombstone for its
+        # image in the same transaction, then the image and its variants: a failure in
+        # between leaves a tombstone that the sweep job acts on, never a row without an image.
         await self._photos.delete(photo.id)
+        await self._tombstones.add(photo.image_key, self._clock.now())
         await self._uow.commit()
         try:
             await self._store.delete(photo.image_key, private=photo.visibility.signed_urls)
         except Exception:
             log.exception("photo %s deleted but its image %s could not be removed", photo.id, photo.image_key)
+            await defer_quietly(self._jobs, Job.SWEEP_IMAGES)
+            return
+        await self._tombstones.remove(photo.image_key)
+        await self._uow.commit()

@@ -12,7 +12,7 @@ from typing import Protocol
 from photoshare.domain.access import Visibility
 from photoshare.domain.albums import Album
 from photoshare.domain.comments import Comment
-from photoshare.domain.photos import Photo
+from photoshare.domain.photos import Photo, Variant
 from photoshare.domain.ratings import Rating, RatingSummary
 from photoshare.domain.shares import Share
 from photoshare.domain.transformations import Transformation
@@ -181,6 +181,9 @@ class CleanImage:
     extension: str  # jpg, png, webp, gif
     width: int
     height: int
+    checksum: str = ""  # SHA-256 hex of the bytes as uploaded (before cleaning)
+    taken_at: datetime | None = None  # from EXIF, read before it was stripped
+    exif: dict[str, str | float | int] | None = None  # camera settings (METADATA_FIELDS), never GPS
 
 
 class ImageInspector(Protocol):
@@ -194,6 +197,16 @@ class ImageInspector(Protocol):
 class RenderedImage:
     data: bytes
     content_type: str
+    #: Which representation this is (e.g. `avif`), for a per-format ETag; "" for an original.
+    format: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """What the variants job made: the variants as stored, and a ThumbHash (base64) if it made one."""
+
+    variants: tuple[Variant, ...]
+    placeholder: str | None
 
 
 class ImageStore(Protocol):
@@ -217,13 +230,39 @@ class ImageStore(Protocol):
 
     def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str: ...
 
+    def variant_url(self, key: str, variant: Variant, *, signed: bool = False) -> str:
+        """`signed`: like `original_url`, for the variants of unlisted and private photos."""
+        ...
+
+    async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
+        """Make the planned variants of a stored original (idempotent: making them again
+        overwrites them); None when the original is gone. A CDN that sizes on delivery
+        makes nothing and answers the plan as it is."""
+        ...
+
+    async def placeholder_at_upload(self, image: CleanImage) -> str | None:
+        """A store that cannot read originals back (Cloudinary) computes the placeholder
+        while it has the bytes; one that can (the local disk) leaves it to the job: None."""
+        ...
+
+    async def sweep_orphans(self) -> int:
+        """Remove derived files whose original is gone; the number removed."""
+        ...
+
+
+def variant_signed_as(name: str) -> str:
+    """What a sized variant's URL signature covers besides the key. A transformation's
+    canonical form never has a `v_` part, so one signature cannot pass for the other."""
+    return f"v_{name}"
+
 
 class UrlSigner(Protocol):
     """Signatures of image URLs: over the image key, its transformation and the expiry."""
 
     def sign(self, key: str, variant: str) -> tuple[int, str]:
         """(expires as a Unix time, signature) for the image `key` rendered as `variant`
-        (a transformation's canonical form, "" for the original)."""
+        (a transformation's canonical form, `variant_signed_as(name)` for a sized variant,
+        "" for the original)."""
         ...
 
     def verify(self, key: str, variant: str, expires: int, signature: str) -> bool:
@@ -238,11 +277,46 @@ class ImageIndex(Protocol):
 
 
 class ImageRenderer(Protocol):
-    """Renders a stored original with a transformation (the local store only)."""
+    """Renders stored images (the local store only). `offered` names the modern formats the
+    client accepts (`avif`, `webp`); the renderer answers the best of them, else JPEG (PNG for
+    images with transparency). An explicit `format` in a transformation wins."""
 
     async def original(self, key: str) -> RenderedImage | None: ...
 
-    async def render(self, key: str, transformation: Transformation) -> RenderedImage | None: ...
+    async def render(
+        self, key: str, transformation: Transformation, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None: ...
+
+    async def variant(
+        self, key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
+        """A variant made by the job, in the negotiated format; None if it does not exist."""
+        ...
+
+
+class Job(enum.StrEnum):
+    """Background jobs, by the name the queue knows them by."""
+
+    MAKE_VARIANTS = "make_variants"  # args: photo_id
+    SWEEP_IMAGES = "sweep_images"  # no args
+
+
+class JobQueue(Protocol):
+    async def defer(self, job: Job, **args: str) -> None:
+        """Enqueue a job to run at least once. At most one job with the same name and args
+        waits at a time: deferring it again while it waits does nothing. Raises
+        `Unavailable` when the queue cannot take it."""
+        ...
+
+
+class ImageTombstones(Protocol):
+    """Stored images whose photo is gone, until the sweep has removed them from the store."""
+
+    async def add(self, image_key: str, at: datetime) -> None: ...
+
+    async def due(self, before: datetime, limit: int) -> list[str]: ...
+
+    async def remove(self, image_key: str) -> None: ...
 
 
 class QrRenderer(Protocol):
@@ -270,6 +344,15 @@ class PhotoRepository(Protocol):
     async def update(self, photo: Photo) -> None: ...
 
     async def delete(self, photo_id: uuid.UUID) -> None: ...
+
+    async def mark_ready(self, photo_id: uuid.UUID, rendition: Rendition) -> bool:
+        """Store the variants (and the placeholder, if the rendition has one) and set the
+        status to ready; False when the photo is gone."""
+        ...
+
+    async def processing_since(self, before: datetime, limit: int) -> list[uuid.UUID]:
+        """Photos still processing that were uploaded before `before` (their job was lost)."""
+        ...
 
 
 class LinkRepository(Protocol):

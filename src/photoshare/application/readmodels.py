@@ -49,6 +49,24 @@ class RatingStats(msgspec.Struct, frozen=True):
     count: int
 
 
+class VariantView(msgspec.Struct, frozen=True):
+    name: str
+    width: int
+    height: int
+    url: str
+
+
+class PhotoMetadata(msgspec.Struct, frozen=True):
+    """Camera settings from the picture's EXIF; shown only when the owner opts in."""
+
+    camera: str | None = None
+    lens: str | None = None
+    focal_length: float | None = None  # millimetres
+    aperture: float | None = None  # the f-number
+    exposure: str | None = None  # seconds, as a fraction ("1/250") or a number
+    iso: int | None = None
+
+
 class PhotoView(msgspec.Struct, frozen=True):
     id: uuid.UUID
     url: str
@@ -62,6 +80,17 @@ class PhotoView(msgspec.Struct, frozen=True):
     created_at: datetime
     updated_at: datetime
     visibility: str = "public"
+    status: str = "ready"  # `processing` until the variants are made
+    variants: list[VariantView] = msgspec.field(default_factory=list)
+    placeholder: str | None = None  # a ThumbHash, base64
+    checksum: str | None = None  # SHA-256 hex of the uploaded bytes
+    taken_at: datetime | None = None
+    show_metadata: bool = False
+    metadata: PhotoMetadata | None = None
+
+
+class ExistingChecksums(msgspec.Struct, frozen=True):
+    existing: dict[str, uuid.UUID]
 
 
 class PhotoPage(msgspec.Struct, frozen=True):
@@ -95,7 +124,8 @@ class LinkView(msgspec.Struct, frozen=True):
 
 
 class PhotoSort(msgspec.Struct, frozen=True):
-    """`-created_at` (newest first, the default), `created_at`, `-rating`, `rating`."""
+    """`-created_at` (newest first, the default), `created_at`, `-rating`, `rating`,
+    `-taken_at`, `taken_at` (photos without a date last)."""
 
     field: str = "created_at"
     descending: bool = True
@@ -110,6 +140,8 @@ class PhotoSearch(msgspec.Struct, frozen=True):
     max_rating: float | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    taken_from: datetime | None = None
+    taken_to: datetime | None = None
     owner: str | None = None
     sort: PhotoSort = PhotoSort()
 
@@ -121,6 +153,10 @@ class PhotoQueries(Protocol):
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
         """Listed (public) photos only, whoever asks."""
+        ...
+
+    async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:
+        """Those of `checksums` the owner has uploaded, each with (one of) its photo ids."""
         ...
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from photoshare.domain import text
@@ -15,6 +16,36 @@ from photoshare.domain.users import Role, User
 TAG_MAX_LENGTH = 32
 MAX_TAGS_PER_PHOTO = 5
 DESCRIPTION_MAX = 2000
+
+
+# Sized copies made in the background: name -> the longest side, in pixels (never upscaled).
+VARIANT_SIZES: dict[str, int] = {"thumb": 256, "small": 640, "medium": 1280, "large": 2048}
+MAX_CHECKSUMS = 1000  # per pre-upload check
+# Camera settings kept from EXIF, shown only when the owner opts in. GPS is never kept.
+METADATA_FIELDS = ("camera", "lens", "focal_length", "aperture", "exposure", "iso")
+
+
+class PhotoStatus(enum.StrEnum):
+    PROCESSING = "processing"  # the original is served; variants are being made
+    READY = "ready"
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    name: str
+    width: int
+    height: int
+
+
+def fit_within(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """The size of a copy whose longer side is at most `long_side`, aspect kept, never larger."""
+    factor = min(1.0, long_side / max(width, height))
+    return max(1, round(width * factor)), max(1, round(height * factor))
+
+
+def planned_variants(width: int, height: int) -> tuple[Variant, ...]:
+    """Every variant of an original this big, each no larger than the original."""
+    return tuple(Variant(name, *fit_within(width, height, side)) for name, side in VARIANT_SIZES.items())
 
 
 def tag_key(raw: str) -> str:
@@ -72,6 +103,14 @@ class Photo:
     created_at: datetime
     updated_at: datetime
     visibility: Visibility = Visibility.PUBLIC
+    status: PhotoStatus = PhotoStatus.PROCESSING
+    variants: tuple[Variant, ...] = ()
+    placeholder: str | None = None
+    checksum: str | None = None
+    taken_at: datetime | None = None
+    #: Camera settings by `METADATA_FIELDS` name, kept but shown only with `show_metadata`.
+    exif: dict[str, str | float | int] | None = field(default=None, hash=False)
+    show_metadata: bool = False
 
     def edit(
         self,
@@ -81,6 +120,7 @@ class Photo:
         tags: Iterable[str] | None,
         now: datetime,
         visibility: Visibility | None = None,
+        show_metadata: bool | None = None,
     ) -> Photo:
         ensure_may_manage(self, by)
         return replace(
@@ -88,6 +128,7 @@ class Photo:
             description=validate_description(description),
             tags=self.tags if tags is None else tag_set(tags),
             visibility=self.visibility if visibility is None else visibility,
+            show_metadata=self.show_metadata if show_metadata is None else show_metadata,
             updated_at=now,
         )
 

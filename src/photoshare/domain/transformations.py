@@ -26,6 +26,8 @@ CROPS: tuple[str, ...] = get_args(Crop)
 GRAVITIES: tuple[str, ...] = get_args(Gravity)
 EFFECTS: tuple[str, ...] = get_args(Effect)
 FORMATS: tuple[str, ...] = get_args(Format)
+#: Crops that fill or cut a box: they need a width or a height.
+SIZED_CROPS: tuple[str, ...] = ("fill", "crop", "thumb", "pad")
 DIMENSION_MIN, DIMENSION_MAX = 1, 4000
 ANGLE_MIN, ANGLE_MAX = -360, 360
 RADIUS_MIN, RADIUS_MAX = 0, 2000
@@ -34,7 +36,7 @@ QUALITY_MIN, QUALITY_MAX = 1, 100
 OUTPUT_FORMATS: dict[str, str] = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
 # The longest side each output format can encode: libjpeg stops at 65,500, WebP stores
 # 14 bits per side, GIF 16 bits, PNG 31 bits.
-MAX_SIDE: dict[str, int] = {"jpg": 65_500, "webp": 16_383, "gif": 65_535, "png": 2**31 - 1}
+MAX_SIDE: dict[str, int] = {"jpg": 65_500, "webp": 16_383, "avif": 16_384, "gif": 65_535, "png": 2**31 - 1}
 _INTEGER = re.compile(r"-?[0-9]+")  # ASCII only: str.isdigit() also says yes to "³"
 
 # Cloudinary's short parameter names, in the order its URLs conventionally list them.
@@ -49,6 +51,10 @@ _SHORT_NAMES = {
     "radius": "r",
     "width": "w",
 }
+
+_PART = f"[{''.join(sorted(_SHORT_NAMES.values()))}]_[A-Za-z0-9-]+"
+#: The shape of what `canonical()` writes (whether the values are valid is `from_canonical`'s say).
+CANONICAL_PATTERN = f"^{_PART}(,{_PART})*$"
 
 
 def _int_in(name: str, value: object, low: int, high: int) -> int:
@@ -106,7 +112,7 @@ class Transformation:
             _choice("format", self.format, FORMATS)
         if self.quality is not None:
             _int_in("quality", self.quality, QUALITY_MIN, QUALITY_MAX)
-        if self.crop in ("fill", "crop", "thumb", "pad") and self.width is None and self.height is None:
+        if self.crop in SIZED_CROPS and self.width is None and self.height is None:
             raise InvalidInput(f"crop {self.crop} needs a width or a height", field="crop")
 
     @classmethod

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from photoshare.domain import text
 from photoshare.domain.errors import Conflict, Forbidden, InvalidInput
+from photoshare.domain.text import SPACE
 
 USERNAME_MIN, USERNAME_MAX = 3, 32
 EMAIL_MAX = 254
@@ -20,7 +21,7 @@ BIO_MAX = 500
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,32}$"
 # Pragmatic address check: one @, no spaces, a dot in the domain, no empty labels.
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$"
+EMAIL_PATTERN = rf"^[^@{SPACE}]{{1,64}}@[^@{SPACE}.]+(\.[^@{SPACE}.]+)+$"
 _USERNAME_RE = re.compile(USERNAME_PATTERN)
 _EMAIL_RE = re.compile(EMAIL_PATTERN)
 

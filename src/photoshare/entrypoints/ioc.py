@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import NewType
 
 import anyio
+import procrastinate
 import valkey.asyncio as valkey
 from dishka import Provider, Scope, from_context, provide, provide_all
 from litestar import Request
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from photoshare.adapters.health import DependencyHealth
 from photoshare.adapters.imaging import PillowImageInspector
+from photoshare.adapters.jobs.queue import ProcrastinateJobQueue, create_job_app, opened
 from photoshare.adapters.qr import QrcodeRenderer
 from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
@@ -25,7 +27,12 @@ from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, Sy
 from photoshare.adapters.signing import HmacUrlSigner
 from photoshare.adapters.sql.albums import SqlAlbumQueries, SqlAlbumRepository
 from photoshare.adapters.sql.comments import SqlCommentQueries, SqlCommentRepository
-from photoshare.adapters.sql.photos import SqlImageIndex, SqlLinkRepository, SqlPhotoRepository
+from photoshare.adapters.sql.photos import (
+    SqlImageIndex,
+    SqlImageTombstones,
+    SqlLinkRepository,
+    SqlPhotoRepository,
+)
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
@@ -34,7 +41,7 @@ from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocat
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application import albums, auth, comments, links, photos, ratings, shares, users
+from photoshare.application import albums, auth, comments, links, photos, ratings, shares, users, variants
 from photoshare.application.auth import Authenticate, Principal, Viewer
 from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.ports import (
@@ -45,6 +52,8 @@ from photoshare.application.ports import (
     ImageInspector,
     ImageRenderer,
     ImageStore,
+    ImageTombstones,
+    JobQueue,
     LinkRepository,
     PasswordHasher,
     PhotoRepository,
@@ -80,7 +89,14 @@ class NoLocalImages:
     async def original(self, key: str) -> RenderedImage | None:
         return None
 
-    async def render(self, key: str, transformation: Transformation) -> RenderedImage | None:
+    async def render(
+        self, key: str, transformation: Transformation, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
+        return None
+
+    async def variant(
+        self, key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
         return None
 
 
@@ -162,7 +178,9 @@ class InfrastructureProvider(Provider):
     @provide
     def sql_photo_queries(self, reader: PgReader, store: ImageStore) -> SqlPhotoQueries:
         return SqlPhotoQueries(
-            reader, lambda key, visibility: store.original_url(key, signed=visibility.signed_urls)
+            reader,
+            lambda key, visibility: store.original_url(key, signed=visibility.signed_urls),
+            lambda key, variant, visibility: store.variant_url(key, variant, signed=visibility.signed_urls),
         )
 
     @provide
@@ -176,6 +194,20 @@ class InfrastructureProvider(Provider):
         return HmacUrlSigner(settings.signing_key(), clock)
 
     image_index = provide(SqlImageIndex, provides=ImageIndex)
+
+    @provide
+    async def job_app(self, settings: Settings) -> AsyncIterator[procrastinate.App]:
+        assert settings.database_url
+        async with opened(create_job_app(settings.database_url), settings.database_url) as app:
+            yield app
+
+    @provide
+    def procrastinate_queue(self, app: procrastinate.App) -> ProcrastinateJobQueue:
+        return ProcrastinateJobQueue(app)
+
+    @provide
+    def job_queue(self, queue: ProcrastinateJobQueue) -> JobQueue:
+        return queue
 
     @provide
     def rate_limiter(self, db: PgAutocommit, client: valkey.Valkey | None) -> RateLimiter:
@@ -223,8 +255,10 @@ class InfrastructureProvider(Provider):
         return RenderBudget(settings.max_image_pixels)
 
     @provide
-    def health(self, engine: AsyncEngine, client: valkey.Valkey | None) -> DependencyHealth:
-        return DependencyHealth(engine, client)
+    def health(
+        self, engine: AsyncEngine, client: valkey.Valkey | None, queue: ProcrastinateJobQueue
+    ) -> DependencyHealth:
+        return DependencyHealth(engine, client, queue.failed_count)
 
 
 class AccountsProvider(Provider):
@@ -273,6 +307,7 @@ class PhotosProvider(Provider):
 
     photo_repository = provide(SqlPhotoRepository, provides=PhotoRepository)
     link_repository = provide(SqlLinkRepository, provides=LinkRepository)
+    tombstones = provide(SqlImageTombstones, provides=ImageTombstones)
 
     use_cases = provide_all(
         photos.UploadPhoto,
@@ -286,6 +321,10 @@ class PhotosProvider(Provider):
         links.RenderLinkedImage,
         links.ReadOriginal,
         links.ImageGate,
+        links.ReadVariant,
+        variants.MakeVariants,
+        variants.RequeueProcessing,
+        variants.SweepImages,
     )
 
 

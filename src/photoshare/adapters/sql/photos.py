@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,10 +14,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.reader import PgReader, sql_text
-from photoshare.adapters.sql.tables import comments, links, photo_tags, photos, tags, users
-from photoshare.application.ports import Link
+from photoshare.adapters.sql.tables import comments, image_tombstones, links, photo_tags, photos, tags, users
+from photoshare.application.ports import Link, Rendition
 from photoshare.domain.access import Visibility
-from photoshare.domain.photos import Photo
+from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.transformations import Transformation
 
 _PHOTO_COLUMNS = (
@@ -31,7 +32,22 @@ _PHOTO_COLUMNS = (
     photos.c.created_at,
     photos.c.updated_at,
     photos.c.visibility,
+    photos.c.status,
+    photos.c.variants,
+    photos.c.placeholder,
+    photos.c.checksum,
+    photos.c.taken_at,
+    photos.c.exif,
+    photos.c.show_metadata,
 )
+
+
+def variants_json(variants: Sequence[Variant]) -> list[dict[str, Any]]:
+    return [{"name": v.name, "width": v.width, "height": v.height} for v in variants]
+
+
+def variants_from_json(data: Sequence[dict[str, Any]]) -> tuple[Variant, ...]:
+    return tuple(Variant(d["name"], int(d["width"]), int(d["height"])) for d in data)
 
 
 class SqlPhotoRepository:
@@ -54,6 +70,13 @@ class SqlPhotoRepository:
             created_at=row.created_at,
             updated_at=row.updated_at,
             visibility=Visibility(row.visibility),
+            status=PhotoStatus(row.status),
+            variants=variants_from_json(row.variants),
+            placeholder=row.placeholder,
+            checksum=row.checksum,
+            taken_at=row.taken_at,
+            exif=row.exif,
+            show_metadata=row.show_metadata,
         )
 
     async def _tag_ids(self, names: Sequence[str]) -> list[int]:
@@ -92,6 +115,13 @@ class SqlPhotoRepository:
                 created_at=photo.created_at,
                 updated_at=photo.updated_at,
                 visibility=photo.visibility.value,
+                status=photo.status.value,
+                variants=variants_json(photo.variants),
+                placeholder=photo.placeholder,
+                checksum=photo.checksum,
+                taken_at=photo.taken_at,
+                exif=photo.exif,
+                show_metadata=photo.show_metadata,
             )
         )
         await self._set_tags(photo)
@@ -108,9 +138,32 @@ class SqlPhotoRepository:
                 tag_names=list(photo.tags),
                 updated_at=photo.updated_at,
                 visibility=photo.visibility.value,
+                show_metadata=photo.show_metadata,
             )
         )
         await self._set_tags(photo)
+
+    async def mark_ready(self, photo_id: uuid.UUID, rendition: Rendition) -> bool:
+        done = await self._session.execute(
+            sa.update(photos)
+            .where(photos.c.id == photo_id)
+            .values(
+                status=PhotoStatus.READY.value,
+                variants=variants_json(rendition.variants),
+                placeholder=sa.func.coalesce(rendition.placeholder, photos.c.placeholder),
+            )
+            .returning(photos.c.id)
+        )
+        return done.first() is not None
+
+    async def processing_since(self, before: datetime, limit: int) -> list[uuid.UUID]:
+        rows = await self._session.execute(
+            sa.select(photos.c.id)
+            .where(photos.c.status == PhotoStatus.PROCESSING.value, photos.c.created_at < before)
+            .order_by(photos.c.created_at)
+            .limit(limit)
+        )
+        return [r.id for r in rows]
 
     async def delete(self, photo_id: uuid.UUID) -> None:
         # Lock the photo first, as comment and rating writes do, so the two never deadlock.
@@ -225,3 +278,27 @@ class SqlImageIndex:
     async def visibility(self, image_key: str) -> Visibility | None:
         row: Any = await self._reader.first_sql(_VISIBILITY_OF_IMAGE_SQL, {"image_key": image_key})
         return Visibility(row.visibility) if row else None
+
+
+class SqlImageTombstones:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, image_key: str, at: datetime) -> None:
+        await self._session.execute(
+            pg_insert(image_tombstones).values(image_key=image_key, deleted_at=at).on_conflict_do_nothing()
+        )
+
+    async def due(self, before: datetime, limit: int) -> list[str]:
+        rows = await self._session.execute(
+            sa.select(image_tombstones.c.image_key)
+            .where(image_tombstones.c.deleted_at < before)
+            .order_by(image_tombstones.c.deleted_at)
+            .limit(limit)
+        )
+        return [r.image_key for r in rows]
+
+    async def remove(self, image_key: str) -> None:
+        await self._session.execute(
+            sa.delete(image_tombstones).where(image_tombstones.c.image_key == image_key)
+        )

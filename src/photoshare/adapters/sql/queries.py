@@ -8,13 +8,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import array as pg_array
 
+from photoshare.adapters.sql.photos import variants_from_json
 from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
 from photoshare.adapters.sql.visibility import listed, visible
 from photoshare.application.readmodels import (
+    PhotoMetadata,
     PhotoPage,
     PhotoSearch,
     PhotoView,
@@ -22,9 +26,10 @@ from photoshare.application.readmodels import (
     TagPage,
     TagView,
     UserRef,
+    VariantView,
 )
 from photoshare.domain.access import Visibility, VisibleTo
-from photoshare.domain.photos import tag_key
+from photoshare.domain.photos import METADATA_FIELDS, Variant, tag_key
 
 PHOTO_ROW = sa.select(
     photos.c.id,
@@ -40,6 +45,13 @@ PHOTO_ROW = sa.select(
     photos.c.created_at,
     photos.c.updated_at,
     photos.c.visibility,
+    photos.c.status,
+    photos.c.variants,
+    photos.c.placeholder,
+    photos.c.checksum,
+    photos.c.taken_at,
+    photos.c.exif,
+    photos.c.show_metadata,
 ).join_from(photos, users, users.c.id == photos.c.owner_id)
 
 
@@ -49,22 +61,35 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_TEXT_ARRAY = ARRAY(sa.Text)
 TAG_SEPARATOR = "\n"  # between the names in `photos.tags_text` (see migration 0005)
 
 # Turns a stored image key and the photo's visibility into the URL an answer carries
 # (signed and expiring unless the photo is public).
 UrlFor = Callable[[str, Visibility], str]
+VariantUrlFor = Callable[[str, Variant, Visibility], str]  # the same, for a sized variant
+
+
+def _metadata(exif: dict[str, Any] | None) -> PhotoMetadata | None:
+    if not exif:
+        return None
+    return msgspec.convert({k: v for k, v in exif.items() if k in METADATA_FIELDS}, PhotoMetadata)
 
 
 class SqlPhotoQueries:
-    def __init__(self, reader: PgReader, url_for: UrlFor) -> None:
+    def __init__(self, reader: PgReader, url_for: UrlFor, variant_url: VariantUrlFor | None = None) -> None:
         self._reader = reader
         self.url_for = url_for
+        self._variant_url = variant_url or (lambda key, v, visibility: url_for(key, visibility))
 
     def view(self, row: Any) -> PhotoView:
         """A row of `PHOTO_ROW` as the answer shows it."""
         average = row.rating_average
         visibility = Visibility(row.visibility)
+        variants = [
+            VariantView(v.name, v.width, v.height, self._variant_url(row.image_key, v, visibility))
+            for v in variants_from_json(row.variants or [])
+        ]
         return PhotoView(
             id=row.id,
             url=self.url_for(row.image_key, visibility),
@@ -80,7 +105,28 @@ class SqlPhotoQueries:
             created_at=row.created_at,
             updated_at=row.updated_at,
             visibility=visibility.value,
+            status=row.status,
+            variants=variants,
+            placeholder=row.placeholder,
+            checksum=row.checksum,
+            taken_at=row.taken_at,
+            show_metadata=row.show_metadata,
+            metadata=_metadata(row.exif) if row.show_metadata else None,
         )
+
+    async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:
+        if not checksums:
+            return {}
+        rows = await self._reader.all(
+            sa.select(photos.c.checksum, sa.func.min(sa.cast(photos.c.id, sa.Text)).label("id"))
+            # `= ANY(array)`: the reader pool binds the list as one array value.
+            .where(
+                photos.c.owner_id == owner_id,
+                photos.c.checksum == sa.any_(sa.literal(checksums, _TEXT_ARRAY)),
+            )
+            .group_by(photos.c.checksum)
+        )
+        return {checksum: uuid.UUID(photo_id) for checksum, photo_id in rows}
 
     async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
         row = await self._reader.first(PHOTO_ROW.where(photos.c.id == photo_id, visible(photos, to)))
@@ -154,6 +200,8 @@ def _few_enough_to_gather(search: PhotoSearch, total: int, photo_count: int, rea
         or search.max_rating is not None
         or search.created_from is not None
         or search.created_to is not None
+        or search.taken_from is not None
+        or search.taken_to is not None
     )
     return keyword_only and 4 * total * total < reach * max(photo_count, total)
 
@@ -186,7 +234,7 @@ def _page(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]], window:
     source: Any = photos
     if window.gather:
         source = (
-            sa.select(photos.c.id, photos.c.created_at, photos.c.rating_average)
+            sa.select(photos.c.id, photos.c.created_at, photos.c.rating_average, photos.c.taken_at)
             .where(*conditions)
             .cte("matches")
             .prefix_with("MATERIALIZED")
@@ -218,6 +266,10 @@ def _conditions(search: PhotoSearch) -> list[sa.ColumnElement[bool]]:
         where.append(photos.c.created_at >= search.created_from)
     if search.created_to is not None:
         where.append(photos.c.created_at <= search.created_to)
+    if search.taken_from is not None:
+        where.append(photos.c.taken_at >= search.taken_from)
+    if search.taken_to is not None:
+        where.append(photos.c.taken_at <= search.taken_to)
     if search.owner:
         owner_id = (
             sa.select(users.c.id)
@@ -248,6 +300,9 @@ def _order(search: PhotoSearch, source: Any, *, backwards: bool) -> list[sa.Unar
     backwards: ix_photos_created_at_id, ix_photos_rating_id, ix_photos_rating_desc_id."""
     descending = search.sort.descending != backwards
     tie = source.c.id.desc() if descending else source.c.id.asc()
+    if search.sort.field == "taken_at":  # ix_photos_taken_at_id; undated photos last
+        taken = source.c.taken_at.desc() if descending else source.c.taken_at.asc()
+        return [taken.nulls_first() if backwards else taken.nulls_last(), tie]
     if search.sort.field != "rating":
         return [source.c.created_at.desc() if descending else source.c.created_at.asc(), tie]
     rating = source.c.rating_average.desc() if descending else source.c.rating_average.asc()

@@ -98,6 +98,15 @@ photos = sa.Table(
     sa.Column("comment_count", sa.Integer, nullable=False, server_default="0"),
     _ts("created_at"),
     _ts("updated_at"),
+    # Migration 0008: `processing` until the variants job has run; `variants` is
+    # `[{name, width, height, format}]`, `exif` the camera settings (never GPS).
+    sa.Column("status", sa.String(16), nullable=False, server_default="processing"),
+    sa.Column("variants", JSONB, nullable=False, server_default="[]"),
+    sa.Column("placeholder", sa.String(64)),
+    sa.Column("checksum", sa.String(64)),
+    sa.Column("taken_at", DateTimeUTC(timezone=True)),
+    sa.Column("exif", JSONB),
+    sa.Column("show_metadata", sa.Boolean, nullable=False, server_default=sa.false()),
     # `tag_names` joined by newlines, computed by PostgreSQL (migration 0005): `q` matches
     # it with one ILIKE and a trigram index, as it does the description.
     sa.Column(
@@ -139,12 +148,24 @@ photos = sa.Table(
         postgresql_ops={"description": "gin_trgm_ops"},
     ),
     sa.Index("ix_photos_tag_names", "tag_names", postgresql_using="gin"),
+    sa.Index("ix_photos_owner_checksum", "owner_id", "checksum"),
+    sa.Index("ix_photos_taken_at_id", sa.text("taken_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_photos_processing", "created_at", postgresql_where=sa.text("status = 'processing'")),
     sa.Index(
         "ix_photos_tags_text_trgm",
         "tags_text",
         postgresql_using="gin",
         postgresql_ops={"tags_text": "gin_trgm_ops"},
     ),
+)
+
+# Stored images whose photo is gone (or whose upload was given up on): the periodic
+# sweep job removes them from the store, then the row.
+image_tombstones = sa.Table(
+    "image_tombstones",
+    metadata,
+    sa.Column("image_key", sa.String(200), primary_key=True),
+    _ts("deleted_at"),
 )
 
 # The number of photos, kept exact by triggers on `photos` (migration 0004): the total of
@@ -260,3 +281,8 @@ shares = sa.Table(
     sa.Index("ix_shares_photo_id", "photo_id"),
     sa.Index("ix_shares_album_id", "album_id"),
 )
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """For alembic's comparisons: procrastinate's tables are its schema, not ours."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))

@@ -19,9 +19,11 @@ import cloudinary.exceptions
 import cloudinary.uploader
 import cloudinary.utils
 
+from photoshare.adapters.imaging import placeholder_of_bytes
 from photoshare.adapters.storage.keys import split_key
-from photoshare.application.ports import CleanImage
+from photoshare.application.ports import CleanImage, Rendition
 from photoshare.domain.errors import DomainError, Unavailable, UpstreamFailed
+from photoshare.domain.photos import VARIANT_SIZES, Variant
 from photoshare.domain.transformations import Transformation
 
 # Delivery URL options the SDK would otherwise read from its global config.
@@ -141,6 +143,26 @@ class CloudinaryImageStore:
         options = _sdk_options(transformation)
         options.setdefault("format", extension or None)
         return self._url(public_id, signed, **options)
+
+    def variant_url(self, key: str, variant: Variant, *, signed: bool = False) -> str:
+        """Sized by the CDN on delivery: `c_limit` never upscales, `f_auto`/`q_auto` let it
+        pick the format (AVIF, WebP...) and quality per browser. `signed`: authenticated
+        delivery, like the original of a hidden photo."""
+        public_id, _ = self._public_id(key)
+        side = VARIANT_SIZES.get(variant.name, max(variant.width, variant.height))
+        return self._url(
+            public_id, signed, width=side, height=side, crop="limit", fetch_format="auto", quality="auto"
+        )
+
+    async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
+        return Rendition(planned, None)  # nothing to render here: the CDN sizes on delivery
+
+    async def placeholder_at_upload(self, image: CleanImage) -> str | None:
+        # The bytes are not readable back from here later, so the placeholder is made now.
+        return await anyio.to_thread.run_sync(placeholder_of_bytes, image.data, limiter=self._limiter)
+
+    async def sweep_orphans(self) -> int:
+        return 0  # Cloudinary derives on delivery and `delete` invalidates those: nothing is left
 
     def _url(self, public_id: str, signed: bool, **options: Any) -> str:
         if signed:

@@ -1,10 +1,12 @@
 """Images on the local disk: the `ImageStore` and `ImageRenderer` for running without Cloudinary.
 
-Layout under `root`: `originals/<key>` and `cache/<canonical>/<key>.<ext>` for
-renderings; a rendering that failed leaves `<key>.<ext>.failed` there instead, holding
-the reason, so asking again answers at once instead of paying for the failure again.
-Files are written to a temporary name and renamed into place, so a reader never sees
-half a file and a failed write leaves nothing behind. Rendering
+Layout under `root`: `originals/<key>`, `variants/<name>/<key>.<jpg|png>` for the
+variants the job makes, `cache/<canonical>/<key>.<ext>` for renderings of transformations
+and `cache/v_<name>/<key>.<avif|webp>` for variants re-encoded in a negotiated format
+(each encoded once, on first request). A rendering that failed leaves `<key>.<ext>.failed`
+instead, holding the reason, so asking again answers at once instead of paying for the
+failure again. Files are written to a temporary name and renamed into place, so a
+reader never sees half a file and a failed write leaves nothing behind. Rendering
 runs in a worker thread under the shared limiter; plain file I/O uses anyio's
 default thread pool so reads do not queue behind renders.
 """
@@ -22,10 +24,12 @@ from urllib.parse import quote, urlencode
 import anyio
 import anyio.to_thread
 
+from photoshare.adapters.imaging import placeholder_of
 from photoshare.adapters.storage import rendering
 from photoshare.adapters.storage.keys import checked_key, split_key
-from photoshare.application.ports import CleanImage, RenderedImage, UrlSigner
+from photoshare.application.ports import CleanImage, RenderedImage, Rendition, UrlSigner, variant_signed_as
 from photoshare.domain.errors import DomainError, InvalidInput, StorageFull, Unavailable
+from photoshare.domain.photos import VARIANT_SIZES, Variant
 from photoshare.domain.transformations import Transformation
 
 _ORIGINAL_TYPES = {
@@ -52,6 +56,7 @@ class LocalImageStore:
         signer: UrlSigner | None = None,
     ) -> None:
         self._originals = root / "originals"
+        self._variants = root / "variants"
         self._cache = root / "cache"
         self._base_url = public_base_url.rstrip("/")
         self._limiter = limiter
@@ -84,6 +89,25 @@ class LocalImageStore:
         expires, signature = self._signer.sign(key, variant)
         return f"{url}?{urlencode({'expires': expires, 'signature': signature})}"
 
+    def variant_url(self, key: str, variant: Variant, *, signed: bool = False) -> str:
+        url = f"{self._base_url}/images/v/{variant.name}/{quote(checked_key(key))}"
+        return self._signed(url, key, variant_signed_as(variant.name)) if signed else url
+
+    async def placeholder_at_upload(self, image: CleanImage) -> str | None:
+        return None  # made by the variants job, from the thumb it renders anyway
+
+    async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
+        source = await anyio.to_thread.run_sync(_read_or_none, self._originals / checked_key(key))
+        if source is None:
+            return None
+        placeholder = await anyio.to_thread.run_sync(
+            self._make_variants, key, source, planned, limiter=self._limiter
+        )
+        return Rendition(planned, placeholder)
+
+    async def sweep_orphans(self) -> int:
+        return await anyio.to_thread.run_sync(self._sweep_orphans)
+
     # --- ImageRenderer ------------------------------------------------------------------------
 
     async def original(self, key: str) -> RenderedImage | None:
@@ -93,35 +117,60 @@ class LocalImageStore:
             return None
         return RenderedImage(data, _ORIGINAL_TYPES.get(extension, "application/octet-stream"))
 
-    async def render(self, key: str, transformation: Transformation) -> RenderedImage | None:
+    async def render(
+        self, key: str, transformation: Transformation, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
         _, extension = split_key(key)
-        fmt = rendering.output_format(transformation, extension)
-        content_type = rendering.CONTENT_TYPES[fmt]
-        cached_path = self._cache / transformation.canonical() / f"{key}.{fmt}"
-        original, cached = await anyio.to_thread.run_sync(self._original_and_cached, key, cached_path)
+        fmt = rendering.negotiated_format(transformation, extension, offered)  # None: JPEG or PNG
+        folder = self._cache / transformation.canonical()
+        candidates = [folder / f"{key}.{f}" for f in ((fmt,) if fmt else rendering.FALLBACKS)]
+        original, cached = await anyio.to_thread.run_sync(self._original_and_cached, key, candidates)
         if original is None:  # deleted: a rendering left by a racing render must not outlive it
             return None
         if cached is not None:
-            return RenderedImage(cached, content_type)
-        failed_path = cached_path.with_name(cached_path.name + _FAILED)
+            return cached
+        failed_path = candidates[0].with_name(candidates[0].name + _FAILED)
         if (reason := await anyio.to_thread.run_sync(_read_or_none, failed_path)) is not None:
             raise InvalidInput(reason.decode(errors="replace"), field="transformation")
         source = await anyio.to_thread.run_sync(_read_or_none, original)
         if source is None:
             return None
         try:
-            data = await anyio.to_thread.run_sync(
+            data, made = await anyio.to_thread.run_sync(
                 self._render, source, transformation, fmt, limiter=self._limiter
             )
         except InvalidInput as exc:  # the same bytes and options fail the same way every time
             await anyio.to_thread.run_sync(_cache_quietly, failed_path, exc.detail.encode())
             raise
+        await anyio.to_thread.run_sync(_cache_quietly, folder / f"{key}.{made}", data)
+        return RenderedImage(data, rendering.CONTENT_TYPES[made], made)
+
+    async def variant(
+        self, key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
+        checked_key(key)
+        if name not in VARIANT_SIZES:
+            return None
+        masters = [self._variants / name / f"{key}.{f}" for f in rendering.FALLBACKS]
+        fmt = rendering.modern_choice(offered)
+        if fmt is None:
+            return await anyio.to_thread.run_sync(_first_image, masters)
+        cached_path = self._cache / f"v_{name}" / f"{key}.{fmt}"
+        original, cached = await anyio.to_thread.run_sync(self._original_and_cached, key, [cached_path])
+        if original is None:
+            return None
+        if cached is not None:
+            return cached
+        master = await anyio.to_thread.run_sync(_first_image, masters)
+        if master is None:
+            return None
+        data = await anyio.to_thread.run_sync(rendering.transcode, master.data, fmt, limiter=self._limiter)
         await anyio.to_thread.run_sync(_cache_quietly, cached_path, data)
-        return RenderedImage(data, content_type)
+        return RenderedImage(data, rendering.CONTENT_TYPES[fmt], fmt)
 
     # --- blocking helpers ---------------------------------------------------------------------
 
-    def _render(self, source: bytes, transformation: Transformation, fmt: str) -> bytes:
+    def _render(self, source: bytes, transformation: Transformation, fmt: str | None) -> tuple[bytes, str]:
         """Whatever Pillow raises becomes a domain error: a link never answers 500."""
         try:
             return rendering.render(source, transformation, fmt, self._max_pixels)
@@ -135,11 +184,50 @@ class LocalImageStore:
                 "this image cannot be rendered with this transformation", field="transformation"
             ) from exc
 
-    def _original_and_cached(self, key: str, cached_path: Path) -> tuple[Path | None, bytes | None]:
+    def _original_and_cached(
+        self, key: str, candidates: list[Path]
+    ) -> tuple[Path | None, RenderedImage | None]:
         original = self._originals / key
         if not original.is_file():
             return None, None
-        return original, _read_or_none(cached_path)
+        return original, _first_image(candidates)
+
+    def _make_variants(self, key: str, source: bytes, planned: tuple[Variant, ...]) -> str:
+        """Blocking: write each variant in its fallback format (the source of every other
+        encoding of it), replacing any earlier run's; the placeholder comes from the smallest."""
+        images = rendering.downsized(source, [(v.width, v.height) for v in planned])
+        by_size = {image.size: image for image in images}
+        try:
+            for variant in planned:
+                image = by_size[(variant.width, variant.height)]
+                fmt = rendering.fallback_for(image)
+                folder = self._variants / variant.name
+                folder.mkdir(parents=True, exist_ok=True)
+                _write_atomically(folder / f"{key}.{fmt}", rendering.encode(image, fmt, 88), durable=False)
+                for other in rendering.FALLBACKS:  # a re-run that chose the other format
+                    if other != fmt:
+                        (folder / f"{key}.{other}").unlink(missing_ok=True)
+                for modern in rendering.MODERN:  # encodings of an earlier run's master
+                    (self._cache / f"v_{variant.name}" / f"{key}.{modern}").unlink(missing_ok=True)
+        except OSError as exc:
+            raise _storage_error(exc) from exc
+        return placeholder_of(images[-1])
+
+    def _sweep_orphans(self) -> int:
+        """Blocking: derived files (variants, renderings) whose original is gone."""
+        removed = 0
+        for top in (self._variants, self._cache):
+            if not top.is_dir():
+                continue
+            for folder in top.iterdir():
+                for path in folder.iterdir() if folder.is_dir() else ():
+                    if path.name.startswith("."):
+                        continue  # a write in progress
+                    original = path.name.removesuffix(_FAILED).rsplit(".", 1)[0]
+                    if not (self._originals / original).is_file():
+                        path.unlink(missing_ok=True)
+                        removed += 1
+        return removed
 
     def _save(self, key: str, data: bytes) -> None:
         try:
@@ -157,18 +245,29 @@ class LocalImageStore:
             raise _storage_error(exc) from exc
 
     def _drop_renderings(self, key: str) -> None:
-        if not self._cache.is_dir():
-            return
-        for variant in self._cache.iterdir():
-            for fmt in rendering.CONTENT_TYPES:
-                (variant / f"{key}.{fmt}").unlink(missing_ok=True)
-                (variant / f"{key}.{fmt}{_FAILED}").unlink(missing_ok=True)
+        for top in (self._variants, self._cache):
+            if not top.is_dir():
+                continue
+            for folder in top.iterdir():
+                for fmt in rendering.CONTENT_TYPES:
+                    (folder / f"{key}.{fmt}").unlink(missing_ok=True)
+                    (folder / f"{key}.{fmt}{_FAILED}").unlink(missing_ok=True)
 
 
 def _storage_error(exc: OSError) -> DomainError:
     if exc.errno in _FULL:
         return StorageFull("no space left to store the image")
     return Unavailable("the image storage failed")
+
+
+def _first_image(paths: list[Path]) -> RenderedImage | None:
+    """The first of these files that exists, typed by its extension."""
+    for path in paths:
+        data = _read_or_none(path)
+        if data is not None:
+            fmt = path.suffix[1:]
+            return RenderedImage(data, rendering.CONTENT_TYPES[fmt], fmt)
+    return None
 
 
 def _read_or_none(path: Path) -> bytes | None:

@@ -19,7 +19,7 @@ from photoshare.entrypoints.http.controllers.albums import AlbumsController
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.comments import CommentsController
 from photoshare.entrypoints.http.controllers.health import health
-from photoshare.entrypoints.http.controllers.images import original_image, transformed_image
+from photoshare.entrypoints.http.controllers.images import original_image, transformed_image, variant_image
 from photoshare.entrypoints.http.controllers.links import PhotoLinksController, link_qr, short_link
 from photoshare.entrypoints.http.controllers.photos import PhotosController
 from photoshare.entrypoints.http.controllers.ratings import RatingsController
@@ -27,6 +27,7 @@ from photoshare.entrypoints.http.controllers.shares import SharesController, sha
 from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
+from photoshare.entrypoints.http.methods import install_method_semantics
 from photoshare.entrypoints.http.metrics import metrics_routes, sampling
 from photoshare.entrypoints.http.openapi import docs_static_router, openapi_config
 from photoshare.entrypoints.http.proxies import trusted_proxy_headers
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             docs_static_router(),
             *metrics_handlers,
             # With Cloudinary the CDN serves images; locally the service does.
-            *([] if settings.cloudinary_url else [original_image, transformed_image]),
+            *([] if settings.cloudinary_url else [original_image, transformed_image, variant_image]),
         ],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
         debug=False,
     )
     setup_dishka(container, app)
+    install_method_semantics(app)
     return app
 
 

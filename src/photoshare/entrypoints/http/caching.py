@@ -28,6 +28,10 @@ IMAGE = f"public, max-age={IMAGE_MAX_AGE}, must-revalidate"
 # Where a short link points: the link can be deleted, so no longer than an image.
 REDIRECT = f"public, max-age={IMAGE_MAX_AGE}"
 IMMUTABLE = "public, max-age=31536000, immutable"
+# A signed image URL is one viewer's capability: only their browser keeps it, and not for long.
+SIGNED_IMAGE = f"private, max-age={IMAGE_MAX_AGE}"
+# An answer carrying signed image URLs (an unlisted or private photo): no shared cache keeps it.
+PRIVATE_REVALIDATE = "private, no-cache"
 
 _encoder = msgspec.json.Encoder()
 _CACHE_CONTROL = b"cache-control"

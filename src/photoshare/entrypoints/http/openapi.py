@@ -13,7 +13,7 @@ from litestar import Request, Router
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
+from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
 from photoshare.entrypoints.http.openapi_answers import document_answers
@@ -40,7 +40,38 @@ OAUTH2_SCHEME = "OAuth2Password"
 #: Security requirement for protected handlers: either scheme carries the same bearer token.
 SECURITY: list[dict[str, list[str]]] = [{BEARER_SCHEME: []}, {OAUTH2_SCHEME: []}]
 
+TOKEN_URL = "/api/auth/token"
+
 _ONE_YEAR = 365 * 24 * 60 * 60
+
+
+#: The document's sections, in the order a newcomer meets them.
+TAGS = [
+    Tag(
+        name="auth",
+        description="Accounts and tokens: sign up, log in (JSON or the OAuth2 form), refresh, log out.",
+    ),
+    Tag(name="users", description="Your own account, public profiles, and admin account management."),
+    Tag(name="photos", description="Upload, read, edit, delete and search photos; tags come with them."),
+    Tag(name="links", description="Transformed versions of a photo as short links with QR codes."),
+    Tag(
+        name="comments",
+        description="Comments on photos: anyone reads, users write, authors edit, staff delete.",
+    ),
+    Tag(
+        name="ratings",
+        description="Ratings 1-5: once per user per photo, never your own; staff list and remove.",
+    ),
+    Tag(name="tags", description="The service-wide tags and how many photos use each."),
+    Tag(name="albums", description="Ordered albums of photos, with a cover and a visibility."),
+    Tag(
+        name="shares",
+        description="Share links to a photo or an album: expiring, optionally password-protected "
+        "and view-limited, with QR codes.",
+    ),
+    Tag(name="images", description="Image bytes, when the service stores images itself (no Cloudinary)."),
+    Tag(name="service", description="Health of the service and its dependencies."),
+]
 
 
 def _asset(package: str, name: str, version: str) -> str:
@@ -64,8 +95,8 @@ def _components() -> Components:
             ),
             OAUTH2_SCHEME: SecurityScheme(
                 type="oauth2",
-                flows=OAuthFlows(password=OAuthFlow(token_url="/api/auth/login", scopes={})),
-                description="OAuth2 password flow against POST /api/auth/login.",
+                flows=OAuthFlows(password=OAuthFlow(token_url=TOKEN_URL, scopes={})),
+                description="OAuth2 password flow against POST /api/auth/token (what Swagger's Authorize uses).",
             ),
         }
     )
@@ -109,6 +140,9 @@ def openapi_config(version: str) -> OpenAPIConfig:
         path="/schema",
         render_plugins=[swagger, redoc, _JsonWithAnswers()],
         components=_components(),
+        tags=TAGS,
+        description="A photo-sharing REST service. Errors are RFC 9457 problem details "
+        "(`application/problem+json`). Protected operations take `Authorization: Bearer <access_token>`.",
     )
 
 

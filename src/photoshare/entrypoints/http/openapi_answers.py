@@ -1,21 +1,21 @@
-"""The OpenAPI document as the app really behaves.
+"""The OpenAPI document as the app really behaves, in a form client generators handle.
 
-Litestar documents only the success status and, where it validates input, a 400 in its own
-error shape (`{status_code, detail, extra}` as `application/json`), which is not what
-`errors.py` sends; it documents a handler's bytes under one media type (or as JSON); and it
-does not say that request bodies refuse fields they do not define. `document_answers`
-rewrites the generated document once, before it is first served:
+Each route declares the answers only it gives (`responses=answers(409, 429)`, an image's
+bytes with `binary(...)`). What every route shares is one generic rule, `document_answers`,
+applied once to the generated document before it is first served:
 
-- request bodies whose Struct forbids unknown fields say `additionalProperties: false`, and
-  a transformation needs at least one option (`minProperties: 1`);
-- images and QR codes are binary bodies under each type they can have;
-- every error answer is a `Problem` as `application/problem+json`, under
-
-- 400 where the operation takes parameters or a body;
-- 401 and 403 where it needs a token (a banned user's token is 403 everywhere);
-- 404 where its path names something; 413 where it takes a body;
-- 503 everywhere (a dependency is down, or bcrypt is saturated), with `Retry-After`;
-- and the statuses only some operations give, listed in `EXTRA` below.
+- request bodies are documented by msgspec, the library that validates them, so bounds,
+  formats and `additionalProperties: false` are exactly what is enforced, with what msgspec
+  cannot say (`schemas.SCHEMA_EXTRA`: a transformation needs an option, a crop its box);
+- an optional enum is one named enum, nullable where the field takes null (so generators
+  make one type of it, not three); a nullable parameter's bounds sit on its type; a body
+  that may be null may be left out;
+- bytes are `format: binary`, under their own media types and `application/octet-stream`
+  (the one binary type every generator reads);
+- every error answer is a `Problem` as `application/problem+json`: 400 where the operation
+  takes parameters or a body; 401 and 403 where it needs a token (a banned user's token is
+  403 everywhere); 404 where its path names something; 413 where it takes a body; 503
+  everywhere (a dependency is down, or bcrypt is saturated); 429 and 503 with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -23,37 +23,16 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from litestar.openapi import ResponseSpec
 
 from photoshare.entrypoints.http import schemas
 from photoshare.entrypoints.http.errors import PROBLEM_JSON, Problem
 
-#: Statuses beyond the generic ones, by operation (the contract's, plus rate limits and 304s).
-EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
-    ("POST", "/api/auth/signup"): (409, 429),
-    ("POST", "/api/auth/login"): (401, 403, 429),
-    ("POST", "/api/auth/refresh"): (401, 403, 429),
-    ("PATCH", "/api/users/me"): (409,),
-    ("PUT", "/api/users/{username}/role"): (409,),
-    ("POST", "/api/users/{username}/ban"): (409,),
-    ("GET", "/api/photos"): (401, 403, 429),  # a bad token; the `owner` filter is for staff
-    ("GET", "/api/photos/{photo_id}"): (304, 401, 403),  # public reads refuse a bad token
-    ("GET", "/api/photos/{photo_id}/comments"): (401, 403),
-    ("GET", "/api/comments/{comment_id}"): (401, 403),
-    ("GET", "/api/albums/{album_id}"): (401, 403),
-    ("GET", "/api/albums/{album_id}/photos"): (401, 403),
-    ("GET", "/api/users/{username}/albums"): (401, 403),
-    ("GET", "/api/shared/{slug}"): (401, 410, 429),
-    ("GET", "/api/shared/{slug}/qr"): (429,),
-    ("POST", "/api/photos"): (415, 429),
-    ("POST", "/api/photos/{photo_id}/transformations"): (429,),
-    ("POST", "/api/photos/{photo_id}/comments"): (429,),
-    ("POST", "/api/photos/{photo_id}/ratings"): (409, 429),
-    ("GET", "/api/links/{slug}/qr"): (304,),
-    ("GET", "/images/{key}"): (304, 403),  # 403: a wrong or expired signature
-    ("GET", "/images/t/{spec}/{key}"): (304, 403),
-}
+__all__ = ["OCTET_STREAM", "answers", "binary", "document_answers"]
 
-_DESCRIPTIONS = {
+OCTET_STREAM = "application/octet-stream"
+DESCRIPTIONS = {
+    304: "Not modified: the `If-None-Match` ETag is current.",
     400: "Invalid input: the problem's `field` (and `errors`) name what failed.",
     401: "Missing, malformed, expired or revoked token, or wrong credentials.",
     403: "Authenticated but not allowed (role, ownership, a rule), or a banned account.",
@@ -68,49 +47,88 @@ _DESCRIPTIONS = {
 _RETRY_AFTER = {
     "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
 }
-_IMAGES = ("image/jpeg", "image/png", "image/webp", "image/gif")
-#: Operations answering bytes, and the types the bytes can have.
-BINARY: dict[tuple[str, str], tuple[str, ...]] = {
-    ("GET", "/api/links/{slug}/qr"): ("image/png", "image/svg+xml"),
-    ("GET", "/api/shared/{slug}/qr"): ("image/png", "image/svg+xml"),
-    ("GET", "/images/{key}"): _IMAGES,
-    ("GET", "/images/t/{spec}/{key}"): _IMAGES,
-}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _MARK = "x-photoshare-answers"
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern")
+
+
+def answers(*statuses: int) -> dict[int, ResponseSpec]:
+    """The statuses a route gives beyond the generic ones: problems, or a bodiless 304."""
+    return {
+        status: ResponseSpec(None, description=DESCRIPTIONS[status])
+        if status == 304
+        else ResponseSpec(
+            Problem, description=DESCRIPTIONS[status], media_type=PROBLEM_JSON, generate_examples=False
+        )
+        for status in statuses
+    }
+
+
+def binary(media_type: str, description: str, status: int = 200) -> dict[int, ResponseSpec]:
+    """A route answering bytes of `media_type` (a range such as `image/*` is allowed)."""
+    return {
+        status: ResponseSpec(bytes, description=description, media_type=media_type, generate_examples=False)
+    }
 
 
 def document_answers(document: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite the answers of `document` (a generated OpenAPI dict) in place, once."""
+    """Apply the generic rule to `document` (a generated OpenAPI dict) in place, once."""
     if document.get(_MARK):
         return document
-    _, components = msgspec.json.schema_components([Problem], ref_template="#/components/schemas/{name}")
     known = document.setdefault("components", {}).setdefault("schemas", {})
-    known.update(components)
-    for name in _closed_bodies() & set(known):
-        known[name]["additionalProperties"] = False
-    if "TransformationIn" in known:
-        known["TransformationIn"]["minProperties"] = 1
+    known.update(_request_schemas())
+    for name, extra in schemas.SCHEMA_EXTRA.items():
+        if name in known:  # an app without the route documents no such schema
+            known[name].update(extra)
+    _name_enums(known)
     for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
+        for operation in item.values():
             if isinstance(operation, dict) and "responses" in operation:
-                _document_operation(method.upper(), path, operation)
+                _document_operation(path, operation)
     document[_MARK] = True
     return document
 
 
-def _closed_bodies() -> set[str]:
-    """Names of the request Structs that refuse unknown fields (documented under their names)."""
-    return {
-        name
-        for name, value in vars(schemas).items()
+def _request_schemas() -> dict[str, Any]:
+    """msgspec's own schemas of the edge Structs (and of `Problem`), by their names."""
+    structs = [
+        value
+        for value in vars(schemas).values()
         if isinstance(value, type)
         and issubclass(value, msgspec.Struct)
-        and value.__struct_config__.forbid_unknown_fields
-    }
+        and value.__module__ == schemas.__name__
+    ]
+    _, components = msgspec.json.schema_components(
+        [*structs, Problem], ref_template="#/components/schemas/{name}"
+    )
+    return components
 
 
-def _statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
-    statuses = {503, *EXTRA.get((method, path), ())}
+def _name_enums(known: dict[str, Any]) -> None:
+    """A property `{enum}` or `anyOf: [{enum}, {type: null}]` refers to a named enum (`Crop`)."""
+    for struct_name, schema in list(known.items()):
+        for field, prop in schema.get("properties", {}).items():
+            options = prop.get("anyOf", [prop])
+            nullable = {"type": "null"} in options
+            enums = [option for option in options if set(option) == {"enum"}]
+            if len(enums) != 1 or len(options) != 1 + nullable:
+                continue
+            values = enums[0]["enum"]
+            name = field.title().replace("_", "")
+            if known.get(name, {"enum": values}).get("enum") != values:
+                name = struct_name + name
+            known[name] = {"title": name, "type": "string", "enum": values}
+            ref = {"$ref": f"#/components/schemas/{name}"}
+            for key in ("anyOf", "enum"):
+                prop.pop(key, None)
+            if nullable:
+                prop["oneOf"] = [ref, {"type": "null"}]
+            else:
+                prop.update(ref)
+
+
+def _generic_statuses(path: str, operation: dict[str, Any]) -> set[int]:
+    statuses = {503}
     if operation.get("parameters") or operation.get("requestBody"):
         statuses.add(400)
     if operation.get("security"):
@@ -122,26 +140,45 @@ def _statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
-def _document_operation(method: str, path: str, operation: dict[str, Any]) -> None:
+def _document_operation(path: str, operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        _bounds_on_the_type(parameter.get("schema", {}))
+    body = operation.get("requestBody")
+    if body and any(
+        {"type": "null"} in m.get("schema", {}).get("oneOf", []) for m in body["content"].values()
+    ):
+        body["required"] = False  # `data: T | None = None`: no body is the same as null
     responses: dict[str, Any] = operation["responses"]
-    success = next((code for code in responses if code.startswith("2")), None)
-    if success and (method, path) in BINARY:
-        binary = {"type": "string", "format": "binary"}
-        responses[success]["content"] = {media: {"schema": binary} for media in BINARY[method, path]}
-    for status in sorted(_statuses(method, path, operation)):
-        if status == 304:
-            responses["304"] = {"description": "Not modified: the `If-None-Match` ETag is current."}
-        elif status == 503 and path == "/health" and success:
-            # Health answers its own body (each dependency's state) when one is down.
-            responses["503"] = {
-                "description": "A dependency is down.",
-                "content": responses[success].get("content", {}),
+    for answer in responses.values():
+        _binary_content(answer)
+    for status in sorted(_generic_statuses(path, operation)):
+        # A route's own answer stays (health's 503 has its body); Litestar's 400 is not what is sent.
+        if str(status) not in responses or status == 400:
+            responses[str(status)] = {
+                "description": DESCRIPTIONS[status],
+                "content": {PROBLEM_JSON: {"schema": dict(_PROBLEM_REF)}},
             }
-        else:
-            response: dict[str, Any] = {
-                "description": _DESCRIPTIONS[status],
-                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-            }
-            if status in (429, 503):
-                response["headers"] = _RETRY_AFTER
-            responses[str(status)] = response
+    for code in ("429", "503"):
+        if code in responses:
+            responses[code]["headers"] = _RETRY_AFTER
+
+
+def _bounds_on_the_type(schema: dict[str, Any]) -> None:
+    """`oneOf: [{type: T}, {type: null}]` with bounds beside it: the bounds move onto `T`,
+    where generators (and schemathesis) look for them."""
+    options = schema.get("oneOf")
+    if not options or {"type": "null"} not in options:
+        return
+    bounds = {k: schema.pop(k) for k in _BOUNDS if k in schema}
+    for option in options:
+        if option != {"type": "null"} and "$ref" not in option:
+            option.update(bounds)
+
+
+def _binary_content(answer: dict[str, Any]) -> None:
+    content: dict[str, Any] = answer.get("content") or {}
+    for media_type, media in list(content.items()):
+        if "json" in media_type or media.get("schema", {}).get("type") != "string":
+            continue
+        media["schema"] = {"type": "string", "format": "binary"}
+        content.setdefault(OCTET_STREAM, {"schema": {"type": "string", "format": "binary"}})

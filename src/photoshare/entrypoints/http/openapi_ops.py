@@ -1,33 +1,37 @@
-"""Hand-written OpenAPI fragments where a handler reads its body itself."""
+"""Request bodies of the handlers that read their bodies themselves (log-in takes JSON or a form).
+
+The schemas are the Structs of `schemas.py`, documented under their names by the generic rule
+in `openapi_answers`; each operation here documents one media type, so generators make one
+plain function of it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import OpenAPIMediaType, Operation, Reference, RequestBody
 
-_LOGIN_SCHEMA = Schema(
-    type=OpenAPIType.OBJECT,
-    required=["username", "password"],
-    properties={
-        "username": Schema(
-            type=OpenAPIType.STRING, description="username or email", min_length=1, max_length=254
-        ),
-        "password": Schema(type=OpenAPIType.STRING, format=None, min_length=1, max_length=128),
-        "grant_type": Schema(type=OpenAPIType.STRING, description="OAuth2 form only: password"),
-    },
-)
+from photoshare.entrypoints.http.schemas import LoginIn, TokenForm
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def _body(media_type: str, struct: type) -> RequestBody:
+    schema = Reference(ref=f"#/components/schemas/{struct.__name__}")
+    return RequestBody(required=True, content={media_type: OpenAPIMediaType(schema=schema)})
 
 
 @dataclass
 class LoginOperation(Operation):
-    """Log-in accepts JSON or the OAuth2 password form, so Swagger's Authorize works."""
+    """`POST /api/auth/login` documents its JSON body (the form it also takes is `/token`'s)."""
 
     def __post_init__(self) -> None:
-        self.request_body = RequestBody(
-            required=True,
-            content={
-                "application/json": OpenAPIMediaType(schema=_LOGIN_SCHEMA),
-                "application/x-www-form-urlencoded": OpenAPIMediaType(schema=_LOGIN_SCHEMA),
-            },
-        )
+        self.request_body = _body("application/json", LoginIn)
+
+
+@dataclass
+class TokenOperation(Operation):
+    """`POST /api/auth/token`: the OAuth2 password form, Swagger's Authorize token URL."""
+
+    def __post_init__(self) -> None:
+        self.request_body = _body(FORM, TokenForm)

@@ -6,17 +6,24 @@ Response bodies are the application's read models (already msgspec Structs).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+from litestar.datastructures import UploadFile
 from msgspec import UNSET, Meta, UnsetType
 
+from photoshare.application.photos import MAX_UPLOAD_BYTES
+from photoshare.domain import photos as p
 from photoshare.domain import shares as sh
+from photoshare.domain import transformations as t
 from photoshare.domain import users as u
 from photoshare.domain.albums import ALBUM_DESCRIPTION_MAX, ALBUM_TITLE_MAX
 from photoshare.domain.comments import COMMENT_MAX
+from photoshare.domain.photos import MAX_CHECKSUMS
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
+from photoshare.domain.text import NOT_BLANK
 
 Username = Annotated[
     str, Meta(min_length=u.USERNAME_MIN, max_length=u.USERNAME_MAX, pattern=u.USERNAME_PATTERN)
@@ -32,9 +39,21 @@ class SignUpIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Password
 
 
+LoginName = Annotated[str, Meta(min_length=1, max_length=u.EMAIL_MAX, description="username or email")]
+LoginPassword = Annotated[str, Meta(min_length=1, max_length=u.PASSWORD_MAX)]
+
+
 class LoginIn(msgspec.Struct):
-    username: Annotated[str, Meta(min_length=1, max_length=u.EMAIL_MAX, description="username or email")]
-    password: Annotated[str, Meta(min_length=1, max_length=u.PASSWORD_MAX)]
+    username: LoginName
+    password: LoginPassword
+
+
+class TokenForm(msgspec.Struct):
+    """The OAuth2 password grant (RFC 6749, section 4.3.2); other fields (`scope`, `client_id`) are ignored."""
+
+    grant_type: Literal["password"]
+    username: LoginName
+    password: LoginPassword
 
 
 class RefreshIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,33 +87,97 @@ class HealthOut(msgspec.Struct):
     status: Literal["ok", "degraded"]
     database: Literal["up", "down"]
     valkey: Literal["up", "down", "not configured"]
+    #: Background jobs that ran out of retries (null when unknown).
+    failed_jobs: int | None = None
 
 
 VisibilityIn = Literal["public", "unlisted", "private"]
+TagName = Annotated[str, Meta(max_length=p.TAG_MAX_LENGTH, description="trimmed and lower-cased")]
+Tags = Annotated[list[TagName], Meta(max_length=p.MAX_TAGS_PER_PHOTO)]
 
 
 class PhotoUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
-    description: Annotated[str, Meta(max_length=2000)]
-    tags: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=50)] | None = None
+    description: Annotated[str, Meta(max_length=p.DESCRIPTION_MAX)]
+    tags: Tags | None = None
     visibility: VisibilityIn | None = None
+    show_metadata: bool | None = None  # show camera, lens and exposure (never GPS) to everyone
 
 
-class TransformationIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Cloudinary's names and meanings; at least one option."""
+Checksum = Annotated[str, Meta(pattern="^[0-9a-fA-F]{64}$", description="SHA-256, hex")]
 
-    width: Annotated[int, Meta(ge=1, le=4000)] | None = None
-    height: Annotated[int, Meta(ge=1, le=4000)] | None = None
-    crop: Literal["fill", "fit", "scale", "thumb", "crop", "pad"] | None = None
-    gravity: Literal["auto", "center", "face", "north", "south", "east", "west"] | None = None
-    angle: Annotated[int, Meta(ge=-360, le=360)] | None = None
-    effect: Literal["grayscale", "sepia", "blur", "pixelate", "negate", "sharpen"] | None = None
-    radius: Annotated[int, Meta(ge=0, le=2000)] | Literal["max"] | None = None
-    format: Literal["jpg", "png", "webp"] | None = None
-    quality: Annotated[int, Meta(ge=1, le=100)] | None = None
+
+class ChecksumsIn(msgspec.Struct, forbid_unknown_fields=True):
+    checksums: Annotated[list[Checksum], Meta(max_length=MAX_CHECKSUMS)]
+
+
+Dimension = Annotated[int, Meta(ge=t.DIMENSION_MIN, le=t.DIMENSION_MAX)]
+
+
+class TransformationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Cloudinary's names and meanings; at least one option. An option left out is not set;
+    null is not an option's value."""
+
+    width: Dimension | UnsetType = UNSET
+    height: Dimension | UnsetType = UNSET
+    crop: t.Crop | UnsetType = UNSET
+    gravity: t.Gravity | UnsetType = UNSET
+    angle: Annotated[int, Meta(ge=t.ANGLE_MIN, le=t.ANGLE_MAX)] | UnsetType = UNSET
+    effect: t.Effect | UnsetType = UNSET
+    radius: Annotated[int, Meta(ge=t.RADIUS_MIN, le=t.RADIUS_MAX)] | Literal["max"] | UnsetType = UNSET
+    format: t.Format | UnsetType = UNSET
+    quality: Annotated[int, Meta(ge=t.QUALITY_MIN, le=t.QUALITY_MAX)] | UnsetType = UNSET
+
+    def options(self) -> dict[str, object]:
+        """The options given, by name."""
+        return {k: v for k, v in msgspec.structs.asdict(self).items() if v is not UNSET}
+
+
+@dataclass
+class UploadForm:
+    """The multipart upload; Litestar reads it (msgspec has no file type), `SCHEMA_EXTRA` bounds it."""
+
+    file: UploadFile
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    visibility: str | None = None
+
+
+#: What msgspec cannot say about a Struct, in JSON Schema, by the Struct's name.
+SCHEMA_EXTRA: dict[str, dict[str, object]] = {
+    "TransformationIn": {
+        "minProperties": 1,
+        # A crop that fills a box needs the box.
+        "if": {"required": ["crop"], "properties": {"crop": {"enum": list(t.SIZED_CROPS)}}},
+        "then": {"anyOf": [{"required": ["width"]}, {"required": ["height"]}]},
+    },
+    "UploadForm": {
+        "properties": {
+            "file": {
+                "type": "string",
+                "format": "binary",
+                "description": f"a JPEG, PNG, WebP or GIF image of at most {MAX_UPLOAD_BYTES} bytes",
+            },
+            "description": {"type": "string", "maxLength": p.DESCRIPTION_MAX},
+            "tags": {
+                "anyOf": [
+                    {
+                        "type": "array",
+                        "items": {"type": "string", "maxLength": p.TAG_MAX_LENGTH},
+                        "maxItems": p.MAX_TAGS_PER_PHOTO,
+                    },
+                    {"type": "string", "maxLength": p.TAG_MAX_LENGTH},
+                ],
+                "description": "tag names: the field repeated, or one field (comma-separated names)",
+            },
+            "visibility": {"type": "string", "enum": ["public", "unlisted", "private"]},
+        },
+        "required": ["file"],
+    },
+}
 
 
 class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: Annotated[str, Meta(min_length=1, max_length=COMMENT_MAX)]
+    text: Annotated[str, Meta(min_length=1, max_length=COMMENT_MAX, pattern=NOT_BLANK)]
 
 
 class RatingIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -15,6 +15,7 @@ from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.errors import NotFound
 from photoshare.entrypoints.http.guards import authenticated
 from photoshare.entrypoints.http.openapi import SECURITY
+from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import AlbumIn, AlbumPatch, AlbumPhotoIn
 
 Limit = Annotated[int, Parameter(ge=1, le=100)]
@@ -32,7 +33,16 @@ class AlbumsController(Controller):
     path = "/api"
     tags = ["albums"]
 
-    @post("/albums", status_code=201, guards=[authenticated], security=SECURITY)
+    @post(
+        "/albums",
+        status_code=201,
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="createAlbum",
+        summary="Create an album",
+        description="Any user. A title, an optional description and a visibility (public by "
+        "default; unlisted albums are reachable by id only, private ones by their owner and admins).",
+    )
     @inject
     async def create(
         self,
@@ -46,15 +56,29 @@ class AlbumsController(Controller):
         )
         return await album_view(queries, album_id, VisibleTo.of(principal.user))
 
-    @get("/albums/{album_id:uuid}")
+    @get(
+        "/albums/{album_id:uuid}",
+        operation_id="getAlbum",
+        summary="An album",
+        description="Public and unlisted albums for anyone; private ones for their owner and admins "
+        "(404 for anyone else). A bad token is 401.",
+        responses=answers(401, 403),
+    )
     @inject
     async def get_album(
         self, album_id: FromPath[uuid.UUID], viewer: FromDishka[Viewer], queries: FromDishka[AlbumQueries]
     ) -> AlbumView:
-        """Public and unlisted albums for anyone; private ones for their owner and admins."""
         return await album_view(queries, album_id, viewer.sees)
 
-    @patch("/albums/{album_id:uuid}", guards=[authenticated], security=SECURITY)
+    @patch(
+        "/albums/{album_id:uuid}",
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="updateAlbum",
+        summary="Change an album",
+        description="Its owner or an admin (403 for anyone else). Any of title, description, "
+        "visibility and `cover_photo_id` (a photo in the album; `null` removes the cover).",
+    )
     @inject
     async def edit(
         self,
@@ -74,15 +98,30 @@ class AlbumsController(Controller):
         )
         return await album_view(queries, album_id, VisibleTo.of(principal.user))
 
-    @delete("/albums/{album_id:uuid}", status_code=204, guards=[authenticated], security=SECURITY)
+    @delete(
+        "/albums/{album_id:uuid}",
+        status_code=204,
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="deleteAlbum",
+        summary="Delete an album",
+        description="Its owner or an admin (403 for anyone else). The album and its share links "
+        "go; its photos stay.",
+    )
     @inject
     async def remove(
         self, album_id: FromPath[uuid.UUID], principal: FromDishka[Principal], remove: FromDishka[DeleteAlbum]
     ) -> None:
-        """The album goes; its photos stay."""
         await remove(principal.user, album_id)
 
-    @get("/albums/{album_id:uuid}/photos")
+    @get(
+        "/albums/{album_id:uuid}/photos",
+        operation_id="listAlbumPhotos",
+        summary="An album's photos",
+        description="Anyone who may see the album: a page of its photos in album order, only "
+        "those the caller may see. A bad token is 401.",
+        responses=answers(401, 403),
+    )
     @inject
     async def list_photos(
         self,
@@ -92,7 +131,6 @@ class AlbumsController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> PhotoPage:
-        """The album's photos in album order: only those the caller may see."""
         await album_view(queries, album_id, viewer.sees)
         return await queries.photos(album_id, viewer.sees, limit, offset)
 
@@ -101,6 +139,10 @@ class AlbumsController(Controller):
         status_code=204,
         guards=[authenticated],
         security=SECURITY,
+        operation_id="addAlbumPhoto",
+        summary="Put a photo in an album",
+        description="The album's owner or an admin, with a photo they may see (a private photo "
+        "only its owner's). Idempotent: a photo is in an album once; `position` moves it.",
     )
     @inject
     async def put_photo(
@@ -113,7 +155,6 @@ class AlbumsController(Controller):
             AlbumPhotoIn | None, Body(description="optional: where in the album (0 is first)")
         ] = None,
     ) -> None:
-        """Idempotent: a photo is in an album once; `position` moves it."""
         await put_photo(principal.user, album_id, photo_id, data.position if data else None)
 
     @delete(
@@ -121,6 +162,9 @@ class AlbumsController(Controller):
         status_code=204,
         guards=[authenticated],
         security=SECURITY,
+        operation_id="removeAlbumPhoto",
+        summary="Take a photo out of an album",
+        description="The album's owner or an admin. The photo itself stays.",
     )
     @inject
     async def remove_photo(
@@ -132,7 +176,14 @@ class AlbumsController(Controller):
     ) -> None:
         await remove_photo(principal.user, album_id, photo_id)
 
-    @get("/users/{username:str}/albums")
+    @get(
+        "/users/{username:str}/albums",
+        operation_id="listUserAlbums",
+        summary="A user's albums",
+        description="Public: a user's public albums, newest first; all of them for the owner and "
+        "admins. A bad token is 401.",
+        responses=answers(401, 403),
+    )
     @inject
     async def of_user(
         self,
@@ -142,7 +193,6 @@ class AlbumsController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> AlbumPage:
-        """A user's public albums, newest first; all of them for the owner and admins."""
         page = await queries.of_user(username, viewer.sees, limit, offset)
         if page is None:
             raise NotFound(f"no user named {username!r}")

@@ -14,6 +14,7 @@ from photoshare.application.readmodels import CommentPage, CommentQueries, Comme
 from photoshare.domain.errors import NotFound
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
+from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import CommentIn
 
 
@@ -21,7 +22,12 @@ class CommentsController(Controller):
     path = "/api"
     tags = ["comments"]
 
-    @get("/photos/{photo_id:uuid}/comments")
+    @get(
+        "/photos/{photo_id:uuid}/comments",
+        operation_id="listComments",
+        summary="A photo's comments",
+        description="Public: a page of the photo's comments, oldest first.",
+    )
     @inject
     async def list_comments(
         self,
@@ -31,7 +37,6 @@ class CommentsController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> CommentPage:
-        """The photo's comments, oldest first."""
         page = await queries.page(photo_id, limit, offset, viewer.sees)
         if page is None:
             raise NotFound("no such photo")
@@ -42,6 +47,10 @@ class CommentsController(Controller):
         status_code=201,
         guards=[authenticated, throttled("comment", per_user=True)],
         security=SECURITY,
+        operation_id="addComment",
+        summary="Comment on a photo",
+        description="Any user: 1-2000 characters.",
+        responses=answers(429),
     )
     @inject
     async def add(
@@ -53,7 +62,12 @@ class CommentsController(Controller):
     ) -> CommentView:
         return await add(principal.user, photo_id, data.text)
 
-    @get("/comments/{comment_id:uuid}")
+    @get(
+        "/comments/{comment_id:uuid}",
+        operation_id="getComment",
+        summary="A comment",
+        description="Public.",
+    )
     @inject
     async def get_comment(
         self, comment_id: FromPath[uuid.UUID], viewer: FromDishka[Viewer], queries: FromDishka[CommentQueries]
@@ -63,7 +77,14 @@ class CommentsController(Controller):
             raise NotFound("no such comment")
         return view
 
-    @put("/comments/{comment_id:uuid}", guards=[authenticated], security=SECURITY)
+    @put(
+        "/comments/{comment_id:uuid}",
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="editComment",
+        summary="Edit a comment",
+        description="Its author only (403 for anyone else). `updated_at` moves, `created_at` stays.",
+    )
     @inject
     async def edit(
         self,
@@ -72,10 +93,17 @@ class CommentsController(Controller):
         principal: FromDishka[Principal],
         edit: FromDishka[EditComment],
     ) -> CommentView:
-        """Its author only."""
         return await edit(principal.user, comment_id, data.text)
 
-    @delete("/comments/{comment_id:uuid}", status_code=204, guards=[authenticated], security=SECURITY)
+    @delete(
+        "/comments/{comment_id:uuid}",
+        status_code=204,
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="deleteComment",
+        summary="Delete a comment",
+        description="Moderators and admins only; the author gets 403.",
+    )
     @inject
     async def remove(
         self,
@@ -83,5 +111,4 @@ class CommentsController(Controller):
         principal: FromDishka[Principal],
         remove: FromDishka[DeleteComment],
     ) -> None:
-        """Moderators and admins only; the author gets 403."""
         await remove(principal.user, comment_id)

@@ -14,16 +14,26 @@ from photoshare.application.ratings import DeleteRating, RatePhoto
 from photoshare.application.readmodels import RatingCreated, RatingEntry, RatingQueries
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.errors import InvalidInput, NotFound
+from photoshare.domain.ratings import RATING_MAX, RATING_MIN
 from photoshare.entrypoints.http.guards import authenticated, staff, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
+from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import RatingIn
 
 
+class _Number(msgspec.Struct, forbid_unknown_fields=True):
+    value: float
+
+
 async def strict_value(request: Request[Any, Any, Any]) -> int:
-    """Litestar converts bodies leniently ("3" and 3.0 would pass as 3): re-read the same bytes
-    strictly, so only a JSON integer is a rating."""
+    """Litestar converts bodies leniently ("3" and true would pass as 3): re-read the same bytes
+    strictly, so only a JSON number that is an integer is a rating. JSON Schema calls 3.0 an
+    integer, and so does the document, so 3.0 is 3."""
     try:
-        return msgspec.json.decode(await request.body(), type=RatingIn).value
+        value = msgspec.json.decode(await request.body(), type=_Number).value
+        if not value.is_integer():
+            raise InvalidInput(f"value must be an integer {RATING_MIN}-{RATING_MAX}", field="value")
+        return msgspec.convert({"value": int(value)}, RatingIn).value
     except msgspec.ValidationError as error:
         raise InvalidInput(str(error), field="value") from None
 
@@ -33,7 +43,16 @@ class RatingsController(Controller):
     tags = ["ratings"]
     security = SECURITY
 
-    @post("/", status_code=201, guards=[authenticated, throttled("rating", per_user=True)])
+    @post(
+        "/",
+        status_code=201,
+        guards=[authenticated, throttled("rating", per_user=True)],
+        operation_id="ratePhoto",
+        summary="Rate a photo",
+        description="Any user but the photo's owner (403): a JSON integer 1-5, once per user per "
+        "photo (409 for a second). The photo's average follows at once.",
+        responses=answers(409, 429),
+    )
     @inject
     async def rate(
         self,
@@ -43,11 +62,16 @@ class RatingsController(Controller):
         principal: FromDishka[Principal],
         rate: FromDishka[RatePhoto],
     ) -> RatingCreated:
-        """Once per user per photo (409 for a second); never your own photo (403)."""
         # `data` documents and checks the body; `strict_value` refuses what lenient decoding let through.
         return await rate(principal.user, photo_id, await strict_value(request))
 
-    @get("/", guards=[staff])
+    @get(
+        "/",
+        guards=[staff],
+        operation_id="listRatings",
+        summary="Who rated a photo",
+        description="Moderators and admins only: each rating, oldest first.",
+    )
     @inject
     async def list_ratings(
         self,
@@ -55,13 +79,19 @@ class RatingsController(Controller):
         principal: FromDishka[Principal],
         queries: FromDishka[RatingQueries],
     ) -> list[RatingEntry]:
-        """Who rated the photo and how, oldest first."""
         entries = await queries.list_for_photo(photo_id, VisibleTo.of(principal.user))
         if entries is None:
             raise NotFound("no such photo")
         return entries
 
-    @delete("/{username:str}", status_code=204, guards=[staff])
+    @delete(
+        "/{username:str}",
+        status_code=204,
+        guards=[staff],
+        operation_id="deleteRating",
+        summary="Remove a user's rating",
+        description="Moderators and admins only. The photo's average follows at once.",
+    )
     @inject
     async def remove(
         self,
@@ -70,5 +100,4 @@ class RatingsController(Controller):
         principal: FromDishka[Principal],
         remove: FromDishka[DeleteRating],
     ) -> None:
-        """Remove one user's rating; the photo's average follows at once."""
         await remove(principal.user, photo_id, username)

@@ -28,6 +28,7 @@ from photoshare.application.shares import (
 from photoshare.domain.shares import ShareKind
 from photoshare.entrypoints.http.guards import authenticated
 from photoshare.entrypoints.http.openapi import SECURITY
+from photoshare.entrypoints.http.openapi_answers import answers, binary
 from photoshare.entrypoints.http.schemas import ShareIn, SharePatch
 
 Slug = Annotated[str, Parameter(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -68,7 +69,16 @@ class SharesController(Controller):
     path = "/api"
     tags = ["shares"]
 
-    @post("/photos/{photo_id:uuid}/shares", status_code=201, guards=[authenticated], security=SECURITY)
+    @post(
+        "/photos/{photo_id:uuid}/shares",
+        status_code=201,
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="sharePhoto",
+        summary="Share a photo by a link",
+        description="The photo's owner or an admin. Optional label (who it is for), expiry "
+        "(`expires_at` or `expires_in` seconds), password and view limit.",
+    )
     @inject
     async def share_photo(
         self,
@@ -77,10 +87,18 @@ class SharesController(Controller):
         create: FromDishka[CreateShare],
         data: ShareBody = None,
     ) -> ShareView:
-        """The photo's owner or an admin."""
         return await create(principal.user, ShareKind.PHOTO, photo_id, _terms(data))
 
-    @post("/albums/{album_id:uuid}/shares", status_code=201, guards=[authenticated], security=SECURITY)
+    @post(
+        "/albums/{album_id:uuid}/shares",
+        status_code=201,
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="shareAlbum",
+        summary="Share an album by a link",
+        description="The album's owner or an admin. Optional label (who it is for), expiry "
+        "(`expires_at` or `expires_in` seconds), password and view limit.",
+    )
     @inject
     async def share_album(
         self,
@@ -89,10 +107,17 @@ class SharesController(Controller):
         create: FromDishka[CreateShare],
         data: ShareBody = None,
     ) -> ShareView:
-        """The album's owner or an admin."""
         return await create(principal.user, ShareKind.ALBUM, album_id, _terms(data))
 
-    @get("/shares", guards=[authenticated], security=SECURITY)
+    @get(
+        "/shares",
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="listShares",
+        summary="Your share links",
+        description="Any user: a page of the caller's share links, newest first, each with its "
+        "`view_count` and `last_viewed_at`.",
+    )
     @inject
     async def list_shares(
         self,
@@ -101,17 +126,31 @@ class SharesController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> SharePage:
-        """The caller's shares, newest first."""
         return await list_shares(principal.user, limit, offset)
 
-    @get("/shares/{share_id:uuid}", guards=[authenticated], security=SECURITY)
+    @get(
+        "/shares/{share_id:uuid}",
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="getShare",
+        summary="A share link",
+        description="Its owner or an admin (404 for anyone else): the link's terms and counters.",
+    )
     @inject
     async def get_share(
         self, share_id: FromPath[uuid.UUID], principal: FromDishka[Principal], get_share: FromDishka[GetShare]
     ) -> ShareView:
         return await get_share(principal.user, share_id)
 
-    @patch("/shares/{share_id:uuid}", guards=[authenticated], security=SECURITY)
+    @patch(
+        "/shares/{share_id:uuid}",
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="updateShare",
+        summary="Change a share link",
+        description="Its owner or an admin. Any of label, expires_at, max_views and password; "
+        "`null` clears one.",
+    )
     @inject
     async def edit_share(
         self,
@@ -120,7 +159,6 @@ class SharesController(Controller):
         principal: FromDishka[Principal],
         edit: FromDishka[EditShare],
     ) -> ShareView:
-        """Any of label, expires_at, max_views, password; `null` clears one."""
         return await edit(
             principal.user,
             share_id,
@@ -130,15 +168,31 @@ class SharesController(Controller):
             password=data.password,
         )
 
-    @delete("/shares/{share_id:uuid}", status_code=204, guards=[authenticated], security=SECURITY)
+    @delete(
+        "/shares/{share_id:uuid}",
+        status_code=204,
+        guards=[authenticated],
+        security=SECURITY,
+        operation_id="deleteShare",
+        summary="Revoke a share link",
+        description="Its owner or an admin. The link stops working at once.",
+    )
     @inject
     async def revoke(
         self, share_id: FromPath[uuid.UUID], principal: FromDishka[Principal], revoke: FromDishka[DeleteShare]
     ) -> None:
-        """The link stops working at once."""
         await revoke(principal.user, share_id)
 
-    @get("/shared/{slug:str}")
+    @get(
+        "/shared/{slug:str}",
+        operation_id="openShared",
+        summary="Open a share link",
+        description="Anyone with the link: the shared photo, or a page of the album's photos. Each "
+        "successful read counts one view (link-preview bots are answered but not counted). 401 for "
+        "a missing or wrong `X-Share-Password`, 410 once expired or used up, 404 when unknown or "
+        "revoked; misses and wrong passwords are rate-limited (429).",
+        responses=answers(401, 410, 429),
+    )
     @inject
     async def open_share(
         self,
@@ -149,9 +203,6 @@ class SharesController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> SharedView:
-        """What a share link shows; each successful read counts one view (link-preview bots
-        are answered but not counted). 401 for a missing or wrong password, 410 once expired
-        or used up, 404 when unknown or revoked."""
         visit = Visit(
             client=_client(request),
             user_agent=request.headers.get("user-agent"),
@@ -161,7 +212,18 @@ class SharesController(Controller):
         )
         return await open_share(slug, visit)
 
-    @get("/shared/{slug:str}/qr", media_type="image/png")
+    @get(
+        "/shared/{slug:str}/qr",
+        media_type="image/png",
+        operation_id="getSharedQr",
+        summary="A share link's QR code",
+        description="Anyone with the link: the QR code of the share's `url`, as PNG or "
+        "(`format=svg`) SVG. Unknown slugs are rate-limited (429).",
+        responses={
+            **binary("image/*", "The QR code: `image/png`, or `image/svg+xml` for `format=svg`."),
+            **answers(429),
+        },
+    )
     @inject
     async def share_qr(
         self,
@@ -170,12 +232,19 @@ class SharesController(Controller):
         render: FromDishka[RenderShareQr],
         format: FromQuery[Literal["png", "svg"]] = "png",
     ) -> Response[bytes]:
-        """The QR code of the share's `url`."""
         body = await render(slug, format, _client(request))
         return Response(body, media_type="image/svg+xml" if format == "svg" else "image/png")
 
 
-@get("/s/{slug:str}", tags=["shares"], media_type="text/html")
+@get(
+    "/s/{slug:str}",
+    tags=["shares"],
+    media_type="text/html",
+    operation_id="sharePage",
+    summary="The page a share link opens",
+    description="Anyone: a small HTML page for a person who opens a share link; its content is "
+    "at `/api/shared/{slug}`.",
+)
 async def share_page(slug: FromPath[Slug]) -> Response[str]:
-    """The page a person opens from a share link (the web client's, once there is one)."""
+    # The page a person opens from a share link (the web client's, once there is one).
     return Response(_PAGE.replace("{slug}", slug), media_type="text/html")

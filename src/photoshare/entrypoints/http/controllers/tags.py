@@ -10,7 +10,13 @@ from litestar.params import Parameter
 from photoshare.application.readmodels import TagPage, TagQueries
 
 
-@get("/api/tags", tags=["tags"])
+@get(
+    "/api/tags",
+    tags=["tags"],
+    operation_id="listTags",
+    summary="Tags",
+    description="Public: a page of tags with their photo counts; `q` matches names by prefix.",
+)
 @inject
 async def list_tags(
     queries: FromDishka[TagQueries],

@@ -13,6 +13,7 @@ from photoshare.domain.errors import NotFound
 from photoshare.domain.users import Keep, User
 from photoshare.entrypoints.http.guards import admin, authenticated
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
+from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import MePatch, RoleIn
 
 
@@ -34,12 +35,27 @@ class UsersController(Controller):
     path = "/api/users"
     tags = ["users"]
 
-    @get("/me", guards=[authenticated], security=BEARER)
+    @get(
+        "/me",
+        guards=[authenticated],
+        security=BEARER,
+        operation_id="getMe",
+        summary="Your own account",
+        description="Any user. Your account, with the email only you see.",
+    )
     @inject
     async def get_me(self, principal: FromDishka[Principal], queries: FromDishka[UserQueries]) -> MeView:
         return await me_of(queries, principal.user)
 
-    @patch("/me", guards=[authenticated], security=BEARER)
+    @patch(
+        "/me",
+        guards=[authenticated],
+        security=BEARER,
+        operation_id="updateMe",
+        summary="Change your name, bio or email",
+        description="Any user. Only the fields given change. 409 when the email is taken.",
+        responses=answers(409),
+    )
     @inject
     async def patch_me(
         self,
@@ -56,12 +72,25 @@ class UsersController(Controller):
         )
         return await me_of(queries, principal.user)
 
-    @get("/{username:str}")
+    @get(
+        "/{username:str}",
+        operation_id="getProfile",
+        summary="A user's public profile",
+        description="Public. Never the email. 404 for an unknown username.",
+    )
     @inject
     async def get_profile(self, username: FromPath[str], queries: FromDishka[UserQueries]) -> ProfileView:
         return await profile_of(queries, username)
 
-    @put("/{username:str}/role", guards=[admin], security=BEARER)
+    @put(
+        "/{username:str}/role",
+        guards=[admin],
+        security=BEARER,
+        operation_id="setRole",
+        summary="Change a user's role",
+        description="Admins only (403 for anyone else). 409 when an admin would demote themselves.",
+        responses=answers(409),
+    )
     @inject
     async def set_role(
         self,
@@ -74,7 +103,17 @@ class UsersController(Controller):
         await change_role(principal.user, username, data.role)
         return await profile_of(queries, username)
 
-    @post("/{username:str}/ban", status_code=200, guards=[admin], security=BEARER)
+    @post(
+        "/{username:str}/ban",
+        status_code=200,
+        guards=[admin],
+        security=BEARER,
+        operation_id="banUser",
+        summary="Ban a user",
+        description="Admins only. The user cannot log in (403) and their tokens stop working at "
+        "once. 409 when an admin would ban themselves.",
+        responses=answers(409),
+    )
     @inject
     async def ban(
         self,
@@ -86,7 +125,15 @@ class UsersController(Controller):
         await ban(principal.user, username)
         return await profile_of(queries, username)
 
-    @post("/{username:str}/unban", status_code=200, guards=[admin], security=BEARER)
+    @post(
+        "/{username:str}/unban",
+        status_code=200,
+        guards=[admin],
+        security=BEARER,
+        operation_id="unbanUser",
+        summary="Lift a user's ban",
+        description="Admins only. The user can log in again.",
+    )
     @inject
     async def unban(
         self,

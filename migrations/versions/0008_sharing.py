@@ -11,8 +11,8 @@
   a deleted cover photo leaves the album without a cover).
 - `shares`: a capability link to a photo or an album, with its counters.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

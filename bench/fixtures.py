@@ -1,0 +1,103 @@
+"""The data `make bench` needs beyond the seed, made over HTTP: users with tokens, photo ids,
+keywords and short links; and the fresh (user, photo) pairs the rating scenario walks."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import re
+import secrets
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from scenarios import Fixtures
+
+PASSWORD = "bench-password-1"
+
+
+def prepare(url: str, users_wanted: int, photo_ids: int, rng: random.Random) -> Fixtures:
+    """Users with tokens, photo ids, keywords and short links, all over HTTP."""
+    tag = secrets.token_hex(3)
+    users = [(f"b{tag}_{i:03d}", PASSWORD) for i in range(users_wanted)]
+    with httpx.Client(base_url=url, timeout=120) as client, ThreadPoolExecutor(4) as pool:
+
+        def enrol(user: tuple[str, str]) -> str:
+            name, password = user
+            body = {"username": name, "email": f"{name}@bench.example.com", "password": password}
+            client.post("/api/auth/signup", json=body).raise_for_status()
+            answer = client.post("/api/auth/login", json={"username": name, "password": password})
+            answer.raise_for_status()
+            return str(answer.json()["access_token"])
+
+        print(f"bench: signing up and logging in {len(users)} users", flush=True)
+        tokens = list(pool.map(enrol, users))
+        total = int(client.get("/api/photos", params={"limit": 1}).raise_for_status().json()["total"])
+        if total == 0:
+            raise SystemExit("bench: the seeded database has no photos")
+        pages = max(1, min(math.ceil(photo_ids / 100), math.ceil(total / 100)))
+        step = max(100, total // pages)
+        print(f"bench: collecting photo ids ({pages} pages of 100 out of {total})", flush=True)
+
+        def page(offset: int) -> list[dict[str, Any]]:
+            answer = client.get("/api/photos", params={"limit": 100, "offset": offset})
+            return list(answer.raise_for_status().json()["items"])
+
+        photos = [p for items in pool.map(page, range(0, pages * step, step)) for p in items]
+        photos = list({p["id"]: p for p in photos}.values())
+        source, slugs = make_links(client, tokens[0])
+    words: Counter[str] = Counter()
+    for photo in photos:
+        words.update(t.lower() for t in photo.get("tags") or [])
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]{4,}", photo.get("description") or ""))
+    # Half the commonest words (big result sets), half from the long tail (small ones).
+    ranked = [w for w, _ in words.most_common()]
+    tail = ranked[30:]
+    keywords = sorted(ranked[:30] + rng.sample(tail, min(30, len(tail))))
+    ratable = [p["id"] for p in photos if p["id"] != source]
+    rng.shuffle(ratable)
+    return Fixtures(users, tokens, photos, ratable, slugs, keywords or ["photo"], source)
+
+
+def make_links(client: httpx.Client, token: str) -> tuple[str, list[str]]:
+    """Upload one generated image and derive short links from it (the uploader owns it)."""
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize((640, 480)).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    auth = {"Authorization": f"Bearer {token}"}
+    answer = client.post(
+        "/api/photos",
+        headers=auth,
+        files={"file": ("bench.png", buffer.getvalue(), "image/png")},
+        data={"description": "bench link source", "tags": "bench"},
+    )
+    answer.raise_for_status()
+    photo_id = str(answer.json()["id"])
+    slugs = []
+    crops = ["fill", "fit", "scale", "thumb"]
+    for i in range(16):
+        body = {"width": 100 + 20 * i, "height": 100 + 10 * i, "crop": crops[i % len(crops)]}
+        link = client.post(f"/api/photos/{photo_id}/transformations", headers=auth, json=body)
+        link.raise_for_status()
+        slugs.append(link.json()["slug"])
+    return photo_id, slugs
+
+
+def rating_pairs(fx: Fixtures, start: int, count: int) -> list[str]:
+    """Up to `count` fresh (user, photo) pairs from pair `start` on. Pair k is user k % U and
+    a photo that moves with both k and the user, so neighbouring requests touch different
+    rows. A small data set may run out: rate.lua then wraps and the 409s show as errors."""
+    users, photos = len(fx.tokens), len(fx.ratable)
+    count = min(count, users * photos - start)
+    if count < 1:
+        raise SystemExit("bench: out of fresh (user, photo) pairs; raise BENCH_USERS or PHOTO_IDS")
+    lines = []
+    for k in range(start, start + count):
+        user, j = k % users, k // users
+        lines.append(f"{user} {fx.ratable[(j + user * (photos // users)) % photos]}")
+    return lines
