@@ -15,6 +15,7 @@ from PIL import Image
 from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
 from photoshare.application.ports import CleanImage
 from photoshare.domain.errors import InvalidInput, Unavailable, UpstreamFailed
+from photoshare.domain.photos import Variant
 from photoshare.domain.transformations import Transformation
 from tests.integration.cloudinary_stub import CloudinaryStub
 
@@ -282,6 +283,17 @@ def test_signed_urls_use_authenticated_delivery_with_the_sdk_signature(store: Cl
     assert transformed.split("/")[6] != other.split("/")[6]
     # Public images keep their plain, stable URLs.
     assert store.original_url("abc123.jpg") == f"{DELIVERY}/v1/photoshare/abc123.jpg"
+
+
+def test_variants_of_private_images_use_authenticated_delivery_too(store: CloudinaryImageStore) -> None:
+    thumb = Variant("thumb", 200, 150)
+    signed = store.variant_url("abc123.jpg", thumb, signed=True)
+    assert signed.startswith(f"{AUTHENTICATED}/s--")
+    assert "c_limit" in signed
+    # The signature covers the size: another variant gets another signature.
+    large = store.variant_url("abc123.jpg", Variant("large", 2000, 1500), signed=True)
+    assert signed.split("/")[6] != large.split("/")[6]
+    assert store.variant_url("abc123.jpg", thumb).startswith(f"{DELIVERY}/")
 
 
 def test_with_a_token_key_signed_urls_also_expire() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from photoshare.config import Settings
 from tests.integration.accounts import Client, bearer, member
+from tests.integration.jobs import drain
 from tests.integration.photo_helpers import linked, opened, path_of, uploaded
 
 
@@ -162,6 +164,33 @@ async def test_images_of_hidden_photos_need_a_valid_signature(client: Client) ->
         assert signed.headers["cache-control"].startswith("private")
         unsigned = path_of(url).split("?")[0]
         assert (await client.get(unsigned)).status_code == 404
+
+
+async def test_variants_of_hidden_photos_are_signed_like_their_originals(
+    client: Client, settings: Settings
+) -> None:
+    world = await _world(client)
+    await drain(settings)
+    for visibility in ("public", "unlisted", "private"):
+        photo = world["photos"][visibility]
+        variants = (await client.get(f"/api/photos/{photo['id']}", headers=bearer(world["alice"]))).json()[
+            "variants"
+        ]
+        assert {v["name"] for v in variants} >= {"thumb"}
+        for variant in variants:
+            url = variant["url"]
+            got = await client.get(path_of(url))
+            assert got.status_code == 200, (visibility, url)
+            if visibility == "public":
+                assert "signature=" not in url
+                continue
+            assert "expires=" in url
+            assert "signature=" in url
+            assert got.headers["cache-control"].startswith("private")
+            assert (await client.get(path_of(url).split("?")[0])).status_code == 404
+            # The original's signature is not the variant's.
+            original_query = photo["url"].split("?", 1)[1]
+            assert (await client.get(path_of(url).split("?")[0] + "?" + original_query)).status_code == 403
 
 
 async def test_a_transformed_link_of_a_private_photo_keeps_working(client: Client) -> None:

@@ -21,9 +21,11 @@ from urllib.parse import parse_qs, urlsplit
 from litestar.testing import AsyncTestClient
 
 from photoshare.adapters.signing import HmacUrlSigner
+from photoshare.application.ports import variant_signed_as
 from photoshare.config import RateLimits, Settings
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import Client, assert_problem, bearer, member
+from tests.integration.jobs import drain
 from tests.integration.photo_helpers import linked, path_of, uploaded
 from tests.unit.fakes import FixedClock
 
@@ -184,6 +186,34 @@ async def test_signed_image_urls_cannot_be_forged_moved_or_reused_after_expiry(
         key, ""
     )
     assert_problem(await client.get(_tampered(url, signature=forged)), 403)
+
+
+async def test_signed_variant_urls_cannot_be_forged_moved_or_reused_after_expiry(
+    client: Client, settings: Settings
+) -> None:
+    s = await _sharing(client)
+    await drain(settings)
+    photo = (await client.get(f"/api/photos/{s.private_photo['id']}", headers=bearer(s.alice))).json()
+    url = next(v["url"] for v in photo["variants"] if v["name"] == "thumb")
+    signature = parse_qs(urlsplit(url).query)["signature"][0]
+    assert (await client.get(path_of(url))).status_code == 200
+    assert_problem(await client.get(urlsplit(url).path), 404)  # unsigned
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+    assert_problem(await client.get(_tampered(url, signature=flipped)), 403)
+    # Another size of the same photo, or its original, with this variant's signature.
+    assert_problem(
+        await client.get(urlsplit(url).path.replace("/thumb/", "/large/") + "?" + urlsplit(url).query), 403
+    )
+    assert_problem(await client.get(urlsplit(s.private_photo["url"]).path + "?" + urlsplit(url).query), 403)
+    key = urlsplit(url).path.rsplit("/", 1)[1]
+    old_clock = FixedClock(datetime.now(UTC) - timedelta(days=1))
+    assert settings.secret_key
+    old_expires, old_signature = HmacUrlSigner(settings.secret_key, old_clock).sign(
+        key, variant_signed_as("thumb")
+    )
+    assert_problem(
+        await client.get(f"{urlsplit(url).path}?expires={old_expires}&signature={old_signature}"), 403
+    )
 
 
 async def test_guessing_share_slugs_is_throttled_and_then_tells_nothing(settings: Settings) -> None:
