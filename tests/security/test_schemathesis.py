@@ -182,6 +182,18 @@ def _run_config(max_examples: int) -> SchemathesisConfig:
                     ],
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE, "400"]}},
                 },
+                {
+                    # Rules across fields and the state that the schemas do not state: a share's
+                    # `expires_at` must be in the future and not come with `expires_in`; an
+                    # album's cover must be one of its photos. A 400 names the field.
+                    "include-name": [
+                        "POST /api/photos/{photo_id}/shares",
+                        "POST /api/albums/{album_id}/shares",
+                        "PATCH /api/shares/{share_id}",
+                        "PATCH /api/albums/{album_id}",
+                    ],
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE, "400"]}},
+                },
             ],
         }
     )

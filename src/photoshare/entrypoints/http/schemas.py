@@ -212,11 +212,13 @@ class AlbumPhotoIn(msgspec.Struct, forbid_unknown_fields=True):
 SharePassword = Annotated[str, Meta(min_length=sh.SHARE_PASSWORD_MIN, max_length=sh.SHARE_PASSWORD_MAX)]
 MaxViews = Annotated[int, Meta(ge=1, le=sh.MAX_VIEWS_MAX)]
 ShareLabel = Annotated[str, Meta(max_length=sh.SHARE_LABEL_MAX)]
+# msgspec decodes RFC 3339 but leaves the format out of a nullable field's schema.
+Timestamp = Annotated[datetime, Meta(extra_json_schema={"format": "date-time"})]
 
 
 class ShareIn(msgspec.Struct, forbid_unknown_fields=True):
     label: ShareLabel | None = None
-    expires_at: datetime | None = None
+    expires_at: Timestamp | None = None
     expires_in: Annotated[int, Meta(ge=sh.EXPIRES_IN_MIN, le=sh.EXPIRES_IN_MAX)] | None = None
     password: SharePassword | None = None
     max_views: MaxViews | None = None
@@ -226,6 +228,6 @@ class SharePatch(msgspec.Struct, forbid_unknown_fields=True):
     """Any of the fields; `null` clears one."""
 
     label: ShareLabel | msgspec.UnsetType | None = msgspec.UNSET
-    expires_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    expires_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET
     max_views: MaxViews | msgspec.UnsetType | None = msgspec.UNSET
     password: SharePassword | msgspec.UnsetType | None = msgspec.UNSET

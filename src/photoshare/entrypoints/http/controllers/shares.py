@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.params import Body, FromPath, FromQuery, HeaderParameter, Parameter
 
 from photoshare.application.auth import Principal
 from photoshare.application.readmodels import SharedView, SharePage, ShareView
@@ -36,7 +36,7 @@ Limit = Annotated[int, Parameter(ge=1, le=100)]
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
 SharePassword = Annotated[
     str | None,
-    Parameter(header="X-Share-Password", max_length=128, description="a protected share's password"),
+    HeaderParameter(name="X-Share-Password", max_length=128, description="a protected share's password"),
 ]
 ShareBody = Annotated[ShareIn | None, Body(description="every field optional")]
 
