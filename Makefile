@@ -11,7 +11,7 @@ UV     := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 PY_SOURCES := src tests migrations bench scripts
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run migrate lint format test test-unit test-integration test-contract seed bench bench-search bench-upload clean
+.PHONY: help install lock run migrate lint format test test-unit test-integration test-contract test-browser browser-deps screenshots seed bench bench-search bench-upload clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -46,8 +46,21 @@ format: install ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix $(PY_SOURCES)
 	$(BIN)/ruff format $(PY_SOURCES)
 
-test: lint ## lint, then every test (unit and integration)
-	$(BIN)/pytest
+test: lint browser-deps ## lint, then every test: unit, contract, integration, security, faults, e2e, browser
+	$(BIN)/pytest --ignore=tests/browser
+	# Playwright's sync API keeps its own event loop running: the browser tests get a process of their own.
+	$(BIN)/pytest tests/browser
+
+browser-deps: ## Debian's chromium for the browser tests (apt-get, only when /usr/bin/chromium is missing)
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
+test-browser: install browser-deps ## the web client in chromium (tests/browser)
+	$(BIN)/pytest tests/browser
+
+screenshots: install browser-deps ## PNGs of the web client's main pages into docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
 
 test-unit: install ## unit tests only (no infrastructure)
 	$(BIN)/pytest tests/unit

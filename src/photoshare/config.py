@@ -58,6 +58,10 @@ class RateLimits:
     share_miss: int = 10
     #: Wrong share passwords, per client and per share: passwords cannot be guessed.
     share_password: int = 10
+    #: Password-reset requests and confirmations, verification resends, password changes.
+    password_reset: int = 5
+    verify_email: int = 5
+    password_change: int = 10
 
     @classmethod
     def actions(cls) -> tuple[str, ...]:
@@ -103,10 +107,19 @@ class Settings:
     log_format: str = "text"
     #: `GET /metrics`: `local` (loopback clients only), `public` (anyone) or `off`.
     metrics: str = "local"
+    #: Unset: each message becomes an `.eml` file in `outbox_dir`.
+    smtp_url: str | None = None
+    mail_from: str = "PhotoShare <photoshare@localhost>"
+    #: Writes by accounts whose email is not verified are refused (403).
+    require_verified_email: bool = False
 
     @property
     def images_dir(self) -> Path:
         return self.data_dir / "images"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
 
     @property
     def pg_data_dir(self) -> Path:
@@ -145,6 +158,16 @@ class Settings:
         cloudinary_url = env.get("CLOUDINARY_URL") or None
         if cloudinary_url:
             _check_url("CLOUDINARY_URL", cloudinary_url, ("cloudinary",))
+        smtp_url = env.get("PHOTOSHARE_SMTP_URL") or None
+        if smtp_url:
+            _check_url("PHOTOSHARE_SMTP_URL", smtp_url, ("smtp", "smtps"))
+            if not urlsplit(smtp_url).hostname:
+                raise SettingsError("PHOTOSHARE_SMTP_URL must name a host: smtp://user:pass@host:port")
+        mail_from = env.get("PHOTOSHARE_MAIL_FROM") or d.mail_from
+        if "@" not in mail_from:
+            raise SettingsError(
+                "PHOTOSHARE_MAIL_FROM must be an address, e.g. PhotoShare <noreply@example.org>"
+            )
         secret = env.get("PHOTOSHARE_SECRET_KEY") or None
         if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"PHOTOSHARE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
@@ -176,6 +199,9 @@ class Settings:
             rate_limits=_rate_limits(env, d.rate_limits),
             log_format=_choice(env, "PHOTOSHARE_LOG_FORMAT", d.log_format, LOG_FORMATS),
             metrics=_choice(env, "PHOTOSHARE_METRICS", d.metrics, METRICS_EXPOSURE),
+            smtp_url=smtp_url,
+            mail_from=mail_from,
+            require_verified_email=_bool(env, "PHOTOSHARE_REQUIRE_VERIFIED_EMAIL", d.require_verified_email),
         )
 
 

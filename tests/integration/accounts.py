@@ -9,7 +9,19 @@ import httpx
 PASSWORD = "password123"
 PROBLEM_JSON = "application/problem+json"
 # The exact fields of `Me` and `Profile` in API.md (a profile never shows the email).
-ME_FIELDS = {"id", "username", "email", "full_name", "bio", "role", "is_active", "created_at", "photo_count"}
+ME_FIELDS = {
+    "id",
+    "username",
+    "email",
+    "full_name",
+    "bio",
+    "role",
+    "is_active",
+    "created_at",
+    "photo_count",
+    "email_verified",
+    "avatar_url",
+}
 PROFILE_FIELDS = {
     "username",
     "full_name",
@@ -19,6 +31,7 @@ PROFILE_FIELDS = {
     "created_at",
     "photo_count",
     "comment_count",
+    "avatar_url",
 }
 
 # The app's test client or a plain httpx client on an ASGI transport: these helpers need neither more.

@@ -145,7 +145,6 @@ async def test_every_operation_has_a_unique_hand_given_id_summary_and_tag(refusi
         "deleteShare",
         "openShared",
         "getSharedQr",
-        "sharePage",
     } <= set(ids)
     summaries = [op["summary"] for op in operations]
     assert len(summaries) == len(set(summaries))

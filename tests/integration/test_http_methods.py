@@ -16,9 +16,10 @@ from litestar.routes import HTTPRoute
 
 from photoshare.config import Settings
 from photoshare.entrypoints.http.app import create_app
+from photoshare.entrypoints.http.web import WEB_STATIC_PATH
 from tests.integration.accounts import Client, bearer, member
 from tests.integration.jobs import drain
-from tests.integration.photo_helpers import linked, path_of, uploaded
+from tests.integration.photo_helpers import encoded, linked, path_of, uploaded
 
 _PARAMETER = re.compile(r"{(\w+):\w+}")
 # Set afresh on every answer, by design.
@@ -47,7 +48,8 @@ def _allow(response: Any) -> set[str]:
 
 
 async def _world(client: Client, settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
-    """Path parameter values naming real objects (the variants made), and the admin's headers."""
+    """Path parameter values naming real objects (the variants made, bob's avatar, the admin's
+    personal token and session), and the admin's headers."""
     admin = (await member(client, "admin"))["access_token"]
     bob = (await member(client, "bob"))["access_token"]
     photo = await uploaded(client, admin, tags="sea")
@@ -59,6 +61,16 @@ async def _world(client: Client, settings: Settings) -> tuple[dict[str, str], di
     album = await client.post("/api/albums", json={"title": "Trip"}, headers=bearer(admin))
     share = await client.post(f"/api/photos/{photo['id']}/shares", headers=bearer(admin))
     assert comment.status_code == rating.status_code == album.status_code == share.status_code == 201
+    avatar = await client.put(
+        "/api/users/me/avatar", files={"file": ("me.jpg", encoded(), "image/jpeg")}, headers=bearer(bob)
+    )
+    token = await client.post(
+        "/api/users/me/tokens", json={"name": "walk", "scopes": ["read"]}, headers=bearer(admin)
+    )
+    sessions = await client.get("/api/users/me/sessions", headers=bearer(admin))
+    assert avatar.status_code == 200, avatar.text
+    assert token.status_code == 201, token.text
+    assert sessions.status_code == 200
     await drain(settings)
     spec, key = path_of(link["url"]).removeprefix("/images/t/").split("/")
     values = {
@@ -73,8 +85,11 @@ async def _world(client: Client, settings: Settings) -> tuple[dict[str, str], di
         "key": key,
         "spec": spec,
         "name": "thumb",
+        "token_id": token.json()["id"],
+        "session_id": sessions.json()[0]["id"],
         "file_path": "swagger-ui/LICENSE",
         "path": "openapi.json",
+        "tag": "sea",  # the web client's pages
     }
     return values, bearer(admin)
 
@@ -84,6 +99,8 @@ _SHARE_PATHS = ("/api/shared/", "/s/")
 
 
 def _concrete(route: HTTPRoute, values: dict[str, str]) -> str:
+    if route.path.startswith(WEB_STATIC_PATH):  # the web client's modules, not the docs' assets
+        values = {**values, "file_path": "app.js"}
     share = route.path.startswith(_SHARE_PATHS)
     return _PARAMETER.sub(
         lambda m: values["share_slug" if share and m.group(1) == "slug" else m.group(1)], route.path

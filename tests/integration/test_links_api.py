@@ -218,6 +218,10 @@ async def test_unknown_or_malformed_slugs_are_404_or_400_never_500(
         with subtests.test(slug=slug[:20]):
             for path in (f"/t/{slug}", f"/api/links/{slug}/qr"):
                 response = await client.get(path, follow_redirects=False)
+                if response.url.path == "/":
+                    # The client resolved the dot segments ("/t/.." is "/"): the web client's page.
+                    assert response.status_code == 200, path
+                    continue
                 assert response.status_code in (400, 404), (path, response.text)
 
 

@@ -1,7 +1,8 @@
 """OWASP API9:2023 Improper Inventory Management.
 
 Covers: the OpenAPI document is the complete inventory. Every route the app serves is in it
-(except the documentation's own pages and assets), nothing in it is missing from the app,
+(except the documentation's own pages and assets, and the web client's pages and modules,
+which are HTML for people, not API operations), nothing in it is missing from the app,
 every operation of the contract (shared/API.md, copied below) is in it, in both storage
 configurations (local images, and Cloudinary, where the CDN serves images and the service
 does not mount its image routes); there is no second, forgotten version of the API, and
@@ -22,6 +23,7 @@ from litestar.testing import AsyncTestClient
 
 from photoshare.config import Settings
 from photoshare.entrypoints.http.app import create_app
+from photoshare.entrypoints.http.web import PAGES, WEB_STATIC_PATH
 from tests.integration.accounts import Client, assert_problem
 from tests.integration.photo_helpers import BASE
 
@@ -56,10 +58,25 @@ CONTRACT = {
     ("DELETE", "/api/photos/{id}/ratings/{username}"),
     ("GET", "/api/tags"),
     ("GET", "/health"),
+    # Additions: Accounts
+    ("POST", "/api/auth/verify-email"),
+    ("POST", "/api/auth/verify-email/resend"),
+    ("POST", "/api/auth/password-reset"),
+    ("POST", "/api/auth/password-reset/confirm"),
+    ("PUT", "/api/users/me/password"),
+    ("GET", "/api/users/me/sessions"),
+    ("DELETE", "/api/users/me/sessions/{id}"),
+    ("POST", "/api/users/me/tokens"),
+    ("GET", "/api/users/me/tokens"),
+    ("DELETE", "/api/users/me/tokens/{id}"),
+    ("PUT", "/api/users/me/avatar"),
+    ("DELETE", "/api/users/me/avatar"),
 }
 # The documentation itself (the document, its viewers and their vendored assets), and the
 # operators' Prometheus scrape, which is for the host (PHOTOSHARE_METRICS), not for clients.
 DOCS = re.compile(r"^/(schema|static/docs|metrics)(/|$)")
+# The web client: its page paths (one HTML shell) and its static modules.
+WEB = re.compile(rf"^{re.escape(WEB_STATIC_PATH)}(/|$)")
 NOT_OPERATIONS = {"OPTIONS", "HEAD"}  # answered by the framework for every path
 
 
@@ -69,10 +86,11 @@ def _shape(path: str) -> str:
 
 
 def _served(app: Litestar) -> set[tuple[str, str]]:
+    pages = {_shape(page) for page in PAGES}
     return {
         (method, _shape(route.path))
         for route in app.routes
-        if not DOCS.match(route.path)
+        if not DOCS.match(route.path) and not WEB.match(route.path) and _shape(route.path) not in pages
         for method in getattr(route, "methods", ())
         if method not in NOT_OPERATIONS
     }
@@ -93,7 +111,7 @@ async def test_the_document_lists_exactly_the_routes_the_app_serves(
         document = (await client.get("/schema/openapi.json")).json()
     served, documented = _served(app), _documented(document)
     assert served == documented
-    assert not any(DOCS.match(path) for path in document["paths"])
+    assert not any(DOCS.match(path) or WEB.match(path) for path in document["paths"])
     images = {("GET", "/images/{}"), ("GET", "/images/t/{}/{}")}
     assert images.isdisjoint(served) if cloudinary else images <= served
 

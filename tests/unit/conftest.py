@@ -8,14 +8,21 @@ import pytest
 
 from photoshare.adapters.security import JwtTokenCodec
 from photoshare.application.auth import Authenticate, EndFamily, IssueTokens, LogIn, LogOut, Refresh, SignUp
+from photoshare.application.mail import AccountMail
+from photoshare.application.onetime import EmailVerification
 from tests.unit.fakes import (
     FakePasswordHasher,
     FakeUnitOfWork,
     FixedClock,
+    InMemoryOneTimeTokenStore,
+    InMemoryPersonalTokenStore,
     InMemoryRefreshTokenStore,
     InMemoryTokenRevocations,
     InMemoryUserRepository,
+    RecordingMailSender,
 )
+
+BASE_URL = "https://photos.example.org"
 
 SECRET = "unit-test-secret-key-long-enough-for-hs256-and-even-hs512-at-64-bytes"
 ACCESS_TTL = 900
@@ -59,10 +66,35 @@ def codec(clock: FixedClock) -> JwtTokenCodec:
 
 
 @pytest.fixture
+def one_time_tokens() -> InMemoryOneTimeTokenStore:
+    return InMemoryOneTimeTokenStore()
+
+
+@pytest.fixture
+def personal_tokens() -> InMemoryPersonalTokenStore:
+    return InMemoryPersonalTokenStore()
+
+
+@pytest.fixture
+def mail() -> RecordingMailSender:
+    return RecordingMailSender()
+
+
+@pytest.fixture
+def verification(one_time_tokens: InMemoryOneTimeTokenStore, clock: FixedClock) -> EmailVerification:
+    return EmailVerification(one_time_tokens, AccountMail(BASE_URL), clock)
+
+
+@pytest.fixture
 def sign_up(
-    users: InMemoryUserRepository, hasher: FakePasswordHasher, clock: FixedClock, uow: FakeUnitOfWork
+    users: InMemoryUserRepository,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    uow: FakeUnitOfWork,
+    verification: EmailVerification,
+    mail: RecordingMailSender,
 ) -> SignUp:
-    return SignUp(users, hasher, clock, uow)
+    return SignUp(users, hasher, clock, uow, verification, mail)
 
 
 @pytest.fixture
@@ -113,6 +145,10 @@ def log_out(
 
 @pytest.fixture
 def authenticate(
-    codec: JwtTokenCodec, revocations: InMemoryTokenRevocations, users: InMemoryUserRepository
+    codec: JwtTokenCodec,
+    revocations: InMemoryTokenRevocations,
+    users: InMemoryUserRepository,
+    personal_tokens: InMemoryPersonalTokenStore,
+    clock: FixedClock,
 ) -> Authenticate:
-    return Authenticate(codec, revocations, users)
+    return Authenticate(codec, revocations, users, personal_tokens, clock)

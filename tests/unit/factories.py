@@ -23,3 +23,5 @@ class UserFactory(DataclassFactory[User]):
     is_active = True
     created_at = Use(lambda: datetime(2024, 1, 1, tzinfo=UTC))
     token_version = 0
+    email_verified = False
+    avatar_key = None

@@ -8,8 +8,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from photoshare.application.ports import CleanImage, Job, Link, RefreshOutcome, Rendition, TokenClaims
+from photoshare.application.ports import (
+    CleanImage,
+    Job,
+    Link,
+    MailMessage,
+    RefreshOutcome,
+    Rendition,
+    TokenClaims,
+)
 from photoshare.domain.access import Visibility
+from photoshare.domain.accounts import OneTimeToken, PersonalToken, Purpose, Session
 from photoshare.domain.albums import Album
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict, NotFound
@@ -106,6 +115,25 @@ class InMemoryUserRepository:
             stored, role=user.role, is_active=user.is_active, token_version=user.token_version
         )
 
+    async def get_by_email(self, email: str) -> User | None:
+        return next((u for u in self.users.values() if u.email.lower() == email.lower()), None)
+
+    async def mark_email_verified(self, user_id: uuid.UUID, email: str) -> bool:
+        user = self.users.get(user_id)
+        if user is None or user.email.lower() != email.lower():
+            return False
+        self.users[user_id] = replace(user, email_verified=True)
+        return True
+
+    async def update_password(self, user: User) -> None:
+        stored = self.users[user.id]
+        self.users[user.id] = replace(
+            stored, password_hash=user.password_hash, token_version=user.token_version
+        )
+
+    async def update_avatar(self, user_id: uuid.UUID, avatar_key: str | None) -> None:
+        self.users[user_id] = replace(self.users[user_id], avatar_key=avatar_key)
+
     async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
         self.users[user_id] = replace(self.users[user_id], password_hash=password_hash)
 
@@ -114,9 +142,29 @@ class InMemoryRefreshTokenStore:
     def __init__(self) -> None:
         self.tokens: dict[str, TokenClaims] = {}
         self.spent: set[str] = set()
+        self.ended: set[str] = set()
+        self.user_agents: dict[str, str | None] = {}
 
-    async def add(self, claims: TokenClaims) -> None:
+    async def add(self, claims: TokenClaims, *, user_agent: str | None = None) -> None:
         self.tokens[claims.token_id] = claims
+        if claims.family:
+            self.user_agents.setdefault(claims.family, user_agent)
+
+    async def sessions(self, user_id: uuid.UUID) -> list[Session]:
+        families: dict[str, list[TokenClaims]] = {}
+        for claims in self.tokens.values():
+            if claims.subject == user_id and claims.family and claims.family not in self.ended:
+                families.setdefault(claims.family, []).append(claims)
+        return [
+            Session(
+                family,
+                user_id,
+                min(c.issued_at for c in cs),
+                max(c.issued_at for c in cs),
+                self.user_agents[family],
+            )
+            for family, cs in families.items()
+        ]
 
     async def spend(self, token_id: str) -> RefreshOutcome:
         if token_id not in self.tokens:
@@ -128,6 +176,7 @@ class InMemoryRefreshTokenStore:
 
     async def revoke_family(self, family: str) -> None:
         self.spent |= {tid for tid, c in self.tokens.items() if c.family == family}
+        self.ended.add(family)
 
 
 class InMemoryTokenRevocations:
@@ -152,6 +201,55 @@ class InMemoryTokenRevocations:
         now = self.clock.now() if self.clock else datetime.now(UTC)
         keys = [token_id, *([f"family:{family}"] if family else [])]
         return any(self.revoked.get(key, now) > now for key in keys)
+
+
+class InMemoryOneTimeTokenStore:
+    def __init__(self) -> None:
+        self.tokens: dict[str, OneTimeToken] = {}
+
+    async def add(self, token: OneTimeToken) -> None:
+        self.tokens[token.token_hash] = token
+
+    async def consume(self, token_hash: str, purpose: Purpose, now: datetime) -> OneTimeToken | None:
+        token = self.tokens.get(token_hash)
+        if token is None or not token.usable(purpose, now):
+            return None
+        self.tokens[token_hash] = used = replace(token, used_at=now)
+        return used
+
+    async def discard(self, user_id: uuid.UUID, purpose: Purpose) -> None:
+        for key, token in self.tokens.items():
+            if token.user_id == user_id and token.purpose is purpose and token.used_at is None:
+                self.tokens[key] = replace(token, used_at=datetime.now(UTC))
+
+
+class InMemoryPersonalTokenStore:
+    def __init__(self) -> None:
+        self.tokens: dict[uuid.UUID, PersonalToken] = {}
+
+    async def add(self, token: PersonalToken) -> None:
+        self.tokens[token.id] = token
+
+    async def get_by_hash(self, token_hash: str) -> PersonalToken | None:
+        return next((t for t in self.tokens.values() if t.token_hash == token_hash), None)
+
+    async def list_for(self, user_id: uuid.UUID) -> list[PersonalToken]:
+        return [t for t in self.tokens.values() if t.user_id == user_id]
+
+    async def delete(self, user_id: uuid.UUID, token_id: uuid.UUID) -> bool:
+        token = self.tokens.get(token_id)
+        if token is None or token.user_id != user_id:
+            return False
+        del self.tokens[token_id]
+        return True
+
+
+class RecordingMailSender:
+    def __init__(self) -> None:
+        self.sent: list[MailMessage] = []
+
+    async def send(self, message: MailMessage) -> None:
+        self.sent.append(message)
 
 
 # --- photos and links ---

@@ -347,8 +347,11 @@ async def test_log_out_revokes_the_access_token_until_it_expires(
     principal = await authenticate(tokens.access_token)
     commits_before = uow.commits
     await log_out(principal, None)
-    assert revocations.revoked == {principal.claims.token_id: principal.claims.expires_at}
-    assert uow.commits == commits_before + 1
+    assert principal.claims is not None
+    assert revocations.revoked[principal.claims.token_id] == principal.claims.expires_at
+    # Its session ends too: the family's refresh and access tokens with it.
+    assert f"family:{principal.claims.family}" in revocations.revoked
+    assert uow.commits == commits_before + 2  # the family's end, then the token's revocation
     with pytest.raises(Unauthenticated):
         await authenticate(tokens.access_token)
 
@@ -396,6 +399,7 @@ async def test_valid_access_token_authenticates_its_user(
     principal = await authenticate(tokens.access_token)
     assert isinstance(principal, Principal)
     assert principal.user == user
+    assert principal.claims is not None
     assert principal.claims.token_type is TokenType.ACCESS
 
 

@@ -110,3 +110,34 @@ def test_out_of_range_numbers_are_refused_naming_the_variable(name: str, value: 
 def test_settings_error_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="PHOTOSHARE_PORT"):
         Settings.from_env({"PHOTOSHARE_PORT": "x"})
+
+
+def test_mail_settings_are_read_and_the_outbox_lives_in_the_data_dir() -> None:
+    settings = Settings.from_env(
+        {
+            "PHOTOSHARE_SMTP_URL": "smtps://mailer:secret@smtp.example.org:465",
+            "PHOTOSHARE_MAIL_FROM": "PhotoShare <noreply@example.org>",
+            "PHOTOSHARE_REQUIRE_VERIFIED_EMAIL": "true",
+            "PHOTOSHARE_DATA_DIR": "/srv/photoshare",
+        }
+    )
+    assert settings.smtp_url == "smtps://mailer:secret@smtp.example.org:465"
+    assert settings.mail_from == "PhotoShare <noreply@example.org>"
+    assert settings.require_verified_email is True
+    assert str(settings.outbox_dir) == "/srv/photoshare/outbox"
+    defaults = Settings.from_env({})
+    assert (defaults.smtp_url, defaults.require_verified_email) == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PHOTOSHARE_SMTP_URL", "http://smtp.example.org"),
+        ("PHOTOSHARE_SMTP_URL", "smtp://"),
+        ("PHOTOSHARE_MAIL_FROM", "nobody"),
+        ("PHOTOSHARE_REQUIRE_VERIFIED_EMAIL", "maybe"),
+    ],
+)
+def test_bad_mail_settings_are_refused_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import pytest
 
+from photoshare.application.mail import AccountMail
+from photoshare.application.onetime import EmailVerification
 from photoshare.application.users import Ban, ChangeRole, Unban, UpdateMe
 from photoshare.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from photoshare.domain.users import Role, User
 from tests.unit.factories import UserFactory
-from tests.unit.fakes import FakeUnitOfWork, InMemoryUserRepository
+from tests.unit.fakes import (
+    FakeUnitOfWork,
+    FixedClock,
+    InMemoryOneTimeTokenStore,
+    InMemoryUserRepository,
+    RecordingMailSender,
+)
+
+
+def _verification() -> EmailVerification:
+    return EmailVerification(InMemoryOneTimeTokenStore(), AccountMail("https://x.example"), FixedClock())
 
 
 @pytest.fixture
@@ -150,7 +162,9 @@ async def test_unbanning_an_unknown_user_is_not_found(
 async def test_update_me_saves_the_given_fields_and_commits_once(
     users: InMemoryUserRepository, uow: FakeUnitOfWork, bob: User
 ) -> None:
-    await UpdateMe(users, uow)(bob, full_name="Bob B.", bio="likes photos", email="new@example.org")
+    await UpdateMe(users, uow, _verification(), RecordingMailSender())(
+        bob, full_name="Bob B.", bio="likes photos", email="new@example.org"
+    )
     stored = users.users[bob.id]
     assert (stored.full_name, stored.bio, stored.email) == ("Bob B.", "likes photos", "new@example.org")
     assert uow.commits == 1
@@ -159,7 +173,7 @@ async def test_update_me_saves_the_given_fields_and_commits_once(
 async def test_update_me_leaves_fields_that_were_not_given(
     users: InMemoryUserRepository, uow: FakeUnitOfWork, bob: User
 ) -> None:
-    await UpdateMe(users, uow)(bob, bio="only the bio")
+    await UpdateMe(users, uow, _verification(), RecordingMailSender())(bob, bio="only the bio")
     stored = users.users[bob.id]
     assert (stored.full_name, stored.email, stored.bio) == (bob.full_name, bob.email, "only the bio")
 
@@ -168,7 +182,9 @@ async def test_update_me_rejects_an_invalid_email_and_saves_nothing(
     users: InMemoryUserRepository, uow: FakeUnitOfWork, bob: User
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await UpdateMe(users, uow)(bob, full_name="Changed", email="not-an-email")
+        await UpdateMe(users, uow, _verification(), RecordingMailSender())(
+            bob, full_name="Changed", email="not-an-email"
+        )
     assert caught.value.field == "email"
     assert users.users[bob.id] == bob
     assert uow.commits == 0
@@ -178,7 +194,7 @@ async def test_update_me_to_an_email_taken_in_another_case_conflicts(
     users: InMemoryUserRepository, uow: FakeUnitOfWork, admin: User, bob: User
 ) -> None:
     with pytest.raises(Conflict) as caught:
-        await UpdateMe(users, uow)(bob, email=admin.email.upper())
+        await UpdateMe(users, uow, _verification(), RecordingMailSender())(bob, email=admin.email.upper())
     assert caught.value.field == "email"
     assert users.users[bob.id] == bob
     assert uow.commits == 0

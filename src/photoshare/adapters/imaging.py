@@ -14,6 +14,7 @@ import base64
 import hashlib
 import io
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from fractions import Fraction
@@ -177,6 +178,43 @@ def _encode(decoded: _Decoded) -> bytes:
         options["quality"] = _QUALITY
     first.save(out, decoded.fmt, **options)
     return out.getvalue()
+
+
+class PillowAvatarMaker:
+    """Implements `AvatarMaker` on an already cleaned image (no metadata left to strip)."""
+
+    def __init__(self, limiter: anyio.CapacityLimiter) -> None:
+        self._limiter = limiter
+
+    async def squares(self, image: CleanImage, sizes: Sequence[int]) -> list[CleanImage]:
+        return await anyio.to_thread.run_sync(square_images, image, tuple(sizes), limiter=self._limiter)
+
+
+# JPEG stays JPEG; everything else (transparency, a GIF's first frame) becomes PNG.
+_AVATAR_FORMATS = {"image/jpeg": ("JPEG", "image/jpeg", "jpg"), "image/webp": ("WEBP", "image/webp", "webp")}
+_PNG = ("PNG", "image/png", "png")
+
+
+def square_images(image: CleanImage, sizes: tuple[int, ...]) -> list[CleanImage]:
+    fmt, content_type, extension = _AVATAR_FORMATS.get(image.content_type, _PNG)
+    with Image.open(io.BytesIO(image.data)) as source:
+        source.seek(0)
+        frame = source.convert("RGB" if fmt == "JPEG" else "RGBA")
+    out = []
+    for size in sizes:
+        square = ImageOps.fit(frame, (size, size), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+        buffer = io.BytesIO()
+        square.save(buffer, fmt, **({"quality": _QUALITY} if fmt != "PNG" else {}))
+        out.append(
+            CleanImage(
+                data=buffer.getvalue(),
+                content_type=content_type,
+                extension=extension,
+                width=size,
+                height=size,
+            )
+        )
+    return out
 
 
 # --- metadata: read before it is stripped; GPS (its own IFD) is never read --------------

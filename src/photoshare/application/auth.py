@@ -6,9 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from photoshare.application.onetime import EmailVerification, digest
 from photoshare.application.ports import (
     Clock,
+    MailSender,
     PasswordHasher,
+    PersonalTokenStore,
     RefreshOutcome,
     RefreshTokenStore,
     TokenClaims,
@@ -19,6 +22,7 @@ from photoshare.application.ports import (
     UserRepository,
 )
 from photoshare.domain.access import VisibleTo
+from photoshare.domain.accounts import PAT_PREFIX, PersonalToken, clean_user_agent
 from photoshare.domain.errors import Forbidden, Unauthenticated
 from photoshare.domain.users import (
     Role,
@@ -41,15 +45,56 @@ class Tokens:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling, and with which access token (log-out revokes it)."""
+    """Who is calling: with a session's access token (log-out revokes it), or with a
+    personal access token (`claims` is None then)."""
 
     user: User
-    claims: TokenClaims
+    claims: TokenClaims | None
+    personal_token: PersonalToken | None = None
+
+    @property
+    def session_id(self) -> str | None:
+        return self.claims.family if self.claims else None
+
+    @property
+    def can_write(self) -> bool:
+        return self.personal_token is None or self.personal_token.can_write
+
+
+def ensure_session(principal: Principal) -> str:
+    """Tokens, sessions, the password and the email are managed from a session, never with a
+    personal access token; returns the session id."""
+    if principal.claims is None or principal.personal_token is not None:
+        raise Forbidden("a personal access token cannot do this: log in")
+    return principal.claims.family or principal.claims.token_id
+
+
+@dataclass(frozen=True, slots=True)
+class WritePolicy:
+    """Who may write at all: a read-scoped token may not, nor (when the service requires it)
+    an account whose email is not verified, except on the routes that fix that."""
+
+    require_verified_email: bool
+
+    def check(self, principal: Principal, *, unverified_ok: bool = False) -> None:
+        if not principal.can_write:
+            raise Forbidden("this token has the read scope only")
+        if self.require_verified_email and not unverified_ok and not principal.user.email_verified:
+            raise Forbidden("verify your email address first: follow the link we sent you")
 
 
 class SignUp:
-    def __init__(self, users: UserRepository, hasher: PasswordHasher, clock: Clock, uow: UnitOfWork) -> None:
+    def __init__(
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        clock: Clock,
+        uow: UnitOfWork,
+        verification: EmailVerification,
+        sender: MailSender,
+    ) -> None:
         self._users, self._hasher, self._clock, self._uow = users, hasher, clock, uow
+        self._verification, self._sender = verification, sender
 
     async def __call__(self, username: str, email: str, password: str) -> User:
         user = User(
@@ -62,7 +107,9 @@ class SignUp:
             created_at=self._clock.now(),
         )
         stored = await self._users.add(user)
+        message = await self._verification.prepare(stored)
         await self._uow.commit()
+        await self._sender.send(message)
         return stored
 
 
@@ -72,12 +119,12 @@ class IssueTokens:
     def __init__(self, codec: TokenCodec, refresh_tokens: RefreshTokenStore) -> None:
         self._codec, self._refresh_tokens = codec, refresh_tokens
 
-    async def __call__(self, user: User, family: str | None = None) -> Tokens:
-        # The access token names its family too, so ending the family ends it at once.
+    async def __call__(self, user: User, family: str | None = None, user_agent: str | None = None) -> Tokens:
+        # The family is the session: its access tokens name it, so ending it ends them at once.
         family = family or uuid.uuid4().hex
         access = self._codec.issue(user, TokenType.ACCESS, family=family)
         refresh = self._codec.issue(user, TokenType.REFRESH, family=family)
-        await self._refresh_tokens.add(refresh.claims)
+        await self._refresh_tokens.add(refresh.claims, user_agent=clean_user_agent(user_agent))
         return Tokens(access.token, refresh.token, self._codec.access_ttl)
 
 
@@ -91,7 +138,7 @@ class LogIn:
     ) -> None:
         self._users, self._hasher, self._issue, self._uow = users, hasher, issue, uow
 
-    async def __call__(self, login: str, password: str) -> Tokens:
+    async def __call__(self, login: str, password: str, user_agent: str | None = None) -> Tokens:
         user = await self._users.get_by_login(normalise_login(login))
         # Verify even for an unknown user so both failures cost the same time.
         ok = await self._hasher.verify(password, user.password_hash if user else None)
@@ -102,7 +149,7 @@ class LogIn:
         if self._hasher.needs_rehash(user.password_hash):
             # The only moment the password is in hand: move the hash to the current scheme.
             await self._users.update_password_hash(user.id, await self._hasher.hash(password))
-        tokens = await self._issue(user)
+        tokens = await self._issue(user, user_agent=user_agent)
         await self._uow.commit()
         return tokens
 
@@ -124,6 +171,10 @@ class EndFamily:
     async def __call__(self, family: str) -> None:
         await self._refresh_tokens.revoke_family(family)
         await self._uow.commit()
+        await self.refuse_access(family)
+
+    async def refuse_access(self, family: str) -> None:
+        """Refuse the family's access tokens from now on (in every worker); no commit needed."""
         # The family's newest access token expires at most one access lifetime from now.
         until = self._clock.now() + timedelta(seconds=self._codec.access_ttl)
         await self._revocations.revoke_family(family, until)
@@ -142,7 +193,7 @@ class Refresh:
         self._codec, self._users, self._refresh_tokens = codec, users, refresh_tokens
         self._issue, self._end_family, self._uow = issue, end_family, uow
 
-    async def __call__(self, refresh_token: str) -> Tokens:
+    async def __call__(self, refresh_token: str, user_agent: str | None = None) -> Tokens:
         claims = self._codec.decode(refresh_token, TokenType.REFRESH)
         outcome = await self._refresh_tokens.spend(claims.token_id)
         if outcome is RefreshOutcome.ALREADY_SPENT and claims.family:
@@ -155,7 +206,7 @@ class Refresh:
             raise Unauthenticated("refresh token is no longer valid")
         if not user.is_active:
             raise Forbidden("this account is banned")
-        tokens = await self._issue(user, family=claims.family)
+        tokens = await self._issue(user, family=claims.family, user_agent=user_agent)
         await self._uow.commit()
         return tokens
 
@@ -173,14 +224,20 @@ class LogOut:
         self._refresh_tokens, self._end_family, self._uow = refresh_tokens, end_family, uow
 
     async def __call__(self, principal: Principal, refresh_token: str | None) -> None:
+        ensure_session(principal)
+        assert principal.claims is not None
         # A refresh token that is not the caller's refuses the whole request, changing nothing.
         if refresh_token:
             claims = self._codec.decode(refresh_token, TokenType.REFRESH)
             if claims.subject != principal.user.id:
                 raise Forbidden("that refresh token belongs to someone else")
             await self._refresh_tokens.spend(claims.token_id)
-            if claims.family:
+            if claims.family and claims.family != principal.claims.family:
                 await self._end_family(claims.family)
+        if principal.claims.family:
+            # Logging out ends the session the access token belongs to, refresh token included,
+            # even when the client did not send it.
+            await self._end_family(principal.claims.family)
         await self._revocations.revoke(principal.claims.token_id, principal.claims.expires_at)
         await self._uow.commit()
 
@@ -188,10 +245,21 @@ class LogOut:
 class Authenticate:
     """Turns a bearer token into a principal: valid, not revoked, account current and active."""
 
-    def __init__(self, codec: TokenCodec, revocations: TokenRevocations, users: UserRepository) -> None:
+    def __init__(
+        self,
+        codec: TokenCodec,
+        revocations: TokenRevocations,
+        users: UserRepository,
+        personal_tokens: PersonalTokenStore,
+        clock: Clock,
+    ) -> None:
         self._codec, self._revocations, self._users = codec, revocations, users
+        self._personal_tokens, self._clock = personal_tokens, clock
 
     async def __call__(self, token: str) -> Principal:
+        # The prefix says which lookup to do: personal tokens are no JWTs.
+        if token.startswith(PAT_PREFIX):
+            return await self._personal(token)
         claims = self._codec.decode(token, TokenType.ACCESS)
         if await self._revocations.is_revoked(claims.token_id, claims.family):
             raise Unauthenticated("token has been revoked")
@@ -203,6 +271,21 @@ class Authenticate:
         if user.token_version != claims.version:
             raise Unauthenticated("token was issued before the account was locked")
         return Principal(user, claims)
+
+    async def _personal(self, secret: str) -> Principal:
+        token = await self._personal_tokens.get_by_hash(digest(secret))
+        if token is None:
+            raise Unauthenticated("token is invalid or revoked")
+        if token.expired(self._clock.now()):
+            raise Unauthenticated("token has expired")
+        user = await self._users.get(token.user_id)
+        if user is None:
+            raise Unauthenticated("account no longer exists")
+        if not user.is_active:
+            raise Forbidden("this account is banned")
+        if user.token_version != token.token_version:
+            raise Unauthenticated("token was issued before the account was locked")
+        return Principal(user, None, token)
 
 
 @dataclass(frozen=True, slots=True)

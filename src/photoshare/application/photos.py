@@ -43,6 +43,12 @@ async def load_visible_photo(photos: PhotoRepository, photo_id: uuid.UUID, by: U
     return photo
 
 
+def check_upload_size(data: bytes) -> None:
+    """Photos and avatars alike: the one place an upload's size is refused."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
+
+
 async def defer_quietly(jobs: JobQueue, job: Job, **args: str) -> None:
     """Enqueue after a commit: a queue that cannot take the job now must not fail a request
     whose change is already made; the periodic jobs catch up (see `RequeueProcessing`)."""
@@ -77,8 +83,7 @@ class UploadPhoto:
         tags: Iterable[str],
         visibility: Visibility = Visibility.PUBLIC,
     ) -> Photo:
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise PayloadTooLarge(f"an upload may be at most {MAX_UPLOAD_BYTES} bytes")
+        check_upload_size(data)
         # Validate the cheap things before decoding the image.
         text, names = validate_description(description), tag_set(tags)
         image = await self._inspector.clean(data)

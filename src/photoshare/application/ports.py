@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from photoshare.domain.access import Visibility
+from photoshare.domain.accounts import OneTimeToken, PersonalToken, Purpose, Session
 from photoshare.domain.albums import Album
 from photoshare.domain.comments import Comment
 from photoshare.domain.photos import Photo, Variant
@@ -66,6 +67,20 @@ class UserRepository(Protocol):
     async def update_access(self, user: User) -> None:
         """Write role, active flag and token version only."""
         ...
+
+    async def get_by_email(self, email: str) -> User | None:
+        """Case-insensitive lookup."""
+        ...
+
+    async def mark_email_verified(self, user_id: uuid.UUID, email: str) -> bool:
+        """Mark the address verified if it is still the account's (case-insensitively)."""
+        ...
+
+    async def update_password(self, user: User) -> None:
+        """Write the password hash and the token version only."""
+        ...
+
+    async def update_avatar(self, user_id: uuid.UUID, avatar_key: str | None) -> None: ...
 
     async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
         """Write the password hash only (a re-hash on log-in)."""
@@ -144,15 +159,73 @@ class RefreshOutcome(enum.Enum):
 
 
 class RefreshTokenStore(Protocol):
-    """Issued refresh tokens, by hashed id, grouped into rotation families."""
+    """Issued refresh tokens, by hashed id, grouped into rotation families; a family is a
+    session (when it started, when it was last refreshed, from which user agent)."""
 
-    async def add(self, claims: TokenClaims) -> None: ...
+    async def add(self, claims: TokenClaims, *, user_agent: str | None = None) -> None:
+        """Store the token; its family's session starts, or is marked used now."""
+        ...
+
+    async def sessions(self, user_id: uuid.UUID) -> Sequence[Session]:
+        """The account's live sessions (not revoked, refresh token not expired), newest first."""
+        ...
 
     async def spend(self, token_id: str) -> RefreshOutcome:
         """Mark the token used, atomically: exactly one caller gets `SPENT_NOW`."""
         ...
 
-    async def revoke_family(self, family: str) -> None: ...
+    async def revoke_family(self, family: str) -> None:
+        """Spend every token of the family and end its session."""
+        ...
+
+
+class OneTimeTokenStore(Protocol):
+    """Email-verification and password-reset tokens, stored by hash."""
+
+    async def add(self, token: OneTimeToken) -> None: ...
+
+    async def consume(self, token_hash: str, purpose: Purpose, now: datetime) -> OneTimeToken | None:
+        """Mark the token used, atomically, if it is unused, unexpired and for `purpose`:
+        exactly one caller gets it back; everyone else gets None."""
+        ...
+
+    async def discard(self, user_id: uuid.UUID, purpose: Purpose) -> None:
+        """Every unused token of the account for `purpose` stops working."""
+        ...
+
+
+class PersonalTokenStore(Protocol):
+    async def add(self, token: PersonalToken) -> None: ...
+
+    async def get_by_hash(self, token_hash: str) -> PersonalToken | None: ...
+
+    async def list_for(self, user_id: uuid.UUID) -> Sequence[PersonalToken]:
+        """Newest first."""
+        ...
+
+    async def delete(self, user_id: uuid.UUID, token_id: uuid.UUID) -> bool:
+        """False when the account has no such token."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MailMessage:
+    """One message with a plain-text and an HTML part; `link` is the action it carries."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    link: str
+
+
+class MailSender(Protocol):
+    """Hands a message over for delivery (SMTP, the outbox directory, later a job queue).
+
+    Raises `Unavailable` when the message cannot be handed over now.
+    """
+
+    async def send(self, message: MailMessage) -> None: ...
 
 
 class RateLimiter(Protocol):
@@ -190,6 +263,12 @@ class ImageInspector(Protocol):
     async def clean(self, data: bytes) -> CleanImage:
         """Raises `UnsupportedMedia` when the bytes are not a JPEG/PNG/WebP/GIF,
         `InvalidInput` for a decompression bomb or a broken file."""
+        ...
+
+
+class AvatarMaker(Protocol):
+    async def squares(self, image: CleanImage, sizes: Sequence[int]) -> list[CleanImage]:
+        """The image cropped to its centred square, scaled to each size (first frame only)."""
         ...
 
 

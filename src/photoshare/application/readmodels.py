@@ -25,6 +25,8 @@ class MeView(msgspec.Struct, frozen=True):
     is_active: bool
     created_at: datetime
     photo_count: int
+    email_verified: bool
+    avatar_url: str | None
 
 
 class ProfileView(msgspec.Struct, frozen=True):
@@ -36,12 +38,15 @@ class ProfileView(msgspec.Struct, frozen=True):
     created_at: datetime
     photo_count: int
     comment_count: int
+    avatar_url: str | None
 
 
 class UserQueries(Protocol):
     async def me(self, user_id: uuid.UUID) -> MeView | None: ...
 
     async def profile(self, username: str) -> ProfileView | None: ...
+
+    async def avatar_key(self, username: str) -> str | None: ...
 
 
 class RatingStats(msgspec.Struct, frozen=True):

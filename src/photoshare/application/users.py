@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from photoshare.application.ports import UnitOfWork, UserRepository
+from photoshare.application.onetime import EmailVerification
+from photoshare.application.ports import MailSender, UnitOfWork, UserRepository
 from photoshare.domain import users as rules
 from photoshare.domain.errors import NotFound
 from photoshare.domain.users import Keep, Role, User
 
 
 class UpdateMe:
-    def __init__(self, users: UserRepository, uow: UnitOfWork) -> None:
+    """A new email address starts unverified and gets its own verification message."""
+
+    def __init__(
+        self,
+        users: UserRepository,
+        uow: UnitOfWork,
+        verification: EmailVerification,
+        sender: MailSender,
+    ) -> None:
         self._users, self._uow = users, uow
+        self._verification, self._sender = verification, sender
 
     async def __call__(
         self,
@@ -21,8 +31,13 @@ class UpdateMe:
         email: str | None = None,
     ) -> None:
         """`None` clears the full name or the bio; `Keep.KEEP` (the default) leaves it."""
-        await self._users.update_profile(me.with_profile(full_name=full_name, bio=bio, email=email))
+        updated = me.with_profile(full_name=full_name, bio=bio, email=email)
+        await self._users.update_profile(updated)
+        changed = me.email_changes_to(updated.email)
+        message = await self._verification.prepare(updated) if changed else None
         await self._uow.commit()
+        if message is not None:
+            await self._sender.send(message)
 
 
 class _ManageAccount:

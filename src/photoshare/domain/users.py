@@ -19,6 +19,9 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 128
 FULL_NAME_MAX = 100
 BIO_MAX = 500
 
+#: Avatars are stored as centred squares of these sizes (pixels); the first is `avatar_url`.
+AVATAR_SIZES = (256, 128, 64)
+
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,32}$"
 # Pragmatic address check: one @, no spaces, a dot in the domain, no empty labels.
 EMAIL_PATTERN = rf"^[^@{SPACE}]{{1,64}}@[^@{SPACE}.]+(\.[^@{SPACE}.]+)+$"
@@ -110,6 +113,8 @@ class User:
     bio: str | None = None
     # Bumped on ban: tokens issued before a ban never work again, even after an unban.
     token_version: int = field(default=0)
+    email_verified: bool = False
+    avatar_key: str | None = None
 
     def with_profile(
         self,
@@ -118,13 +123,27 @@ class User:
         bio: str | Keep | None = Keep.KEEP,
         email: str | None = None,
     ) -> User:
-        """A changed profile: `None` clears the name or the bio; an email is changed, never cleared."""
+        """A changed profile: `None` clears the name or the bio; an email is changed, never cleared.
+        A new address is unconfirmed until its own link is followed."""
+        new_full_name = _changed(self.full_name, full_name, validate_full_name)
+        new_bio = _changed(self.bio, bio, validate_bio)
+        new_email = validate_email(email) if email is not None else self.email
         return replace(
             self,
-            full_name=_changed(self.full_name, full_name, validate_full_name),
-            bio=_changed(self.bio, bio, validate_bio),
-            email=validate_email(email) if email is not None else self.email,
+            full_name=new_full_name,
+            bio=new_bio,
+            email=new_email,
+            email_verified=self.email_verified and not self.email_changes_to(new_email),
         )
+
+    def email_changes_to(self, email: str) -> bool:
+        return email.lower() != self.email.lower()
+
+
+def avatar_file(key: str, size: int) -> str:
+    """The stored file of one avatar size: `avatar-<id>.png` at 64 is `avatar-<id>-64.png`."""
+    stem, _, extension = key.rpartition(".")
+    return f"{stem}-{size}.{extension}"
 
 
 def _changed(current: str | None, given: str | Keep | None, validate: Callable[[str], str]) -> str | None:

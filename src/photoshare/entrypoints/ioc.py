@@ -18,8 +18,11 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from photoshare.adapters.health import DependencyHealth
-from photoshare.adapters.imaging import PillowImageInspector
+from photoshare.adapters.imaging import PillowAvatarMaker, PillowImageInspector
 from photoshare.adapters.jobs.queue import ProcrastinateJobQueue, create_job_app, opened
+from photoshare.adapters.mail.background import BackgroundMailSender
+from photoshare.adapters.mail.outbox import OutboxMailSender
+from photoshare.adapters.mail.smtp import SmtpMailSender
 from photoshare.adapters.qr import QrcodeRenderer
 from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
@@ -37,15 +40,34 @@ from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.shares import SqlShareRepository
-from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
+from photoshare.adapters.sql.tokens import (
+    SqlOneTimeTokenStore,
+    SqlPersonalTokenStore,
+    SqlRefreshTokenStore,
+    SqlTokenRevocations,
+)
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application import albums, auth, comments, links, photos, ratings, shares, users, variants
-from photoshare.application.auth import Authenticate, Principal, Viewer
+from photoshare.application import (
+    accounts,
+    albums,
+    auth,
+    comments,
+    links,
+    photos,
+    ratings,
+    shares,
+    users,
+    variants,
+)
+from photoshare.application.auth import Authenticate, Principal, Viewer, WritePolicy
 from photoshare.application.links import PublicAddresses, RenderBudget
+from photoshare.application.mail import AccountMail
+from photoshare.application.onetime import EmailVerification
 from photoshare.application.ports import (
     AlbumRepository,
+    AvatarMaker,
     Clock,
     CommentRepository,
     ImageIndex,
@@ -55,7 +77,10 @@ from photoshare.application.ports import (
     ImageTombstones,
     JobQueue,
     LinkRepository,
+    MailSender,
+    OneTimeTokenStore,
     PasswordHasher,
+    PersonalTokenStore,
     PhotoRepository,
     QrRenderer,
     RateLimiter,
@@ -81,6 +106,10 @@ from photoshare.application.throttle import Limit, Throttle
 from photoshare.config import Settings, sqlalchemy_url
 from photoshare.domain.errors import Unauthenticated
 from photoshare.domain.transformations import Transformation
+from photoshare.domain.users import AVATAR_SIZES, avatar_file
+
+#: Methods that only read: a read-scoped token may use them, and so may an unverified account.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class NoLocalImages:
@@ -172,7 +201,14 @@ class InfrastructureProvider(Provider):
 
     reader = provide(PgReader)
     autocommit = provide(PgAutocommit)
-    user_queries = provide(SqlUserQueries, provides=UserQueries)
+
+    @provide
+    def user_queries(self, reader: PgReader, store: ImageStore) -> UserQueries:
+        def avatar_url(key: str | None) -> str | None:
+            return store.original_url(avatar_file(key, AVATAR_SIZES[0])) if key else None
+
+        return SqlUserQueries(reader, avatar_url)
+
     tag_queries = provide(SqlTagQueries, provides=TagQueries)
 
     @provide
@@ -244,6 +280,14 @@ class InfrastructureProvider(Provider):
     def inspector(self, settings: Settings, limiter: ImageWork) -> ImageInspector:
         return PillowImageInspector(limiter, settings.max_image_pixels)
 
+    @provide
+    def avatar_maker(self, settings: Settings) -> AvatarMaker:
+        return PillowAvatarMaker(anyio.CapacityLimiter(settings.image_concurrency))
+
+    @provide
+    def write_policy(self, settings: Settings) -> WritePolicy:
+        return WritePolicy(settings.require_verified_email)
+
     qr = provide(QrcodeRenderer, provides=QrRenderer)
 
     @provide
@@ -253,6 +297,23 @@ class InfrastructureProvider(Provider):
     @provide
     def render_budget(self, settings: Settings) -> RenderBudget:
         return RenderBudget(settings.max_image_pixels)
+
+    @provide
+    def account_mail(self, settings: Settings) -> AccountMail:
+        return AccountMail(settings.public_base_url)
+
+    @provide
+    async def mail_sender(self, settings: Settings) -> AsyncIterator[MailSender]:
+        """SMTP when configured, else the outbox directory; delivered off the request path
+        (not through the job queue: its arguments would keep the one-time links in the clear)."""
+        transport: MailSender = (
+            SmtpMailSender(settings.smtp_url, settings.mail_from)
+            if settings.smtp_url
+            else OutboxMailSender(settings.outbox_dir, settings.mail_from)
+        )
+        sender = BackgroundMailSender(transport)
+        yield sender
+        await sender.drain()
 
     @provide
     def health(
@@ -276,6 +337,24 @@ class AccountsProvider(Provider):
     uow = provide(SqlUnitOfWork, provides=UnitOfWork)
     user_repository = provide(SqlUserRepository, provides=UserRepository)
     refresh_tokens = provide(SqlRefreshTokenStore, provides=RefreshTokenStore)
+    one_time_tokens = provide(SqlOneTimeTokenStore, provides=OneTimeTokenStore)
+    personal_tokens = provide(SqlPersonalTokenStore, provides=PersonalTokenStore)
+    account_use_cases = provide_all(
+        EmailVerification,
+        accounts.SessionEnder,
+        accounts.ResendVerification,
+        accounts.VerifyEmail,
+        accounts.RequestPasswordReset,
+        accounts.ConfirmPasswordReset,
+        accounts.ChangePassword,
+        accounts.ListSessions,
+        accounts.RevokeSession,
+        accounts.CreatePersonalToken,
+        accounts.ListPersonalTokens,
+        accounts.DeletePersonalToken,
+        accounts.SetAvatar,
+        accounts.RemoveAvatar,
+    )
     use_cases = provide_all(
         auth.SignUp,
         auth.IssueTokens,
@@ -291,8 +370,18 @@ class AccountsProvider(Provider):
     )
 
     @provide
-    async def principal(self, request: Request, authenticate: Authenticate) -> Principal:  # type: ignore[type-arg]
-        return await authenticate(bearer_token(request.headers.get("authorization", "")))
+    async def principal(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        authenticate: Authenticate,
+        policy: WritePolicy,
+    ) -> Principal:
+        """Every authenticated route gets its caller here, so every write is checked here: a
+        read-scoped token, or an unverified account when the service requires verification."""
+        principal = await authenticate(bearer_token(request.headers.get("authorization", "")))
+        if request.method not in SAFE_METHODS:
+            policy.check(principal, unverified_ok=bool(request.route_handler.opt.get("unverified_ok")))
+        return principal
 
     @provide
     async def viewer(self, request: Request, authenticate: Authenticate) -> Viewer:  # type: ignore[type-arg]

@@ -8,6 +8,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from photoshare.domain.access import LISTED
+from photoshare.domain.accounts import PAT_NAME_MAX, USER_AGENT_MAX
 from photoshare.domain.albums import ALBUM_DESCRIPTION_MAX, ALBUM_TITLE_MAX
 from photoshare.domain.comments import COMMENT_MAX
 from photoshare.domain.photos import DESCRIPTION_MAX, TAG_MAX_LENGTH
@@ -49,6 +50,9 @@ users = sa.Table(
     sa.Column("photo_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("comment_count", sa.Integer, nullable=False, server_default="0"),
     _ts("created_at"),
+    # Migration 0009: accounts people can recover.
+    sa.Column("email_verified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("avatar_key", sa.String(200)),
     sa.Index(UQ_USERNAME, sa.func.lower(sa.text("username")), unique=True),
     sa.Index(UQ_EMAIL, sa.func.lower(sa.text("email")), unique=True),
 )
@@ -61,6 +65,48 @@ refresh_tokens = sa.Table(
     sa.Column("family", sa.String(64), nullable=False, index=True),
     _ts("expires_at", index=True),
     sa.Column("spent_at", DateTimeUTC(timezone=True)),
+)
+
+# A refresh-token family is a session (migration 0009).
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    _ts("created_at"),
+    _ts("last_used_at"),
+    _ts("expires_at"),
+    sa.Column("user_agent", sa.String(USER_AGENT_MAX)),
+    sa.Column("revoked_at", DateTimeUTC(timezone=True)),
+    sa.Index("ix_sessions_user_id", "user_id"),
+)
+
+one_time_tokens = sa.Table(
+    "one_time_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("email", sa.String(EMAIL_MAX)),
+    _ts("created_at"),
+    _ts("expires_at", index=True),
+    sa.Column("used_at", DateTimeUTC(timezone=True)),
+    sa.Index("ix_one_time_tokens_user_purpose", "user_id", "purpose"),
+)
+
+personal_tokens = sa.Table(
+    "personal_tokens",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(PAT_NAME_MAX), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("scopes", ARRAY(sa.String(16)), nullable=False),
+    sa.Column("token_version", sa.Integer, nullable=False),
+    _ts("created_at"),
+    sa.Column("expires_at", DateTimeUTC(timezone=True)),
+    sa.UniqueConstraint("token_hash", name="uq_personal_tokens_token_hash"),
+    sa.Index("ix_personal_tokens_user_id", "user_id"),
 )
 
 revoked_tokens = sa.Table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -39,6 +40,8 @@ def _to_user(row: Any) -> User:
         full_name=row.full_name,
         bio=row.bio,
         token_version=row.token_version,
+        email_verified=row.email_verified,
+        avatar_key=row.avatar_key,
     )
 
 
@@ -55,6 +58,8 @@ _USER_COLUMNS = [
         "full_name",
         "bio",
         "token_version",
+        "email_verified",
+        "avatar_key",
     )
 ]
 
@@ -116,7 +121,12 @@ class SqlUserRepository:
         return _to_user(row) if row else None
 
     async def update_profile(self, user: User) -> None:
-        values = {"full_name": user.full_name, "bio": user.bio, "email": user.email}
+        values = {
+            "full_name": user.full_name,
+            "bio": user.bio,
+            "email": user.email,
+            "email_verified": user.email_verified,
+        }
         try:
             await self._session.execute(sa.update(users).where(users.c.id == user.id).values(**values))
         except IntegrityError as error:
@@ -125,6 +135,31 @@ class SqlUserRepository:
     async def update_access(self, user: User) -> None:
         values = {"role": user.role.value, "is_active": user.is_active, "token_version": user.token_version}
         await self._session.execute(sa.update(users).where(users.c.id == user.id).values(**values))
+
+    async def get_by_email(self, email: str) -> User | None:
+        # Outside the request's transaction, like log-in: a reset request holds no connection.
+        row = await self._reader.first(
+            sa.select(*_USER_COLUMNS).where(sa.func.lower(users.c.email) == email.lower())
+        )
+        return _to_user(row) if row else None
+
+    async def mark_email_verified(self, user_id: uuid.UUID, email: str) -> bool:
+        done = await self._session.execute(
+            sa.update(users)
+            .where(users.c.id == user_id, sa.func.lower(users.c.email) == email.lower())
+            .values(email_verified=True)
+            .returning(users.c.id)
+        )
+        return done.first() is not None
+
+    async def update_password(self, user: User) -> None:
+        values = {"password_hash": user.password_hash, "token_version": user.token_version}
+        await self._session.execute(sa.update(users).where(users.c.id == user.id).values(**values))
+
+    async def update_avatar(self, user_id: uuid.UUID, avatar_key: str | None) -> None:
+        await self._session.execute(
+            sa.update(users).where(users.c.id == user_id).values(avatar_key=avatar_key)
+        )
 
     async def update_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
         await self._session.execute(
@@ -144,11 +179,11 @@ def _values(user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "bio": user.bio,
         "token_version": user.token_version,
+        "email_verified": user.email_verified,
+        "avatar_key": user.avatar_key,
     }
 
 
-# Read models whose fields are all user columns select exactly those, in field order.
-_ME = sa.select(*(users.c[name] for name in MeView.__struct_fields__))
 # A profile counts listed photos only: the account's counter less its few unlisted photos
 # (found through the partial index `ix_photos_hidden_owner`).
 _UNLISTED_OF_USER = (
@@ -156,24 +191,48 @@ _UNLISTED_OF_USER = (
     .select_from(photos)
     .where(photos.c.owner_id == users.c.id, sa.not_(listed(photos)))
 ).scalar_subquery()
-_PROFILE = sa.select(
-    *(
-        (users.c.photo_count - _UNLISTED_OF_USER).label("photo_count")
-        if name == "photo_count"
-        else users.c[name]
-        for name in ProfileView.__struct_fields__
+
+
+# The read models' fields are user columns, in field order, but for `avatar_url`, which is
+# the last field and comes from the `avatar_key` column, and a profile's `photo_count`.
+def _view_select(view: type[MeView] | type[ProfileView]) -> sa.Select[Any]:
+    *columns, avatar = view.__struct_fields__
+    assert avatar == "avatar_url"
+    return sa.select(
+        *(
+            (users.c.photo_count - _UNLISTED_OF_USER).label("photo_count")
+            if view is ProfileView and name == "photo_count"
+            else users.c[name]
+            for name in columns
+        ),
+        users.c.avatar_key,
     )
-)
+
+
+_ME = _view_select(MeView)
+_PROFILE = _view_select(ProfileView)
 
 
 class SqlUserQueries:
-    def __init__(self, reader: PgReader) -> None:
+    def __init__(self, reader: PgReader, avatar_url: Callable[[str | None], str | None]) -> None:
         self._reader = reader
+        self._avatar_url = avatar_url
+
+    def _with_avatar_url(self, row: Any) -> dict[str, Any]:
+        values: dict[str, Any] = row._asdict()
+        values["avatar_url"] = self._avatar_url(values.pop("avatar_key"))
+        return values
 
     async def me(self, user_id: uuid.UUID) -> MeView | None:
         row = await self._reader.first(_ME.where(users.c.id == user_id))
-        return MeView(*row) if row else None
+        return MeView(**self._with_avatar_url(row)) if row else None
 
     async def profile(self, username: str) -> ProfileView | None:
         row = await self._reader.first(_PROFILE.where(sa.func.lower(users.c.username) == username.lower()))
-        return ProfileView(*row) if row else None
+        return ProfileView(**self._with_avatar_url(row)) if row else None
+
+    async def avatar_key(self, username: str) -> str | None:
+        key: str | None = await self._reader.scalar(
+            sa.select(users.c.avatar_key).where(sa.func.lower(users.c.username) == username.lower())
+        )
+        return key

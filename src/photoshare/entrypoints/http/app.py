@@ -15,6 +15,7 @@ from photoshare import __version__
 from photoshare.config import Settings
 from photoshare.entrypoints import ioc
 from photoshare.entrypoints.http.caching import private_when_credentialed
+from photoshare.entrypoints.http.controllers.account import AccountRecoveryController, MeController, avatar
 from photoshare.entrypoints.http.controllers.albums import AlbumsController
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.comments import CommentsController
@@ -23,7 +24,7 @@ from photoshare.entrypoints.http.controllers.images import original_image, trans
 from photoshare.entrypoints.http.controllers.links import PhotoLinksController, link_qr, short_link
 from photoshare.entrypoints.http.controllers.photos import PhotosController
 from photoshare.entrypoints.http.controllers.ratings import RatingsController
-from photoshare.entrypoints.http.controllers.shares import SharesController, share_page
+from photoshare.entrypoints.http.controllers.shares import SharesController
 from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
@@ -33,6 +34,7 @@ from photoshare.entrypoints.http.openapi import docs_static_router, openapi_conf
 from photoshare.entrypoints.http.proxies import trusted_proxy_headers
 from photoshare.entrypoints.http.requestid import request_ids
 from photoshare.entrypoints.http.security import security_headers
+from photoshare.entrypoints.http.web import web_page, web_static_router
 from photoshare.entrypoints.lifecycle import terminate_with_parent
 from photoshare.entrypoints.logs import litestar_logging
 
@@ -60,19 +62,23 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
     app = Litestar(
         route_handlers=[
             AuthController,
+            AccountRecoveryController,
             UsersController,
+            MeController,
+            avatar,
             PhotosController,
             PhotoLinksController,
             CommentsController,
             RatingsController,
             AlbumsController,
             SharesController,
-            share_page,
             link_qr,
             short_link,
             list_tags,
             health,
             docs_static_router(),
+            web_page,
+            web_static_router(),
             *metrics_handlers,
             # With Cloudinary the CDN serves images; locally the service does.
             *([] if settings.cloudinary_url else [original_image, transformed_image, variant_image]),

@@ -15,6 +15,7 @@ from litestar.datastructures import UploadFile
 from msgspec import UNSET, Meta, UnsetType
 
 from photoshare.application.photos import MAX_UPLOAD_BYTES
+from photoshare.domain import accounts as a
 from photoshare.domain import photos as p
 from photoshare.domain import shares as sh
 from photoshare.domain import transformations as t
@@ -142,6 +143,13 @@ class UploadForm:
     visibility: str | None = None
 
 
+@dataclass
+class AvatarForm:
+    """The multipart avatar upload: one `file`, checked as a photo's is."""
+
+    file: UploadFile
+
+
 #: What msgspec cannot say about a Struct, in JSON Schema, by the Struct's name.
 SCHEMA_EXTRA: dict[str, dict[str, object]] = {
     "TransformationIn": {
@@ -173,6 +181,10 @@ SCHEMA_EXTRA: dict[str, dict[str, object]] = {
         },
         "required": ["file"],
     },
+}
+SCHEMA_EXTRA["AvatarForm"] = {
+    "properties": {"file": SCHEMA_EXTRA["UploadForm"]["properties"]["file"]},  # type: ignore[index]
+    "required": ["file"],
 }
 
 
@@ -231,3 +243,59 @@ class SharePatch(msgspec.Struct, forbid_unknown_fields=True):
     expires_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET
     max_views: MaxViews | msgspec.UnsetType | None = msgspec.UNSET
     password: SharePassword | msgspec.UnsetType | None = msgspec.UNSET
+
+
+# --- accounts (API.md "Accounts") -----------------------------------------------------------
+
+OneTimeSecret = Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class VerifyEmailIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: OneTimeSecret
+
+
+class PasswordResetIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+
+
+class PasswordResetConfirmIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: OneTimeSecret
+    password: Password
+
+
+class PasswordChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, Meta(min_length=1, max_length=u.PASSWORD_MAX)]
+    new_password: Password
+
+
+class TokenCreateIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=a.PAT_NAME_MAX)]
+    scopes: Annotated[list[a.Scope], Meta(min_length=1, max_length=2)]
+    expires_in: (
+        Annotated[int, Meta(ge=a.PAT_EXPIRES_MIN, le=a.PAT_EXPIRES_MAX, description="seconds")] | None
+    ) = None
+
+
+class SessionOut(msgspec.Struct):
+    id: uuid.UUID
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str | None
+    current: bool
+
+
+class PersonalTokenOut(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    scopes: list[str]
+    expires_at: datetime | None
+    created_at: datetime
+
+
+class CreatedTokenOut(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    token: str
+    scopes: list[str]
+    expires_at: datetime | None
+    created_at: datetime

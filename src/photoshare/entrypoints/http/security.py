@@ -27,6 +27,14 @@ _DOCS_CSP = (
     b"img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'",
 )
 
+# The web client's pages: its own scripts and styles only, no inline code of any kind. Images may
+# be previews of files being uploaded (blob:), decoded placeholders (data:) or on Cloudinary's CDN.
+WEB_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' blob: data: https://res.cloudinary.com; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+)
+
 
 # Every answer about a share (made, listed, opened, refused) is never stored by any cache.
 _SHARE_PATHS = re.compile(r"^/(api/shares?(/|$)|api/shared/|s/|api/(photos|albums)/[^/]+/shares/?$)")

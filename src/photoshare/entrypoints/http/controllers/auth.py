@@ -38,6 +38,8 @@ def me_view(user: User, photo_count: int = 0) -> MeView:
         is_active=user.is_active,
         created_at=user.created_at,
         photo_count=photo_count,
+        email_verified=user.email_verified,
+        avatar_url=None,
     )
 
 
@@ -76,7 +78,9 @@ async def _log_in(request: Request[Any, Any, Any], log_in: LogIn, throttle: Thro
     credentials = await read_credentials(request)
     # Per targeted account too, so spreading guesses over many addresses does not help.
     await throttle.check("login", f"account:{normalise_login(credentials.username).lower()}")
-    return tokens_out(await log_in(credentials.username, credentials.password))
+    return tokens_out(
+        await log_in(credentials.username, credentials.password, request.headers.get("user-agent"))
+    )
 
 
 class AuthController(Controller):
@@ -150,14 +154,17 @@ class AuthController(Controller):
         responses=answers(401, 403, 429),
     )
     @inject
-    async def refresh(self, data: JSONBody[RefreshIn], refresh: FromDishka[Refresh]) -> TokensOut:
-        return tokens_out(await refresh(data.refresh_token))
+    async def refresh(
+        self, request: Request[Any, Any, Any], data: JSONBody[RefreshIn], refresh: FromDishka[Refresh]
+    ) -> TokensOut:
+        return tokens_out(await refresh(data.refresh_token, request.headers.get("user-agent")))
 
     @post(
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
         guards=[authenticated],
         security=BEARER,
+        opt={"unverified_ok": True},
         operation_id="logOut",
         summary="Log out",
         description="Any user. The access token is refused (401) for the rest of its life, and so "

@@ -1,5 +1,5 @@
 """Share links: made by the owner of a photo or album, managed under /api/shares, opened by
-anyone holding the link (/api/shared/{slug}, its QR code, and the /s/{slug} page).
+anyone holding the link (/api/shared/{slug} and its QR code; the web client draws /s/{slug}).
 
 Every answer on these paths is `Cache-Control: no-store` (set in `security.py`, so errors too).
 """
@@ -39,14 +39,6 @@ SharePassword = Annotated[
     HeaderParameter(name="X-Share-Password", max_length=128, description="a protected share's password"),
 ]
 ShareBody = Annotated[ShareIn | None, Body(description="every field optional")]
-
-# The page a person opens. Tiny on purpose: the web client will serve its own.
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Shared with you on PhotoShare</title></head>
-<body><h1>Shared with you on PhotoShare</h1>
-<p>This link opens a shared photo or album. Its content is at <code>/api/shared/{slug}</code>.</p></body></html>
-"""
 
 
 def _client(request: Request[Any, Any, Any]) -> str:
@@ -234,17 +226,3 @@ class SharesController(Controller):
     ) -> Response[bytes]:
         body = await render(slug, format, _client(request))
         return Response(body, media_type="image/svg+xml" if format == "svg" else "image/png")
-
-
-@get(
-    "/s/{slug:str}",
-    tags=["shares"],
-    media_type="text/html",
-    operation_id="sharePage",
-    summary="The page a share link opens",
-    description="Anyone: a small HTML page for a person who opens a share link; its content is "
-    "at `/api/shared/{slug}`.",
-)
-async def share_page(slug: FromPath[Slug]) -> Response[str]:
-    # The page a person opens from a share link (the web client's, once there is one).
-    return Response(_PAGE.replace("{slug}", slug), media_type="text/html")

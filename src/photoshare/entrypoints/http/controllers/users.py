@@ -6,7 +6,7 @@ from litestar import Controller, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from msgspec import UNSET
 
-from photoshare.application.auth import Principal
+from photoshare.application.auth import Principal, ensure_session
 from photoshare.application.readmodels import MeView, ProfileView, UserQueries
 from photoshare.application.users import Ban, ChangeRole, Unban, UpdateMe
 from photoshare.domain.errors import NotFound
@@ -55,6 +55,7 @@ class UsersController(Controller):
         summary="Change your name, bio or email",
         description="Any user. Only the fields given change. 409 when the email is taken.",
         responses=answers(409),
+        opt={"unverified_ok": True},
     )
     @inject
     async def patch_me(
@@ -64,6 +65,8 @@ class UsersController(Controller):
         update: FromDishka[UpdateMe],
         queries: FromDishka[UserQueries],
     ) -> MeView:
+        if data.email is not UNSET and data.email is not None:
+            ensure_session(principal)  # a personal access token cannot move the account's email
         await update(
             principal.user,
             full_name=Keep.KEEP if data.full_name is UNSET else data.full_name,

@@ -1,0 +1,51 @@
+"""The web client on `photoshare serve` with the defaults: `/` and the page paths answer the
+client's HTML shell with the strict CSP, its modules load, and the API keeps its own answers."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.e2e.journey import member, upload
+
+MODULE = re.compile(r'<script type="module" src="([^"]+)"></script>')
+
+
+def test_root_serves_the_web_client_with_a_strict_csp(http: httpx.Client) -> None:
+    page = http.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self';" in csp
+    assert "style-src 'self';" in csp
+    assert "unsafe-inline" not in csp
+    entry = MODULE.search(page.text)
+    assert entry
+    script = http.get(entry.group(1))
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+
+
+def test_page_paths_of_a_real_photo_and_profile_answer_the_shell(http: httpx.Client) -> None:
+    name, token = member(http)
+    photo = upload(http, token, description="for the web client")
+    for path in (
+        f"/photos/{photo['id']}",
+        f"/u/{name}",
+        "/tags/anything",
+        "/s/someslug",
+        "/verify-email?token=x",
+        "/reset-password",
+    ):
+        answer = http.get(path)
+        assert answer.status_code == 200, path
+        assert MODULE.search(answer.text), path
+
+
+def test_the_api_keeps_its_json_answers_next_to_the_client(http: httpx.Client) -> None:
+    missing = http.get("/api/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert http.get("/api/photos").json()["total"] >= 0
+    assert http.get("/no-such-page").status_code == 404
