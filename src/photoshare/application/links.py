@@ -26,7 +26,7 @@ from photoshare.application.readmodels import LinkView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.photos import Photo, ensure_may_manage
 from photoshare.domain.transformations import Size, Transformation, ensure_renderable
-from photoshare.domain.users import User
+from photoshare.domain.users import User, is_avatar_file
 
 SLUG_BYTES = 12  # 96 bits of randomness, 16 URL-safe characters
 
@@ -202,6 +202,8 @@ class ImageGate:
                 or not self._signer.verify(image_key, variant, signature.expires, signature.value)
             ):
                 raise Forbidden("this image link is invalid or has expired")
+            return
+        if is_avatar_file(image_key):
             return
         visibility = await self._images.visibility(image_key)
         if visibility is None or visibility.signed_urls:
