@@ -194,7 +194,7 @@ async def explain(database_url: str, name: str, params: dict[str, str]) -> str:
     await pool.open()
     try:
         Recording.log.clear()
-        await SqlPhotoQueries(PgReader(pool), url_for=str).search(as_search(params))
+        await SqlPhotoQueries(PgReader(pool), url_for=lambda key, visibility: key).search(as_search(params))
         statements = list(Recording.log)
     finally:
         await pool.close()

@@ -4,7 +4,7 @@ Every refresh-token family becomes a session; the families that exist already ar
 over (started and last used at an unknown time: now).
 
 Revision ID: 0009
-Revises: 0007 (0008 once the sharing migration is on main)
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"  # the lead sets "0008" when the sharing migration lands first
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

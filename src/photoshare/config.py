@@ -52,6 +52,12 @@ class RateLimits:
     rating: int = 60
     #: Public searches and lists (`GET /api/photos`), per address: a person pages far slower.
     search: int = 120
+    #: Reads of share links per client (successful ones: a busy family album needs hundreds).
+    share_view: int = 600
+    #: Unknown share slugs per client, like failed log-ins: slugs cannot be enumerated.
+    share_miss: int = 10
+    #: Wrong share passwords, per client and per share: passwords cannot be guessed.
+    share_password: int = 10
     #: Password-reset requests and confirmations, verification resends, password changes.
     password_reset: int = 5
     verify_email: int = 5

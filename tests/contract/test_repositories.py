@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from photoshare.application.ports import Link, RefreshOutcome, TokenClaims, TokenRevocations, TokenType
+from photoshare.domain.access import Visibility
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.photos import Photo
@@ -201,7 +202,7 @@ async def test_links_are_found_by_id_and_slug_with_their_image_key(backend: Back
     async with backend.unit() as repos:
         assert await repos.links.get(link.id) == link
         assert await repos.links.get(uuid.uuid4()) is None
-        assert await repos.links.get_by_slug("abc123") == (link, photo.image_key)
+        assert await repos.links.get_by_slug("abc123") == (link, photo.image_key, Visibility.PUBLIC)
         assert await repos.links.get_by_slug("nope") is None
         assert await repos.links.exists_for_image(photo.image_key, SMALL)
         assert not await repos.links.exists_for_image(photo.image_key, ROUND)

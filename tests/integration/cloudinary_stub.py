@@ -49,6 +49,7 @@ class CloudinaryStub:
     slow_seconds: float = 3.0
     received: list[Received] = field(default_factory=list)
     assets: dict[str, bytes] = field(default_factory=dict)
+    delivery: dict[str, str] = field(default_factory=dict)  # public id -> upload | authenticated
     _release: threading.Event = field(default_factory=threading.Event)
     _server: ThreadingHTTPServer | None = None
 
@@ -100,9 +101,23 @@ class CloudinaryStub:
         if received.action == "upload":
             return self._upload(received)
         if received.action == "destroy":
-            found = self.assets.pop(fields.get("public_id", ""), None)
+            public_id = fields.get("public_id", "")
+            if self.delivery.get(public_id) != fields.get("type", "upload"):
+                return 200, {"result": "not found"}
+            self.delivery.pop(public_id, None)
+            found = self.assets.pop(public_id, None)
             return 200, {"result": "ok" if found is not None else "not found"}
+        if received.action == "rename":
+            return self._rename(fields)
         return 404, {"error": {"message": f"Unknown action {received.action}"}}
+
+    def _rename(self, fields: dict[str, str]) -> tuple[int, object]:
+        """Only a change of delivery type, as the adapter uses it (same public id)."""
+        public_id = fields.get("from_public_id", "")
+        if public_id not in self.assets or self.delivery.get(public_id) != fields.get("type", "upload"):
+            return 404, {"error": {"message": f"Resource not found - {public_id}"}}
+        self.delivery[public_id] = fields.get("to_type", "upload")
+        return 200, {"public_id": public_id, "type": self.delivery[public_id]}
 
     def _upload(self, received: Received) -> tuple[int, object]:
         if not received.file:
@@ -115,6 +130,7 @@ class CloudinaryStub:
             return 400, {"error": {"message": "Invalid image file"}}
         fmt = "jpg" if fmt == "jpeg" else fmt
         self.assets[public_id] = received.file
+        self.delivery[public_id] = received.fields.get("type", "upload")
         version = int(time.time())
         path = f"res.cloudinary.com/{self.cloud_name}/image/upload/v{version}/{public_id}.{fmt}"
         return 200, {
@@ -130,7 +146,7 @@ class CloudinaryStub:
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "tags": [],
             "bytes": len(received.file),
-            "type": "upload",
+            "type": self.delivery[public_id],
             "etag": hashlib.md5(received.file).hexdigest(),
             "placeholder": False,
             "url": f"http://{path}",

@@ -13,6 +13,7 @@ from tests.integration.accounts import Client, bearer
 
 BASE = "http://testserver.local"
 PHOTO_FIELDS = {
+    "visibility",
     "id",
     "url",
     "description",

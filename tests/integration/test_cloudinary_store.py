@@ -15,6 +15,7 @@ from PIL import Image
 from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
 from photoshare.application.ports import CleanImage
 from photoshare.domain.errors import InvalidInput, Unavailable, UpstreamFailed
+from photoshare.domain.photos import Variant
 from photoshare.domain.transformations import Transformation
 from tests.integration.cloudinary_stub import CloudinaryStub
 
@@ -222,3 +223,84 @@ async def test_global_sdk_config_does_not_leak_in(store: CloudinaryImageStore, s
 
     assert stub.received[-1].fields["api_key"] == KEY
     assert "photoshare/abc123" in stub.assets
+
+
+# --- private images: authenticated delivery ------------------------------------------------------
+
+AUTHENTICATED = f"https://res.cloudinary.com/{CLOUD}/image/authenticated"
+
+
+async def test_a_private_image_is_uploaded_for_authenticated_delivery(
+    store: CloudinaryImageStore, stub: CloudinaryStub
+) -> None:
+    await store.save("abc123.png", png_image(), private=True)
+
+    request = stub.received[-1]
+    assert request.fields["type"] == "authenticated"
+    assert request.fields["signature"] == stub.expected_signature(request.fields)
+    assert stub.delivery == {"photoshare/abc123": "authenticated"}
+
+
+async def test_set_private_moves_the_asset_between_delivery_types(
+    store: CloudinaryImageStore, stub: CloudinaryStub
+) -> None:
+    await store.save("abc123.png", png_image())
+
+    await store.set_private("abc123.png", True)
+    assert stub.delivery == {"photoshare/abc123": "authenticated"}
+    rename = stub.received[-1]
+    assert (rename.action, rename.fields["type"], rename.fields["to_type"]) == (
+        "rename",
+        "upload",
+        "authenticated",
+    )
+    assert rename.fields["signature"] == stub.expected_signature(rename.fields)
+
+    await store.set_private("abc123.png", False)
+    assert stub.delivery == {"photoshare/abc123": "upload"}
+
+
+async def test_deleting_a_private_image_destroys_its_authenticated_asset(
+    store: CloudinaryImageStore, stub: CloudinaryStub
+) -> None:
+    await store.save("abc123.png", png_image(), private=True)
+
+    await store.delete("abc123.png", private=True)
+
+    assert stub.assets == {}
+    assert stub.received[-1].fields["type"] == "authenticated"
+
+
+def test_signed_urls_use_authenticated_delivery_with_the_sdk_signature(store: CloudinaryImageStore) -> None:
+    signed = store.original_url("abc123.jpg", signed=True)
+    assert signed.startswith(f"{AUTHENTICATED}/s--")
+    assert signed.endswith("/v1/photoshare/abc123.jpg")
+    transformed = store.transformed_url("abc123.jpg", Transformation(width=300, crop="fill"), signed=True)
+    assert transformed.startswith(f"{AUTHENTICATED}/s--")
+    assert "/c_fill,w_300/" in transformed
+    # The signature covers the transformation: another one gets another signature.
+    other = store.transformed_url("abc123.jpg", Transformation(width=301, crop="fill"), signed=True)
+    assert transformed.split("/")[6] != other.split("/")[6]
+    # Public images keep their plain, stable URLs.
+    assert store.original_url("abc123.jpg") == f"{DELIVERY}/v1/photoshare/abc123.jpg"
+
+
+def test_variants_of_private_images_use_authenticated_delivery_too(store: CloudinaryImageStore) -> None:
+    thumb = Variant("thumb", 200, 150)
+    signed = store.variant_url("abc123.jpg", thumb, signed=True)
+    assert signed.startswith(f"{AUTHENTICATED}/s--")
+    assert "c_limit" in signed
+    # The signature covers the size: another variant gets another signature.
+    large = store.variant_url("abc123.jpg", Variant("large", 2000, 1500), signed=True)
+    assert signed.split("/")[6] != large.split("/")[6]
+    assert store.variant_url("abc123.jpg", thumb).startswith(f"{DELIVERY}/")
+
+
+def test_with_a_token_key_signed_urls_also_expire() -> None:
+    store = CloudinaryImageStore(
+        f"cloudinary://{KEY}:{SECRET}@{CLOUD}?auth_token_key=00112233445566778899aabbccddeeff",
+        anyio.CapacityLimiter(1),
+    )
+    url = store.original_url("abc123.jpg", signed=True)
+    assert "__cld_token__=" in url
+    assert "exp=" in url

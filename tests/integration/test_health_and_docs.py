@@ -126,6 +126,26 @@ async def test_every_operation_has_a_unique_hand_given_id_summary_and_tag(refusi
         ids
     )
     assert {"listRatings", "deleteRating", "listTags", "health"} <= set(ids)
+    assert {
+        "createAlbum",
+        "getAlbum",
+        "updateAlbum",
+        "deleteAlbum",
+        "listAlbumPhotos",
+        "addAlbumPhoto",
+        "removeAlbumPhoto",
+        "listUserAlbums",
+    } <= set(ids)
+    assert {
+        "sharePhoto",
+        "shareAlbum",
+        "listShares",
+        "getShare",
+        "updateShare",
+        "deleteShare",
+        "openShared",
+        "getSharedQr",
+    } <= set(ids)
     summaries = [op["summary"] for op in operations]
     assert len(summaries) == len(set(summaries))
     assert all(op.get("description") for op in operations)

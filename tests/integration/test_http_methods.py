@@ -58,7 +58,9 @@ async def _world(client: Client, settings: Settings) -> tuple[dict[str, str], di
         f"/api/photos/{photo['id']}/comments", json={"text": "hi"}, headers=bearer(bob)
     )
     rating = await client.post(f"/api/photos/{photo['id']}/ratings", json={"value": 4}, headers=bearer(bob))
-    assert comment.status_code == rating.status_code == 201
+    album = await client.post("/api/albums", json={"title": "Trip"}, headers=bearer(admin))
+    share = await client.post(f"/api/photos/{photo['id']}/shares", headers=bearer(admin))
+    assert comment.status_code == rating.status_code == album.status_code == share.status_code == 201
     avatar = await client.put(
         "/api/users/me/avatar", files={"file": ("me.jpg", encoded(), "image/jpeg")}, headers=bearer(bob)
     )
@@ -76,6 +78,9 @@ async def _world(client: Client, settings: Settings) -> tuple[dict[str, str], di
         "link_id": link["id"],
         "slug": link["slug"],
         "comment_id": comment.json()["id"],
+        "album_id": album.json()["id"],
+        "share_id": share.json()["id"],
+        "share_slug": share.json()["slug"],
         "username": "bob",
         "key": key,
         "spec": spec,
@@ -85,15 +90,21 @@ async def _world(client: Client, settings: Settings) -> tuple[dict[str, str], di
         "file_path": "swagger-ui/LICENSE",
         "path": "openapi.json",
         "tag": "sea",  # the web client's pages
-        "album_id": photo["id"],
     }
     return values, bearer(admin)
+
+
+# Share links have slugs of their own.
+_SHARE_PATHS = ("/api/shared/", "/s/")
 
 
 def _concrete(route: HTTPRoute, values: dict[str, str]) -> str:
     if route.path.startswith(WEB_STATIC_PATH):  # the web client's modules, not the docs' assets
         values = {**values, "file_path": "app.js"}
-    return _PARAMETER.sub(lambda m: values[m.group(1)], route.path)
+    share = route.path.startswith(_SHARE_PATHS)
+    return _PARAMETER.sub(
+        lambda m: values["share_slug" if share and m.group(1) == "slug" else m.group(1)], route.path
+    )
 
 
 def _routes(app: Litestar) -> list[HTTPRoute]:

@@ -475,7 +475,7 @@ async def counted_queries(database_url: str) -> AsyncIterator[SqlPhotoQueries]:
     )
     await pool.open()
     try:
-        yield SqlPhotoQueries(PgReader(pool), url_for=lambda key: f"/images/{key}")
+        yield SqlPhotoQueries(PgReader(pool), url_for=lambda key, visibility: f"/images/{key}")
     finally:
         await pool.close()
 

@@ -104,7 +104,7 @@ async def test_the_upload_takes_file_bytes_only(refusing_client: Client) -> None
     body = document["paths"]["/api/photos"]["post"]["requestBody"]["content"]
     assert set(body) == {"multipart/form-data"}
     form = _resolve(document, body["multipart/form-data"]["schema"])
-    assert set(form["properties"]) == {"file", "description", "tags"}
+    assert set(form["properties"]) == {"file", "description", "tags", "visibility"}
     file_formats = {
         s.get("format") for _, s in _fields(document, form["properties"]["file"]) if s.get("type") == "string"
     }

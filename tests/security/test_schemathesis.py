@@ -97,8 +97,8 @@ def seed_accounts(http: Http) -> None:
 
 
 def seed_objects(http: Http) -> dict[str, Any]:
-    """A fresh photo of alice's with a link, bob's comment and bob's rating: path parameters
-    that name things that exist."""
+    """A fresh photo of alice's with a link, in an album shared by a link, bob's comment and
+    bob's rating: path parameters that name things that exist."""
     alice = {"Authorization": f"Bearer {http.token('alice')}"}
     bob = {"Authorization": f"Bearer {http.token('bob')}"}
     photo = http.call(
@@ -116,6 +116,9 @@ def seed_objects(http: Http) -> dict[str, Any]:
         "POST", f"/api/photos/{photo['id']}/comments", 201, json={"text": "nice"}, headers=bob
     )
     http.call("POST", f"/api/photos/{photo['id']}/ratings", 201, json={"value": 4}, headers=bob)
+    album = http.call("POST", "/api/albums", 201, json={"title": "trip"}, headers=alice)
+    http.call("PUT", f"/api/albums/{album['id']}/photos/{photo['id']}", 204, headers=alice)
+    share = http.call("POST", f"/api/albums/{album['id']}/shares", 201, json={"label": "x"}, headers=alice)
     token = http.call(
         "POST", "/api/users/me/tokens", 201, json={"name": "seeded", "scopes": ["read"]}, headers=alice
     )
@@ -127,6 +130,8 @@ def seed_objects(http: Http) -> dict[str, Any]:
         "link_id": link["id"],
         "slug": link["slug"],
         "comment_id": comment["id"],
+        "album_id": album["id"],
+        "share_id": share["id"],
         "username": "bob",
         "key": key,
         "spec": spec,
@@ -191,6 +196,18 @@ def _run_config(max_examples: int) -> SchemathesisConfig:
                         "PUT /api/photos/{photo_id}",
                         "POST /api/photos/{photo_id}/comments",
                         "PUT /api/comments/{comment_id}",
+                    ],
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE, "400"]}},
+                },
+                {
+                    # Rules across fields and the state that the schemas do not state: a share's
+                    # `expires_at` must be in the future and not come with `expires_in`; an
+                    # album's cover must be one of its photos. A 400 names the field.
+                    "include-name": [
+                        "POST /api/photos/{photo_id}/shares",
+                        "POST /api/albums/{album_id}/shares",
+                        "PATCH /api/shares/{share_id}",
+                        "PATCH /api/albums/{album_id}",
                     ],
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE, "400"]}},
                 },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -16,11 +17,14 @@ from photoshare.application.ports import (
     Rendition,
     TokenClaims,
 )
+from photoshare.domain.access import Visibility
 from photoshare.domain.accounts import OneTimeToken, PersonalToken, Purpose, Session
+from photoshare.domain.albums import Album
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.ratings import Rating, RatingSummary
+from photoshare.domain.shares import Share
 from photoshare.domain.transformations import Transformation
 from photoshare.domain.users import Role, User
 
@@ -297,26 +301,29 @@ class InMemoryImageStore:
         self.journal = journal if journal is not None else []
         self.fail = fail or {}
 
-    async def save(self, key: str, image: CleanImage) -> None:
+    async def set_private(self, key: str, private: bool) -> None:
+        self.journal.append(f"{'restrict' if private else 'publish'} {key}")
+
+    async def save(self, key: str, image: CleanImage, *, private: bool = False) -> None:
         self.journal.append(f"save {key}")
         if "save" in self.fail:
             raise self.fail["save"]
         self.images[key] = image.data
 
-    async def delete(self, key: str) -> None:
+    async def delete(self, key: str, *, private: bool = False) -> None:
         self.journal.append(f"delete {key}")
         if "delete" in self.fail:
             raise self.fail["delete"]
         self.images.pop(key, None)
 
-    def original_url(self, key: str) -> str:
-        return f"https://img.test/{key}"
+    def original_url(self, key: str, *, signed: bool = False) -> str:
+        return f"https://img.test/{key}" + ("?signed" if signed else "")
 
-    def transformed_url(self, key: str, transformation: Transformation) -> str:
-        return f"https://img.test/t/{transformation.canonical()}/{key}"
+    def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str:
+        return f"https://img.test/t/{transformation.canonical()}/{key}" + ("?signed" if signed else "")
 
-    def variant_url(self, key: str, variant: Variant) -> str:
-        return f"https://img.test/v/{variant.name}/{key}"
+    def variant_url(self, key: str, variant: Variant, *, signed: bool = False) -> str:
+        return f"https://img.test/v/{variant.name}/{key}" + ("?signed" if signed else "")
 
     async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
         self.journal.append(f"variants {key}")
@@ -416,9 +423,12 @@ class InMemoryLinkRepository:
     async def get(self, link_id: uuid.UUID) -> Link | None:
         return self.links.get(link_id)
 
-    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
+    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
         link = next((x for x in self.links.values() if x.slug == slug), None)
-        return None if link is None else (link, self._photos.photos[link.photo_id].image_key)
+        if link is None:
+            return None
+        photo = self._photos.photos[link.photo_id]
+        return link, photo.image_key, photo.visibility
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> list[Link]:
         mine = [x for x in self.links.values() if x.photo_id == photo_id]
@@ -503,3 +513,90 @@ class InMemoryRatingRepository:
             return None
         self.summaries[photo_id] = self.summaries[photo_id].remove(rating.value)
         return self.summaries[photo_id]
+
+
+class InMemoryAlbumRepository:
+    """Albums and their ordered photo ids."""
+
+    def __init__(self, *albums: Album) -> None:
+        self.albums: dict[uuid.UUID, Album] = {a.id: a for a in albums}
+        self.order: dict[uuid.UUID, list[uuid.UUID]] = {a.id: [] for a in albums}
+
+    async def get(self, album_id: uuid.UUID) -> Album | None:
+        return self.albums.get(album_id)
+
+    async def add(self, album: Album) -> None:
+        self.albums[album.id] = album
+        self.order[album.id] = []
+
+    async def update(self, album: Album) -> None:
+        self.albums[album.id] = album
+
+    async def delete(self, album_id: uuid.UUID) -> None:
+        self.albums.pop(album_id, None)
+        self.order.pop(album_id, None)
+
+    async def put_photo(
+        self, album_id: uuid.UUID, photo_id: uuid.UUID, position: int | None, now: datetime
+    ) -> None:
+        order = self.order[album_id]
+        if photo_id in order:
+            if position is None:
+                return
+            order.remove(photo_id)
+        order.insert(len(order) if position is None else position, photo_id)
+
+    async def remove_photo(self, album_id: uuid.UUID, photo_id: uuid.UUID) -> bool:
+        if photo_id not in self.order.get(album_id, []):
+            return False
+        self.order[album_id].remove(photo_id)
+        return True
+
+    async def contains(self, album_id: uuid.UUID, photo_id: uuid.UUID) -> bool:
+        return photo_id in self.order.get(album_id, [])
+
+
+class InMemoryShareRepository:
+    def __init__(self, *shares: Share) -> None:
+        self.shares: dict[uuid.UUID, Share] = {s.id: s for s in shares}
+
+    async def add(self, share: Share) -> None:
+        self.shares[share.id] = share
+
+    async def get(self, share_id: uuid.UUID) -> Share | None:
+        return self.shares.get(share_id)
+
+    async def get_by_slug(self, slug: str) -> Share | None:
+        return next((s for s in self.shares.values() if s.slug == slug), None)
+
+    async def update(self, share: Share) -> None:
+        self.shares[share.id] = share
+
+    async def delete(self, share_id: uuid.UUID) -> None:
+        self.shares.pop(share_id, None)
+
+    async def list_for_owner(self, owner_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Share], int]:
+        mine = sorted((s for s in self.shares.values() if s.owner_id == owner_id), key=lambda s: s.created_at)
+        mine.reverse()
+        return mine[offset : offset + limit], len(mine)
+
+    async def count_view(self, share_id: uuid.UUID, now: datetime) -> Share | None:
+        share = self.shares.get(share_id)
+        if share is None or share.is_expired(now) or share.is_used_up():
+            return None
+        self.shares[share_id] = replace(share, view_count=share.view_count + 1, last_viewed_at=now)
+        return self.shares[share_id]
+
+
+class InMemoryRateLimiter:
+    """Counts per key, one window that never ends."""
+
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+
+    async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
+        self.hits.update(keys)
+        return None if all(self.hits[key] <= limit for key in keys) else window_seconds
+
+    async def exhausted(self, key: str, *, limit: int) -> int | None:
+        return None if self.hits[key] < limit else 60

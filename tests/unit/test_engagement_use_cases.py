@@ -128,6 +128,7 @@ async def test_blank_comment_text_is_invalid_and_stores_nothing(
 
 
 async def test_the_author_edits_updated_at_moves_created_at_stays(
+    photos: InMemoryPhotoRepository,
     comments: InMemoryCommentRepository,
     clock: FixedClock,
     uow: FakeUnitOfWork,
@@ -136,7 +137,7 @@ async def test_the_author_edits_updated_at_moves_created_at_stays(
 ) -> None:
     clock.advance(60)
 
-    view = await EditComment(comments, clock, uow)(bob, bobs_comment.id, "hello again")
+    view = await EditComment(photos, comments, clock, uow)(bob, bobs_comment.id, "hello again")
 
     assert (view.text, view.created_at, view.updated_at, view.author) == (
         "hello again",
@@ -150,6 +151,7 @@ async def test_the_author_edits_updated_at_moves_created_at_stays(
 
 @pytest.mark.parametrize("editor", ["owner", "moderator", "admin"])
 async def test_nobody_else_edits_a_comment_and_it_stays_as_it_was(
+    photos: InMemoryPhotoRepository,
     comments: InMemoryCommentRepository,
     clock: FixedClock,
     uow: FakeUnitOfWork,
@@ -158,15 +160,21 @@ async def test_nobody_else_edits_a_comment_and_it_stays_as_it_was(
     request: pytest.FixtureRequest,
 ) -> None:
     with pytest.raises(Forbidden):
-        await EditComment(comments, clock, uow)(request.getfixturevalue(editor), bobs_comment.id, "mine now")
+        await EditComment(photos, comments, clock, uow)(
+            request.getfixturevalue(editor), bobs_comment.id, "mine now"
+        )
     assert (comments.comments[bobs_comment.id], uow.commits) == (bobs_comment, 0)
 
 
 async def test_editing_an_unknown_comment_is_not_found(
-    comments: InMemoryCommentRepository, clock: FixedClock, uow: FakeUnitOfWork, bob: User
+    photos: InMemoryPhotoRepository,
+    comments: InMemoryCommentRepository,
+    clock: FixedClock,
+    uow: FakeUnitOfWork,
+    bob: User,
 ) -> None:
     with pytest.raises(NotFound):
-        await EditComment(comments, clock, uow)(bob, uuid.uuid4(), "text")
+        await EditComment(photos, comments, clock, uow)(bob, uuid.uuid4(), "text")
     assert uow.commits == 0
 
 
@@ -175,13 +183,14 @@ async def test_editing_an_unknown_comment_is_not_found(
 
 @pytest.mark.parametrize("staff", ["moderator", "admin"])
 async def test_staff_delete_a_comment_and_both_counters_go_down(
+    photos: InMemoryPhotoRepository,
     comments: InMemoryCommentRepository,
     uow: FakeUnitOfWork,
     bobs_comment: Comment,
     staff: str,
     request: pytest.FixtureRequest,
 ) -> None:
-    await DeleteComment(comments, uow)(request.getfixturevalue(staff), bobs_comment.id)
+    await DeleteComment(photos, comments, uow)(request.getfixturevalue(staff), bobs_comment.id)
 
     assert bobs_comment.id not in comments.comments
     assert (comments.per_photo[bobs_comment.photo_id], comments.per_author[bobs_comment.author_id]) == (0, 0)
@@ -190,6 +199,7 @@ async def test_staff_delete_a_comment_and_both_counters_go_down(
 
 @pytest.mark.parametrize("who", ["bob", "owner"])
 async def test_the_author_and_other_users_may_not_delete_a_comment(
+    photos: InMemoryPhotoRepository,
     comments: InMemoryCommentRepository,
     uow: FakeUnitOfWork,
     bobs_comment: Comment,
@@ -197,15 +207,15 @@ async def test_the_author_and_other_users_may_not_delete_a_comment(
     request: pytest.FixtureRequest,
 ) -> None:
     with pytest.raises(Forbidden):
-        await DeleteComment(comments, uow)(request.getfixturevalue(who), bobs_comment.id)
+        await DeleteComment(photos, comments, uow)(request.getfixturevalue(who), bobs_comment.id)
     assert (bobs_comment.id in comments.comments, uow.commits) == (True, 0)
 
 
 async def test_deleting_an_unknown_comment_is_not_found(
-    comments: InMemoryCommentRepository, uow: FakeUnitOfWork, moderator: User
+    photos: InMemoryPhotoRepository, comments: InMemoryCommentRepository, uow: FakeUnitOfWork, moderator: User
 ) -> None:
     with pytest.raises(NotFound):
-        await DeleteComment(comments, uow)(moderator, uuid.uuid4())
+        await DeleteComment(photos, comments, uow)(moderator, uuid.uuid4())
     assert uow.commits == 0
 
 

@@ -199,7 +199,7 @@ async def test_owner_edit_saves_and_commits(journal: list[str], owner: User) -> 
     clock.advance(60)
     uow = JournaledUnitOfWork(journal)
 
-    edited = await EditPhoto(photos, clock, uow)(owner, photo.id, "second", ["New"])
+    edited = await EditPhoto(photos, InMemoryImageStore(), clock, uow)(owner, photo.id, "second", ["New"])
 
     assert journal == ["update", "commit"]
     assert (
@@ -214,7 +214,9 @@ async def test_stranger_may_not_edit(journal: list[str], owner: User) -> None:
     uow = JournaledUnitOfWork(journal)
 
     with pytest.raises(Forbidden):
-        await EditPhoto(photos, FixedClock(), uow)(UserFactory.build(), photo.id, "mine", None)
+        await EditPhoto(photos, InMemoryImageStore(), FixedClock(), uow)(
+            UserFactory.build(), photo.id, "mine", None
+        )
 
     assert journal == []
     assert photos.photos[photo.id] == photo
@@ -224,7 +226,9 @@ async def test_editing_an_unknown_photo_is_not_found(journal: list[str], owner: 
     photos = InMemoryPhotoRepository(journal=journal)
 
     with pytest.raises(NotFound):
-        await EditPhoto(photos, FixedClock(), JournaledUnitOfWork(journal))(owner, uuid.uuid4(), "x", None)
+        await EditPhoto(photos, InMemoryImageStore(), FixedClock(), JournaledUnitOfWork(journal))(
+            owner, uuid.uuid4(), "x", None
+        )
 
 
 # --- delete ---------------------------------------------------------------------------------------

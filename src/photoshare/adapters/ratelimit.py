@@ -58,6 +58,17 @@ class SqlRateLimiter:
         over = [window_ends for hits, window_ends in counted if hits > limit]
         return _retry_after(max(over)) if over else None
 
+    async def exhausted(self, key: str, *, limit: int) -> int | None:
+        rows = await self._db.execute(
+            sa.select(rate_counters.c.hits, rate_counters.c.window_ends).where(
+                rate_counters.c.key == key[:200], rate_counters.c.window_ends > sa.func.now()
+            )
+        )
+        if not rows:
+            return None
+        hits, window_ends = rows[0]
+        return None if hits < limit else _retry_after(window_ends)
+
 
 class ValkeyRateLimiter:
     def __init__(self, client: valkey.Valkey) -> None:
@@ -77,3 +88,14 @@ class ValkeyRateLimiter:
         counted = [(int(replies[i]), int(replies[i + 2])) for i in range(0, len(replies), 3)]
         over = [ttl for hits, ttl in counted if hits > limit]
         return max(1, *over) if over else None
+
+    async def exhausted(self, key: str, *, limit: int) -> int | None:
+        name = PREFIX + key
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.get(name)
+                pipe.ttl(name)
+                hits, ttl = await pipe.execute()
+        except (ValkeyError, OSError) as error:
+            raise Unavailable("cannot check the rate limit now") from error
+        return None if hits is None or int(hits) < limit else max(1, int(ttl))

@@ -45,7 +45,7 @@ from photoshare.domain.accounts import (
     validate_token_name,
 )
 from photoshare.domain.errors import InvalidInput, NotFound
-from photoshare.domain.users import AVATAR_SIZES, User, avatar_file, validate_password
+from photoshare.domain.users import AVATAR_PREFIX, AVATAR_SIZES, User, avatar_file, validate_password
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ class SetAvatar:
         check_upload_size(data)
         image = await self._inspector.clean(data)
         squares = await self._maker.squares(image, AVATAR_SIZES)
-        key = f"avatar-{uuid.uuid4().hex}.{squares[0].extension}"
+        key = f"{AVATAR_PREFIX}{uuid.uuid4().hex}.{squares[0].extension}"
         saved: list[str] = []
         try:
             for size, square in zip(AVATAR_SIZES, squares, strict=True):

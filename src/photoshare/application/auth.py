@@ -21,6 +21,7 @@ from photoshare.application.ports import (
     UnitOfWork,
     UserRepository,
 )
+from photoshare.domain.access import VisibleTo
 from photoshare.domain.accounts import PAT_PREFIX, PersonalToken, clean_user_agent
 from photoshare.domain.errors import Forbidden, Unauthenticated
 from photoshare.domain.users import (
@@ -292,3 +293,8 @@ class Viewer:
     """The caller of a public route: a principal when a valid token came, else anonymous."""
 
     principal: Principal | None
+
+    @property
+    def sees(self) -> VisibleTo:
+        """What this caller may see, as the visibility rule takes it."""
+        return VisibleTo.of(self.principal.user if self.principal else None)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 
-from photoshare.application.photos import load_photo
+from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports import Clock, CommentRepository, PhotoRepository, UnitOfWork
 from photoshare.application.readmodels import CommentView, UserRef
+from photoshare.domain.access import VisibleTo
 from photoshare.domain.comments import Comment, ensure_may_delete, validate_text
 from photoshare.domain.errors import NotFound
 from photoshare.domain.users import User
@@ -35,6 +36,17 @@ async def load_comment(comments: CommentRepository, comment_id: uuid.UUID) -> Co
     return comment
 
 
+async def load_visible_comment(
+    photos: PhotoRepository, comments: CommentRepository, comment_id: uuid.UUID, by: User
+) -> Comment:
+    """A comment on a photo the caller may not see is as unknown as the photo."""
+    comment = await load_comment(comments, comment_id)
+    photo = await photos.get(comment.photo_id)
+    if photo is None or not VisibleTo.of(by).may_see(photo.owner_id, photo.visibility):
+        raise NotFound("no such comment")
+    return comment
+
+
 class AddComment:
     def __init__(
         self, photos: PhotoRepository, comments: CommentRepository, clock: Clock, uow: UnitOfWork
@@ -43,7 +55,7 @@ class AddComment:
 
     async def __call__(self, by: User, photo_id: uuid.UUID, text: str) -> CommentView:
         body = validate_text(text)
-        photo = await load_photo(self._photos, photo_id)
+        photo = await load_visible_photo(self._photos, photo_id, by)
         now = self._clock.now()
         comment = Comment(
             id=uuid.uuid4(), photo_id=photo.id, author_id=by.id, text=body, created_at=now, updated_at=now
@@ -54,11 +66,13 @@ class AddComment:
 
 
 class EditComment:
-    def __init__(self, comments: CommentRepository, clock: Clock, uow: UnitOfWork) -> None:
-        self._comments, self._clock, self._uow = comments, clock, uow
+    def __init__(
+        self, photos: PhotoRepository, comments: CommentRepository, clock: Clock, uow: UnitOfWork
+    ) -> None:
+        self._photos, self._comments, self._clock, self._uow = photos, comments, clock, uow
 
     async def __call__(self, by: User, comment_id: uuid.UUID, text: str) -> CommentView:
-        comment = await load_comment(self._comments, comment_id)
+        comment = await load_visible_comment(self._photos, self._comments, comment_id, by)
         edited = comment.edit(by=by, text=text, now=self._clock.now())
         await self._comments.update(edited)
         await self._uow.commit()
@@ -66,11 +80,11 @@ class EditComment:
 
 
 class DeleteComment:
-    def __init__(self, comments: CommentRepository, uow: UnitOfWork) -> None:
-        self._comments, self._uow = comments, uow
+    def __init__(self, photos: PhotoRepository, comments: CommentRepository, uow: UnitOfWork) -> None:
+        self._photos, self._comments, self._uow = photos, comments, uow
 
     async def __call__(self, by: User, comment_id: uuid.UUID) -> None:
-        comment = await load_comment(self._comments, comment_id)
+        comment = await load_visible_comment(self._photos, self._comments, comment_id, by)
         ensure_may_delete(comment, by)
         if not await self._comments.delete(comment):
             raise NotFound("no such comment")  # a concurrent moderator got there first

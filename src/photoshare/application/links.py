@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from photoshare.application.photos import load_photo
+from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports import (
     Clock,
+    ImageIndex,
     ImageRenderer,
     ImageStore,
     Link,
@@ -18,12 +19,14 @@ from photoshare.application.ports import (
     QrRenderer,
     RenderedImage,
     UnitOfWork,
+    UrlSigner,
+    variant_signed_as,
 )
 from photoshare.application.readmodels import LinkView
-from photoshare.domain.errors import InvalidInput, NotFound
+from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.photos import Photo, ensure_may_manage
 from photoshare.domain.transformations import Size, Transformation, ensure_renderable
-from photoshare.domain.users import User
+from photoshare.domain.users import User, is_avatar_file
 
 SLUG_BYTES = 12  # 96 bits of randomness, 16 URL-safe characters
 
@@ -39,6 +42,12 @@ class PublicAddresses:
 
     def qr(self, slug: str) -> str:
         return f"{self.base_url}/api/links/{slug}/qr"
+
+    def share(self, slug: str) -> str:
+        return f"{self.base_url}/s/{slug}"
+
+    def share_qr(self, slug: str) -> str:
+        return f"{self.base_url}/api/shared/{slug}/qr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +71,18 @@ class _LinkUseCase:
         self._addresses, self._clock, self._uow = addresses, clock, uow
 
     async def _managed_photo(self, by: User, photo_id: uuid.UUID) -> Photo:
-        photo = await load_photo(self._photos, photo_id)
+        photo = await load_visible_photo(self._photos, photo_id, by)
         ensure_may_manage(photo, by)
         return photo
 
-    def _view(self, link: Link, image_key: str) -> LinkView:
+    def _view(self, link: Link, photo: Photo) -> LinkView:
         return LinkView(
             id=link.id,
             photo_id=link.photo_id,
             slug=link.slug,
-            url=self._store.transformed_url(image_key, link.transformation),
+            url=self._store.transformed_url(
+                photo.image_key, link.transformation, signed=photo.visibility.signed_urls
+            ),
             link=self._addresses.short_link(link.slug),
             qr_url=self._addresses.qr(link.slug),
             transformation=link.transformation.as_dict(),
@@ -115,13 +126,13 @@ class CreateLink(_LinkUseCase):
         )
         await self._links.add(link)
         await self._uow.commit()
-        return self._view(link, photo.image_key)
+        return self._view(link, photo)
 
 
 class ListLinks(_LinkUseCase):
     async def __call__(self, by: User, photo_id: uuid.UUID) -> list[LinkView]:
         photo = await self._managed_photo(by, photo_id)
-        return [self._view(link, photo.image_key) for link in await self._links.list_for_photo(photo.id)]
+        return [self._view(link, photo) for link in await self._links.list_for_photo(photo.id)]
 
 
 class DeleteLink(_LinkUseCase):
@@ -135,7 +146,11 @@ class DeleteLink(_LinkUseCase):
 
 
 class ResolveLink:
-    """Where a short link leads: the transformed image's URL."""
+    """Where a short link leads: the transformed image's URL.
+
+    A stored link is a capability its owner made to hand out: it keeps working when the
+    photo turns private (with a freshly signed URL) until the link or the photo is deleted.
+    """
 
     def __init__(self, links: LinkRepository, store: ImageStore) -> None:
         self._links, self._store = links, store
@@ -144,8 +159,8 @@ class ResolveLink:
         found = await self._links.get_by_slug(slug)
         if found is None:
             raise NotFound("no such link")
-        link, image_key = found
-        return self._store.transformed_url(image_key, link.transformation)
+        link, image_key, visibility = found
+        return self._store.transformed_url(image_key, link.transformation, signed=visibility.signed_urls)
 
 
 class RenderQr:
@@ -161,20 +176,59 @@ class RenderQr:
         return self._qr.svg(text) if fmt == "svg" else self._qr.png(text)
 
 
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """The `expires` and `signature` of an image URL, as they came (either may be missing)."""
+
+    expires: int | None = None
+    value: str | None = None
+
+
+class ImageGate:
+    """Whether an image URL may be served: signed and valid, or unsigned for a public photo.
+
+    A signature that is wrong or expired is a 403; an unsigned URL of an unlisted or
+    private photo is as unknown as a missing image (404).
+    """
+
+    def __init__(self, signer: UrlSigner, images: ImageIndex) -> None:
+        self._signer, self._images = signer, images
+
+    async def check(self, image_key: str, variant: str, signature: Signature) -> None:
+        if signature.expires is not None or signature.value is not None:
+            if (
+                signature.expires is None
+                or signature.value is None
+                or not self._signer.verify(image_key, variant, signature.expires, signature.value)
+            ):
+                raise Forbidden("this image link is invalid or has expired")
+            return
+        if is_avatar_file(image_key):
+            return
+        visibility = await self._images.visibility(image_key)
+        if visibility is None or visibility.signed_urls:
+            raise NotFound("no such image")
+
+
 class RenderLinkedImage:
     """Render a transformation only when a stored link asks for it: no open resizing service."""
 
-    def __init__(self, links: LinkRepository, renderer: ImageRenderer) -> None:
-        self._links, self._renderer = links, renderer
+    def __init__(self, links: LinkRepository, renderer: ImageRenderer, gate: ImageGate) -> None:
+        self._links, self._renderer, self._gate = links, renderer, gate
 
     async def __call__(
-        self, image_key: str, spec: str, offered: frozenset[str] = frozenset()
+        self,
+        image_key: str,
+        spec: str,
+        signature: Signature = Signature(),
+        offered: frozenset[str] = frozenset(),
     ) -> RenderedImage:
         try:
             transformation = Transformation.from_canonical(spec)
         except InvalidInput:
             # Shaped like a transformation but not one: no link can ask for it.
             raise NotFound("no stored link asks for this transformation") from None
+        await self._gate.check(image_key, transformation.canonical(), signature)
         if not await self._links.exists_for_image(image_key, transformation):
             raise NotFound("no stored link asks for this transformation")
         image = await self._renderer.render(image_key, transformation, offered)
@@ -184,10 +238,11 @@ class RenderLinkedImage:
 
 
 class ReadOriginal:
-    def __init__(self, renderer: ImageRenderer) -> None:
-        self._renderer = renderer
+    def __init__(self, renderer: ImageRenderer, gate: ImageGate) -> None:
+        self._renderer, self._gate = renderer, gate
 
-    async def __call__(self, image_key: str) -> RenderedImage:
+    async def __call__(self, image_key: str, signature: Signature = Signature()) -> RenderedImage:
+        await self._gate.check(image_key, "", signature)
         image = await self._renderer.original(image_key)
         if image is None:
             raise NotFound("no such image")
@@ -195,14 +250,20 @@ class ReadOriginal:
 
 
 class ReadVariant:
-    """A sized copy made by the variants job, in the best format the client accepts."""
+    """A sized copy made by the variants job, in the best format the client accepts; an
+    unlisted or private photo's only with a valid signature, like its original."""
 
-    def __init__(self, renderer: ImageRenderer) -> None:
-        self._renderer = renderer
+    def __init__(self, renderer: ImageRenderer, gate: ImageGate) -> None:
+        self._renderer, self._gate = renderer, gate
 
     async def __call__(
-        self, image_key: str, name: str, offered: frozenset[str] = frozenset()
+        self,
+        image_key: str,
+        name: str,
+        signature: Signature = Signature(),
+        offered: frozenset[str] = frozenset(),
     ) -> RenderedImage:
+        await self._gate.check(image_key, variant_signed_as(name), signature)
         image = await self._renderer.variant(image_key, name, offered)
         if image is None:
             raise NotFound("no such variant (yet)")

@@ -18,6 +18,7 @@ from photoshare.application.ports import (
     PhotoRepository,
     UnitOfWork,
 )
+from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.errors import NotFound, PayloadTooLarge, Unavailable
 from photoshare.domain.photos import Photo, ensure_may_manage, tag_set, validate_description
 from photoshare.domain.users import User
@@ -30,6 +31,14 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 async def load_photo(photos: PhotoRepository, photo_id: uuid.UUID) -> Photo:
     photo = await photos.get(photo_id)
     if photo is None:
+        raise NotFound("no such photo")
+    return photo
+
+
+async def load_visible_photo(photos: PhotoRepository, photo_id: uuid.UUID, by: User | None) -> Photo:
+    """The photo if `by` may see it; a private photo of someone else is as unknown as a missing one."""
+    photo = await load_photo(photos, photo_id)
+    if not VisibleTo.of(by).may_see(photo.owner_id, photo.visibility):
         raise NotFound("no such photo")
     return photo
 
@@ -66,7 +75,14 @@ class UploadPhoto:
         self._photos, self._inspector, self._store = photos, inspector, store
         self._clock, self._uow, self._jobs, self._tombstones = clock, uow, jobs, tombstones
 
-    async def __call__(self, owner: User, data: bytes, description: str | None, tags: Iterable[str]) -> Photo:
+    async def __call__(
+        self,
+        owner: User,
+        data: bytes,
+        description: str | None,
+        tags: Iterable[str],
+        visibility: Visibility = Visibility.PUBLIC,
+    ) -> Photo:
         check_upload_size(data)
         # Validate the cheap things before decoding the image.
         text, names = validate_description(description), tag_set(tags)
@@ -83,18 +99,19 @@ class UploadPhoto:
             tags=names,
             created_at=now,
             updated_at=now,
+            visibility=visibility,
             checksum=image.checksum or None,
             taken_at=image.taken_at,
             exif=image.exif,
         )
         try:
-            await self._store.save(photo.image_key, image)
+            await self._store.save(photo.image_key, image, private=visibility.signed_urls)
             placeholder = await self._store.placeholder_at_upload(image)
         except Unavailable:
             # No answer is not a refusal: a store that timed out may still keep the image
             # (Cloudinary finishing an upload we gave up on). Nothing will point at it: remove
             # it now, and leave a tombstone so the sweep removes it again once it has landed.
-            await self._discard_quietly(photo.image_key)
+            await self._discard_quietly(photo.image_key, private=visibility.signed_urls)
             raise
         photo = replace(photo, placeholder=placeholder)
         try:
@@ -105,14 +122,14 @@ class UploadPhoto:
             try:
                 await self._uow.rollback()
             finally:
-                await self._store.delete(photo.image_key)
+                await self._store.delete(photo.image_key, private=visibility.signed_urls)
             raise
         await defer_quietly(self._jobs, Job.MAKE_VARIANTS, photo_id=str(photo.id))
         return photo
 
-    async def _discard_quietly(self, key: str) -> None:
+    async def _discard_quietly(self, key: str, *, private: bool) -> None:
         try:
-            await self._store.delete(key)
+            await self._store.delete(key, private=private)
         except Exception:
             log.warning("image %s may be left in the store: removing it failed", key, exc_info=True)
         try:
@@ -123,8 +140,8 @@ class UploadPhoto:
 
 
 class EditPhoto:
-    def __init__(self, photos: PhotoRepository, clock: Clock, uow: UnitOfWork) -> None:
-        self._photos, self._clock, self._uow = photos, clock, uow
+    def __init__(self, photos: PhotoRepository, store: ImageStore, clock: Clock, uow: UnitOfWork) -> None:
+        self._photos, self._store, self._clock, self._uow = photos, store, clock, uow
 
     async def __call__(
         self,
@@ -132,14 +149,34 @@ class EditPhoto:
         photo_id: uuid.UUID,
         description: str,
         tags: Iterable[str] | None,
+        visibility: Visibility | None = None,
         show_metadata: bool | None = None,
     ) -> Photo:
-        photo = await load_photo(self._photos, photo_id)
+        photo = await load_visible_photo(self._photos, photo_id, by)
         edited = photo.edit(
-            by=by, description=description, tags=tags, now=self._clock.now(), show_metadata=show_metadata
+            by=by,
+            description=description,
+            tags=tags,
+            now=self._clock.now(),
+            visibility=visibility,
+            show_metadata=show_metadata,
         )
-        await self._photos.update(edited)
-        await self._uow.commit()
+        restrict = edited.visibility.signed_urls
+        if restrict == photo.visibility.signed_urls:
+            await self._photos.update(edited)
+            await self._uow.commit()
+            return edited
+        # The store's delivery follows the visibility; it is put back if the row does not land.
+        await self._store.set_private(photo.image_key, restrict)
+        try:
+            await self._photos.update(edited)
+            await self._uow.commit()
+        except BaseException:
+            try:
+                await self._uow.rollback()
+            finally:
+                await self._store.set_private(photo.image_key, not restrict)
+            raise
         return edited
 
 
@@ -157,7 +194,7 @@ class DeletePhoto:
         self._tombstones, self._clock, self._jobs = tombstones, clock, jobs
 
     async def __call__(self, by: User, photo_id: uuid.UUID) -> None:
-        photo = await load_photo(self._photos, photo_id)
+        photo = await load_visible_photo(self._photos, photo_id, by)
         ensure_may_manage(photo, by)
         # Row first (its links, comments and ratings go with it) with a tombstone for its
         # image in the same transaction, then the image and its variants: a failure in
@@ -166,7 +203,7 @@ class DeletePhoto:
         await self._tombstones.add(photo.image_key, self._clock.now())
         await self._uow.commit()
         try:
-            await self._store.delete(photo.image_key)
+            await self._store.delete(photo.image_key, private=photo.visibility.signed_urls)
         except Exception:
             log.exception("photo %s deleted but its image %s could not be removed", photo.id, photo.image_key)
             await defer_quietly(self._jobs, Job.SWEEP_IMAGES)

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from photoshare.domain.access import Visibility
 from photoshare.domain.accounts import OneTimeToken, PersonalToken, Purpose, Session
+from photoshare.domain.albums import Album
 from photoshare.domain.comments import Comment
 from photoshare.domain.photos import Photo, Variant
 from photoshare.domain.ratings import Rating, RatingSummary
+from photoshare.domain.shares import Share
 from photoshare.domain.transformations import Transformation
 from photoshare.domain.users import User
 
@@ -233,6 +236,11 @@ class RateLimiter(Protocol):
         limit, else the seconds until the last exceeded window resets."""
         ...
 
+    async def exhausted(self, key: str, *, limit: int) -> int | None:
+        """Without counting: None while another hit would be allowed, else seconds until
+        the window resets (failures counted by `hit` then block successes too)."""
+        ...
+
 
 # --- photos, links, images -----------------------------------------------------------------
 
@@ -281,19 +289,29 @@ class Rendition:
 
 
 class ImageStore(Protocol):
-    async def save(self, key: str, image: CleanImage) -> None:
-        """Store the original. Raises `Unavailable`, `UpstreamFailed` or `StorageFull`."""
+    async def save(self, key: str, image: CleanImage, *, private: bool = False) -> None:
+        """Store the original (`private`: delivered only by signed URLs).
+        Raises `Unavailable`, `UpstreamFailed` or `StorageFull`."""
         ...
 
-    async def delete(self, key: str) -> None:
-        """Remove the original and anything derived from it; missing keys are fine."""
+    async def set_private(self, key: str, private: bool) -> None:
+        """Deliver the image only by signed URLs from now on, or by plain ones again."""
         ...
 
-    def original_url(self, key: str) -> str: ...
+    async def delete(self, key: str, *, private: bool = False) -> None:
+        """Remove the original (stored `private` or not) and anything derived from it;
+        missing keys are fine."""
+        ...
 
-    def transformed_url(self, key: str, transformation: Transformation) -> str: ...
+    def original_url(self, key: str, *, signed: bool = False) -> str:
+        """`signed`: a capability URL that expires (images of unlisted and private photos)."""
+        ...
 
-    def variant_url(self, key: str, variant: Variant) -> str: ...
+    def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str: ...
+
+    def variant_url(self, key: str, variant: Variant, *, signed: bool = False) -> str:
+        """`signed`: like `original_url`, for the variants of unlisted and private photos."""
+        ...
 
     async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
         """Make the planned variants of a stored original (idempotent: making them again
@@ -308,6 +326,32 @@ class ImageStore(Protocol):
 
     async def sweep_orphans(self) -> int:
         """Remove derived files whose original is gone; the number removed."""
+        ...
+
+
+def variant_signed_as(name: str) -> str:
+    """What a sized variant's URL signature covers besides the key. A transformation's
+    canonical form never has a `v_` part, so one signature cannot pass for the other."""
+    return f"v_{name}"
+
+
+class UrlSigner(Protocol):
+    """Signatures of image URLs: over the image key, its transformation and the expiry."""
+
+    def sign(self, key: str, variant: str) -> tuple[int, str]:
+        """(expires as a Unix time, signature) for the image `key` rendered as `variant`
+        (a transformation's canonical form, `variant_signed_as(name)` for a sized variant,
+        "" for the original)."""
+        ...
+
+    def verify(self, key: str, variant: str, expires: int, signature: str) -> bool:
+        """True only for an untampered signature that has not expired."""
+        ...
+
+
+class ImageIndex(Protocol):
+    async def visibility(self, image_key: str) -> Visibility | None:
+        """The visibility of the photo whose original this is; None when there is none."""
         ...
 
 
@@ -395,8 +439,8 @@ class LinkRepository(Protocol):
 
     async def get(self, link_id: uuid.UUID) -> Link | None: ...
 
-    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
-        """The link and its photo's image key."""
+    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
+        """The link, its photo's image key and the photo's visibility."""
         ...
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]: ...
@@ -405,6 +449,56 @@ class LinkRepository(Protocol):
 
     async def exists_for_image(self, image_key: str, transformation: Transformation) -> bool:
         """Does a stored link ask for this transformation of this image?"""
+        ...
+
+
+# --- albums and shares ---------------------------------------------------------------------
+
+
+class AlbumRepository(Protocol):
+    async def get(self, album_id: uuid.UUID) -> Album | None: ...
+
+    async def add(self, album: Album) -> None: ...
+
+    async def update(self, album: Album) -> None: ...
+
+    async def delete(self, album_id: uuid.UUID) -> None: ...
+
+    async def put_photo(
+        self, album_id: uuid.UUID, photo_id: uuid.UUID, position: int | None, now: datetime
+    ) -> None:
+        """Place the photo in the album (idempotent): at `position` (0 is first; past the end
+        is last), or, with None, last when new and where it was otherwise."""
+        ...
+
+    async def remove_photo(self, album_id: uuid.UUID, photo_id: uuid.UUID) -> bool:
+        """False when the photo was not in the album."""
+        ...
+
+    async def contains(self, album_id: uuid.UUID, photo_id: uuid.UUID) -> bool: ...
+
+
+class ShareRepository(Protocol):
+    async def add(self, share: Share) -> None: ...
+
+    async def get(self, share_id: uuid.UUID) -> Share | None: ...
+
+    async def get_by_slug(self, slug: str) -> Share | None: ...
+
+    async def update(self, share: Share) -> None:
+        """Write label, expiry, view limit and password hash (never the counters)."""
+        ...
+
+    async def delete(self, share_id: uuid.UUID) -> None: ...
+
+    async def list_for_owner(self, owner_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Share], int]:
+        """A page of the owner's shares, newest first, and their total."""
+        ...
+
+    async def count_view(self, share_id: uuid.UUID, now: datetime) -> Share | None:
+        """Count one view, atomically and only while the share is open (not expired, under
+        its limit): with N views left and many at once, exactly N get the share back; the
+        others get None."""
         ...
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from photoshare.application.photos import load_photo
+from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports import (
     Clock,
     PhotoRepository,
@@ -29,7 +29,7 @@ class RatePhoto:
         self._photos, self._ratings, self._clock, self._uow = photos, ratings, clock, uow
 
     async def __call__(self, by: User, photo_id: uuid.UUID, value: int) -> RatingCreated:
-        photo = await load_photo(self._photos, photo_id)
+        photo = await load_visible_photo(self._photos, photo_id, by)
         rating = rate(photo, by, value, self._clock.now())
         await self._ratings.add(rating)  # a second rating by the same user is a Conflict here
         await self._uow.commit()
@@ -47,7 +47,7 @@ class DeleteRating:
     async def __call__(self, by: User, photo_id: uuid.UUID, username: str) -> None:
         if not by.role.is_staff:
             raise Forbidden("only moderators and admins delete ratings")
-        await load_photo(self._photos, photo_id)
+        await load_visible_photo(self._photos, photo_id, by)
         rater = await self._users.get_by_username(username)
         if rater is None or await self._ratings.delete(photo_id, rater.id) is None:
             raise NotFound(f"{username!r} has not rated this photo")

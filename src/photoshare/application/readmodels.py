@@ -8,6 +8,8 @@ from typing import Protocol
 
 import msgspec
 
+from photoshare.domain.access import VisibleTo
+
 
 class UserRef(msgspec.Struct, frozen=True):
     username: str
@@ -82,6 +84,7 @@ class PhotoView(msgspec.Struct, frozen=True):
     height: int
     created_at: datetime
     updated_at: datetime
+    visibility: str = "public"
     status: str = "ready"  # `processing` until the variants are made
     variants: list[VariantView] = msgspec.field(default_factory=list)
     placeholder: str | None = None  # a ThumbHash, base64
@@ -149,9 +152,13 @@ class PhotoSearch(msgspec.Struct, frozen=True):
 
 
 class PhotoQueries(Protocol):
-    async def get(self, photo_id: uuid.UUID) -> PhotoView | None: ...
+    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
+        """The photo if `to` may see it, else None (as for an unknown id)."""
+        ...
 
-    async def search(self, search: PhotoSearch) -> PhotoPage: ...
+    async def search(self, search: PhotoSearch) -> PhotoPage:
+        """Listed (public) photos only, whoever asks."""
+        ...
 
     async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:
         """Those of `checksums` the owner has uploaded, each with (one of) its photo ids."""
@@ -160,6 +167,74 @@ class PhotoQueries(Protocol):
 
 class TagQueries(Protocol):
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage: ...
+
+
+# --- albums and shares ---------------------------------------------------------------------
+
+
+class AlbumView(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    title: str
+    description: str
+    owner: UserRef
+    visibility: str
+    photo_count: int
+    cover_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlbumPage(msgspec.Struct, frozen=True):
+    items: list[AlbumView]
+    total: int
+    limit: int
+    offset: int
+
+
+class AlbumQueries(Protocol):
+    """Counts, covers and pages hold only the photos `to` may see."""
+
+    async def get(self, album_id: uuid.UUID, to: VisibleTo) -> AlbumView | None: ...
+
+    async def photos(self, album_id: uuid.UUID, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
+        """The album's photos `to` may see, in album order."""
+        ...
+
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> AlbumPage | None:
+        """The user's albums, newest first: listed ones, or all for the owner and admins;
+        None when there is no such user."""
+        ...
+
+
+class ShareView(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    slug: str
+    url: str
+    qr_url: str
+    kind: str
+    target_id: uuid.UUID
+    label: str | None
+    expires_at: datetime | None
+    max_views: int | None
+    view_count: int
+    last_viewed_at: datetime | None
+    has_password: bool
+    created_at: datetime
+
+
+class SharePage(msgspec.Struct, frozen=True):
+    items: list[ShareView]
+    total: int
+    limit: int
+    offset: int
+
+
+class SharedView(msgspec.Struct, frozen=True):
+    kind: str
+    photo: PhotoView | None
+    album: AlbumView | None
+    photos: PhotoPage | None
+    expires_at: datetime | None
 
 
 # --- comments and ratings ------------------------------------------------------------------
@@ -182,11 +257,11 @@ class CommentPage(msgspec.Struct, frozen=True):
 
 
 class CommentQueries(Protocol):
-    async def page(self, photo_id: uuid.UUID, limit: int, offset: int) -> CommentPage | None:
-        """A photo's comments, oldest first; None when there is no such photo."""
+    async def page(self, photo_id: uuid.UUID, limit: int, offset: int, to: VisibleTo) -> CommentPage | None:
+        """A photo's comments, oldest first; None when there is no such photo (or `to` may not see it)."""
         ...
 
-    async def get(self, comment_id: uuid.UUID) -> CommentView | None: ...
+    async def get(self, comment_id: uuid.UUID, to: VisibleTo) -> CommentView | None: ...
 
 
 class RatingCreated(msgspec.Struct, frozen=True):
@@ -202,6 +277,6 @@ class RatingEntry(msgspec.Struct, frozen=True):
 
 
 class RatingQueries(Protocol):
-    async def list_for_photo(self, photo_id: uuid.UUID) -> list[RatingEntry] | None:
-        """A photo's ratings, oldest first; None when there is no such photo."""
+    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry] | None:
+        """A photo's ratings, oldest first; None when there is no such photo (or `to` may not see it)."""
         ...

@@ -39,6 +39,17 @@ class Throttle:
             log.warning("rate counters unreachable: %s allowed uncounted", action)
             return
         if retry_after is not None:
-            raise TooManyRequests(
-                f"too many {action} requests; try again in {retry_after} s", retry_after=retry_after
-            )
+            raise _too_many(action, retry_after)
+
+    async def ensure_allowed(self, action: str, subject: str) -> None:
+        """Refuse (429) without counting once `subject` has used up `action`: failures
+        counted with `check` then block every attempt, so a 429 tells nothing."""
+        retry_after = await self._limiter.exhausted(f"{action}:{subject}", limit=self._limits[action].hits)
+        if retry_after is not None:
+            raise _too_many(action, retry_after)
+
+
+def _too_many(action: str, retry_after: int) -> TooManyRequests:
+    return TooManyRequests(
+        f"too many {action} requests; try again in {retry_after} s", retry_after=retry_after
+    )

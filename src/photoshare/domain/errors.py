@@ -22,12 +22,24 @@ class Unauthenticated(DomainError):
     title = "Not authenticated"
 
 
+class PasswordRequired(Unauthenticated):
+    """A share link that wants its password (none came): the problem says `password_required`."""
+
+    title = "Password required"
+
+
 class Forbidden(DomainError):
     title = "Forbidden"
 
 
 class NotFound(DomainError):
     title = "Not found"
+
+
+class Gone(DomainError):
+    """It existed but is over: an expired share link, or one whose view limit is reached."""
+
+    title = "Gone"
 
 
 class Conflict(DomainError):

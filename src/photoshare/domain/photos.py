@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from photoshare.domain import text
+from photoshare.domain.access import Visibility
 from photoshare.domain.errors import Forbidden, InvalidInput
 from photoshare.domain.users import Role, User
 
@@ -101,6 +102,7 @@ class Photo:
     tags: tuple[str, ...]
     created_at: datetime
     updated_at: datetime
+    visibility: Visibility = Visibility.PUBLIC
     status: PhotoStatus = PhotoStatus.PROCESSING
     variants: tuple[Variant, ...] = ()
     placeholder: str | None = None
@@ -117,6 +119,7 @@ class Photo:
         description: str,
         tags: Iterable[str] | None,
         now: datetime,
+        visibility: Visibility | None = None,
         show_metadata: bool | None = None,
     ) -> Photo:
         ensure_may_manage(self, by)
@@ -124,6 +127,7 @@ class Photo:
             self,
             description=validate_description(description),
             tags=self.tags if tags is None else tag_set(tags),
+            visibility=self.visibility if visibility is None else visibility,
             show_metadata=self.show_metadata if show_metadata is None else show_metadata,
             updated_at=now,
         )

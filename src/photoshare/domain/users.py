@@ -140,6 +140,14 @@ class User:
         return email.lower() != self.email.lower()
 
 
+AVATAR_PREFIX = "avatar-"  # every avatar's key and files start so; no photo's key does
+
+
+def is_avatar_file(key: str) -> bool:
+    """Avatars are public: their image URLs are never signed."""
+    return key.startswith(AVATAR_PREFIX)
+
+
 def avatar_file(key: str, size: int) -> str:
     """The stored file of one avatar size: `avatar-<id>.png` at 64 is `avatar-<id>-64.png`."""
     stem, _, extension = key.rpartition(".")

@@ -27,11 +27,19 @@ from photoshare.adapters.qr import QrcodeRenderer
 from photoshare.adapters.ratelimit import SqlRateLimiter, ValkeyRateLimiter
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.security import BcryptPasswordHasher, JwtTokenCodec, SystemClock
+from photoshare.adapters.signing import HmacUrlSigner
+from photoshare.adapters.sql.albums import SqlAlbumQueries, SqlAlbumRepository
 from photoshare.adapters.sql.comments import SqlCommentQueries, SqlCommentRepository
-from photoshare.adapters.sql.photos import SqlImageTombstones, SqlLinkRepository, SqlPhotoRepository
+from photoshare.adapters.sql.photos import (
+    SqlImageIndex,
+    SqlImageTombstones,
+    SqlLinkRepository,
+    SqlPhotoRepository,
+)
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
 from photoshare.adapters.sql.ratings import SqlRatingQueries, SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
+from photoshare.adapters.sql.shares import SqlShareRepository
 from photoshare.adapters.sql.tokens import (
     SqlOneTimeTokenStore,
     SqlPersonalTokenStore,
@@ -41,15 +49,28 @@ from photoshare.adapters.sql.tokens import (
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
 from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application import accounts, auth, comments, links, photos, ratings, users, variants
+from photoshare.application import (
+    accounts,
+    albums,
+    auth,
+    comments,
+    links,
+    photos,
+    ratings,
+    shares,
+    users,
+    variants,
+)
 from photoshare.application.auth import Authenticate, Principal, Viewer, WritePolicy
 from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification
 from photoshare.application.ports import (
+    AlbumRepository,
     AvatarMaker,
     Clock,
     CommentRepository,
+    ImageIndex,
     ImageInspector,
     ImageRenderer,
     ImageStore,
@@ -66,12 +87,15 @@ from photoshare.application.ports import (
     RatingRepository,
     RefreshTokenStore,
     RenderedImage,
+    ShareRepository,
     TokenCodec,
     TokenRevocations,
     UnitOfWork,
+    UrlSigner,
     UserRepository,
 )
 from photoshare.application.readmodels import (
+    AlbumQueries,
     CommentQueries,
     PhotoQueries,
     RatingQueries,
@@ -188,8 +212,24 @@ class InfrastructureProvider(Provider):
     tag_queries = provide(SqlTagQueries, provides=TagQueries)
 
     @provide
-    def photo_queries(self, reader: PgReader, store: ImageStore) -> PhotoQueries:
-        return SqlPhotoQueries(reader, store.original_url, store.variant_url)
+    def sql_photo_queries(self, reader: PgReader, store: ImageStore) -> SqlPhotoQueries:
+        return SqlPhotoQueries(
+            reader,
+            lambda key, visibility: store.original_url(key, signed=visibility.signed_urls),
+            lambda key, variant, visibility: store.variant_url(key, variant, signed=visibility.signed_urls),
+        )
+
+    @provide
+    def photo_queries(self, queries: SqlPhotoQueries) -> PhotoQueries:
+        return queries
+
+    album_queries = provide(SqlAlbumQueries, provides=AlbumQueries)
+
+    @provide
+    def url_signer(self, settings: Settings, clock: Clock) -> UrlSigner:
+        return HmacUrlSigner(settings.signing_key(), clock)
+
+    image_index = provide(SqlImageIndex, provides=ImageIndex)
 
     @provide
     async def job_app(self, settings: Settings) -> AsyncIterator[procrastinate.App]:
@@ -220,14 +260,14 @@ class InfrastructureProvider(Provider):
         return ImageWork(anyio.CapacityLimiter(settings.image_concurrency))
 
     @provide
-    def image_store(self, settings: Settings, limiter: ImageWork) -> ImageStore:
+    def image_store(self, settings: Settings, limiter: ImageWork, signer: UrlSigner) -> ImageStore:
         if settings.cloudinary_url:
             from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
 
             store: ImageStore = CloudinaryImageStore(settings.cloudinary_url, limiter)
             return store
         return LocalImageStore(
-            settings.images_dir, settings.public_base_url, limiter, settings.max_image_pixels
+            settings.images_dir, settings.public_base_url, limiter, settings.max_image_pixels, signer
         )
 
     @provide
@@ -369,6 +409,7 @@ class PhotosProvider(Provider):
         links.RenderQr,
         links.RenderLinkedImage,
         links.ReadOriginal,
+        links.ImageGate,
         links.ReadVariant,
         variants.MakeVariants,
         variants.RequeueProcessing,
@@ -395,5 +436,34 @@ class EngagementProvider(Provider):
     )
 
 
+class SharingProvider(Provider):
+    """Albums and share links."""
+
+    scope = Scope.REQUEST
+
+    album_repository = provide(SqlAlbumRepository, provides=AlbumRepository)
+    share_repository = provide(SqlShareRepository, provides=ShareRepository)
+    use_cases = provide_all(
+        shares.CreateShare,
+        shares.ListShares,
+        shares.GetShare,
+        shares.EditShare,
+        shares.DeleteShare,
+        shares.OpenShare,
+        shares.RenderShareQr,
+        albums.CreateAlbum,
+        albums.EditAlbum,
+        albums.DeleteAlbum,
+        albums.PutAlbumPhoto,
+        albums.RemoveAlbumPhoto,
+    )
+
+
 def providers() -> list[Provider]:
-    return [InfrastructureProvider(), AccountsProvider(), PhotosProvider(), EngagementProvider()]
+    return [
+        InfrastructureProvider(),
+        AccountsProvider(),
+        PhotosProvider(),
+        EngagementProvider(),
+        SharingProvider(),
+    ]

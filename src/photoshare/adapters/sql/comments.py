@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import comments, photos, users
+from photoshare.adapters.sql.visibility import visible
 from photoshare.application.readmodels import CommentPage, CommentView, UserRef
+from photoshare.domain.access import VisibleTo
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import NotFound
 
@@ -121,10 +123,12 @@ class SqlCommentQueries:
     def __init__(self, reader: PgReader) -> None:
         self._reader = reader
 
-    async def page(self, photo_id: uuid.UUID, limit: int, offset: int) -> CommentPage | None:
-        # The photo's stored counter is the total: it says whether the photo exists too,
-        # and costs one primary-key read however many comments there are.
-        total = await self._reader.scalar(sa.select(photos.c.comment_count).where(photos.c.id == photo_id))
+    async def page(self, photo_id: uuid.UUID, limit: int, offset: int, to: VisibleTo) -> CommentPage | None:
+        # The photo's stored counter is the total: it says whether the photo exists (and may
+        # be seen) too, and costs one primary-key read however many comments there are.
+        total = await self._reader.scalar(
+            sa.select(photos.c.comment_count).where(photos.c.id == photo_id, visible(photos, to))
+        )
         if total is None:
             return None
         rows = await self._reader.all(
@@ -135,6 +139,10 @@ class SqlCommentQueries:
         )
         return CommentPage(items=[_view(r) for r in rows], total=total, limit=limit, offset=offset)
 
-    async def get(self, comment_id: uuid.UUID) -> CommentView | None:
-        row = await self._reader.first(_VIEW.where(comments.c.id == comment_id))
+    async def get(self, comment_id: uuid.UUID, to: VisibleTo) -> CommentView | None:
+        row = await self._reader.first(
+            _VIEW.join(photos, photos.c.id == comments.c.photo_id).where(
+                comments.c.id == comment_id, visible(photos, to)
+            )
+        )
         return _view(row) if row else None

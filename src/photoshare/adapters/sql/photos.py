@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import comments, image_tombstones, links, photo_tags, photos, tags, users
 from photoshare.application.ports import Link, Rendition
+from photoshare.domain.access import Visibility
 from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.transformations import Transformation
 
@@ -30,6 +31,7 @@ _PHOTO_COLUMNS = (
     photos.c.tag_names,
     photos.c.created_at,
     photos.c.updated_at,
+    photos.c.visibility,
     photos.c.status,
     photos.c.variants,
     photos.c.placeholder,
@@ -67,6 +69,7 @@ class SqlPhotoRepository:
             tags=tuple(row.tag_names),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            visibility=Visibility(row.visibility),
             status=PhotoStatus(row.status),
             variants=variants_from_json(row.variants),
             placeholder=row.placeholder,
@@ -111,6 +114,7 @@ class SqlPhotoRepository:
                 tag_names=list(photo.tags),
                 created_at=photo.created_at,
                 updated_at=photo.updated_at,
+                visibility=photo.visibility.value,
                 status=photo.status.value,
                 variants=variants_json(photo.variants),
                 placeholder=photo.placeholder,
@@ -132,8 +136,9 @@ class SqlPhotoRepository:
             .values(
                 description=photo.description,
                 tag_names=list(photo.tags),
-                show_metadata=photo.show_metadata,
                 updated_at=photo.updated_at,
+                visibility=photo.visibility.value,
+                show_metadata=photo.show_metadata,
             )
         )
         await self._set_tags(photo)
@@ -199,7 +204,7 @@ _LINK_COLUMNS = (links.c.id, links.c.photo_id, links.c.slug, links.c.transformat
 
 
 _LINK_BY_SLUG_SQL = sql_text(
-    sa.select(*_LINK_COLUMNS, photos.c.image_key)
+    sa.select(*_LINK_COLUMNS, photos.c.image_key, photos.c.visibility)
     .join(photos, photos.c.id == links.c.photo_id)
     .where(links.c.slug == sa.bindparam("slug"))
 )
@@ -228,9 +233,9 @@ class SqlLinkRepository:
         row = (await self._session.execute(sa.select(*_LINK_COLUMNS).where(links.c.id == link_id))).first()
         return _to_link(row) if row else None
 
-    async def get_by_slug(self, slug: str) -> tuple[Link, str] | None:
+    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
         row: Any = await self._reader.first_sql(_LINK_BY_SLUG_SQL, {"slug": slug})
-        return (_to_link(row), row.image_key) if row else None
+        return (_to_link(row), row.image_key, Visibility(row.visibility)) if row else None
 
     async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]:
         rows = await self._session.execute(
@@ -257,6 +262,22 @@ class SqlLinkRepository:
             .limit(1)
         )
         return found is not None
+
+
+_VISIBILITY_OF_IMAGE_SQL = sql_text(
+    sa.select(photos.c.visibility).where(photos.c.image_key == sa.bindparam("image_key"))
+)
+
+
+class SqlImageIndex:
+    """Which photo an image key belongs to, for the image routes (on the read pool)."""
+
+    def __init__(self, reader: PgReader) -> None:
+        self._reader = reader
+
+    async def visibility(self, image_key: str) -> Visibility | None:
+        row: Any = await self._reader.first_sql(_VISIBILITY_OF_IMAGE_SQL, {"image_key": image_key})
+        return Visibility(row.visibility) if row else None
 
 
 class SqlImageTombstones:

@@ -11,10 +11,12 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import array as pg_array
 
 from photoshare.adapters.sql.photos import variants_from_json
-from photoshare.adapters.sql.reader import PgReader, sql_text
+from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
+from photoshare.adapters.sql.visibility import listed, visible
 from photoshare.application.readmodels import (
     PhotoMetadata,
     PhotoPage,
@@ -26,9 +28,10 @@ from photoshare.application.readmodels import (
     UserRef,
     VariantView,
 )
+from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.photos import METADATA_FIELDS, Variant, tag_key
 
-_PHOTO_ROW = sa.select(
+PHOTO_ROW = sa.select(
     photos.c.id,
     photos.c.image_key,
     photos.c.description,
@@ -41,6 +44,7 @@ _PHOTO_ROW = sa.select(
     photos.c.height,
     photos.c.created_at,
     photos.c.updated_at,
+    photos.c.visibility,
     photos.c.status,
     photos.c.variants,
     photos.c.placeholder,
@@ -60,7 +64,10 @@ def like_pattern(text: str) -> str:
 _TEXT_ARRAY = ARRAY(sa.Text)
 TAG_SEPARATOR = "\n"  # between the names in `photos.tags_text` (see migration 0005)
 
-_GET_PHOTO_SQL = sql_text(_PHOTO_ROW.where(photos.c.id == sa.bindparam("photo_id")))
+# Turns a stored image key and the photo's visibility into the URL an answer carries
+# (signed and expiring unless the photo is public).
+UrlFor = Callable[[str, Visibility], str]
+VariantUrlFor = Callable[[str, Variant, Visibility], str]  # the same, for a sized variant
 
 
 def _metadata(exif: dict[str, Any] | None) -> PhotoMetadata | None:
@@ -70,25 +77,22 @@ def _metadata(exif: dict[str, Any] | None) -> PhotoMetadata | None:
 
 
 class SqlPhotoQueries:
-    def __init__(
-        self,
-        reader: PgReader,
-        url_for: Callable[[str], str],
-        variant_url: Callable[[str, Variant], str] | None = None,
-    ) -> None:
+    def __init__(self, reader: PgReader, url_for: UrlFor, variant_url: VariantUrlFor | None = None) -> None:
         self._reader = reader
-        self._url_for = url_for
-        self._variant_url = variant_url or (lambda key, v: url_for(key))
+        self.url_for = url_for
+        self._variant_url = variant_url or (lambda key, v, visibility: url_for(key, visibility))
 
-    def _view(self, row: Any) -> PhotoView:
+    def view(self, row: Any) -> PhotoView:
+        """A row of `PHOTO_ROW` as the answer shows it."""
         average = row.rating_average
+        visibility = Visibility(row.visibility)
         variants = [
-            VariantView(v.name, v.width, v.height, self._variant_url(row.image_key, v))
+            VariantView(v.name, v.width, v.height, self._variant_url(row.image_key, v, visibility))
             for v in variants_from_json(row.variants or [])
         ]
         return PhotoView(
             id=row.id,
-            url=self._url_for(row.image_key),
+            url=self.url_for(row.image_key, visibility),
             description=row.description,
             tags=list(row.tag_names),
             owner=UserRef(row.username),
@@ -100,6 +104,7 @@ class SqlPhotoQueries:
             height=row.height,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            visibility=visibility.value,
             status=row.status,
             variants=variants,
             placeholder=row.placeholder,
@@ -123,9 +128,9 @@ class SqlPhotoQueries:
         )
         return {checksum: uuid.UUID(photo_id) for checksum, photo_id in rows}
 
-    async def get(self, photo_id: uuid.UUID) -> PhotoView | None:
-        row = await self._reader.first_sql(_GET_PHOTO_SQL, {"photo_id": photo_id})
-        return self._view(row) if row else None
+    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
+        row = await self._reader.first(PHOTO_ROW.where(photos.c.id == photo_id, visible(photos, to)))
+        return self.view(row) if row else None
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
         """Two statements whatever the page size: the exact total, then the page.
@@ -139,16 +144,16 @@ class SqlPhotoQueries:
         Filtered statements are not prepared: a generic plan picked for one word would be
         ruinous for another.
         """
-        conditions = _conditions(search)
+        filters = _conditions(search)
         # An unfiltered page has one good plan whatever the values: let psycopg prepare it
         # (planning was most of its database time).
-        prepare = None if not conditions else False
-        total, photo_count = await self._reader.first(_total(search, conditions), prepare=prepare) or (0, 0)
+        prepare = None if not filters else False
+        total, photo_count = await self._reader.first(_total(search, filters), prepare=prepare) or (0, 0)
         window = _Window.of(search, int(total), int(photo_count))
-        rows = await self._reader.all(_page(search, conditions, window), prepare=prepare)
+        rows = await self._reader.all(_page(search, [listed(photos), *filters], window), prepare=prepare)
         ordered = reversed(rows) if window.backwards else rows
         return PhotoPage(
-            items=[self._view(r) for r in ordered], total=int(total), limit=search.limit, offset=search.offset
+            items=[self.view(r) for r in ordered], total=int(total), limit=search.limit, offset=search.offset
         )
 
 
@@ -201,18 +206,22 @@ def _few_enough_to_gather(search: PhotoSearch, total: int, photo_count: int, rea
     return keyword_only and 4 * total * total < reach * max(photo_count, total)
 
 
-def _total(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]]) -> sa.Select[int, int]:
-    """The exact number of matches and of photos, each the cheapest way: the counter kept
-    by triggers for all photos, the tag's rows in `photo_tags` (an index-only count) for
-    a tag alone, else a count with the page's conditions."""
+def _total(search: PhotoSearch, filters: list[sa.ColumnElement[bool]]) -> sa.Select[int, int]:
+    """The exact number of listed matches and of listed photos, each the cheapest way: the
+    counter kept by triggers for all listed photos, the tag's rows in `photo_tags` (an
+    index-only count) less its few unlisted photos for a tag alone, else a count with the
+    page's conditions."""
     photo_count = sa.select(sa.func.coalesce(sa.func.sum(photo_totals.c.photos), 0)).scalar_subquery()
-    if not conditions:
+    if not filters:
         matches: sa.ColumnElement[Any] = photo_count
-    elif search.tag and len(conditions) == 1:
-        tag_id = sa.select(tags.c.id).where(tags.c.name == search.tag).scalar_subquery()
-        matches = sa.select(sa.func.count()).where(photo_tags.c.tag_id == tag_id).scalar_subquery()
+    elif search.tag and len(filters) == 1:
+        matches = public_with_tag(
+            sa.select(tags.c.id).where(tags.c.name == search.tag).scalar_subquery(), search.tag
+        )
     else:
-        matches = sa.select(sa.func.count()).select_from(photos).where(*conditions).scalar_subquery()
+        matches = (
+            sa.select(sa.func.count()).select_from(photos).where(listed(photos), *filters).scalar_subquery()
+        )
     return sa.select(sa.cast(matches, sa.BigInteger), sa.cast(photo_count, sa.BigInteger))
 
 
@@ -235,9 +244,7 @@ def _page(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]], window:
         ids = ids.where(*conditions)
     ids = ids.order_by(*_order(search, source, backwards=window.backwards))
     ids = ids.limit(window.limit).offset(window.offset)
-    return _PHOTO_ROW.where(photos.c.id.in_(ids)).order_by(
-        *_order(search, photos, backwards=window.backwards)
-    )
+    return PHOTO_ROW.where(photos.c.id.in_(ids)).order_by(*_order(search, photos, backwards=window.backwards))
 
 
 def _conditions(search: PhotoSearch) -> list[sa.ColumnElement[bool]]:
@@ -302,18 +309,38 @@ def _order(search: PhotoSearch, source: Any, *, backwards: bool) -> list[sa.Unar
     return [rating.nulls_first() if backwards else rating.nulls_last(), tie]
 
 
+def public_with_tag(tag_id: Any, name: Any) -> sa.ColumnElement[Any]:
+    """Listed photos with a tag: its rows in `photo_tags` (index-only) less its unlisted photos
+    (few, found through the partial index `ix_photos_hidden_tag_names`)."""
+    tagged = sa.select(sa.func.count()).where(photo_tags.c.tag_id == tag_id).scalar_subquery()
+    hidden = (
+        sa.select(sa.func.count())
+        .select_from(photos)
+        .where(sa.not_(listed(photos)), photos.c.tag_names.contains(pg_array([name])))
+        .scalar_subquery()
+    )
+    return tagged - hidden
+
+
 class SqlTagQueries:
     def __init__(self, reader: PgReader) -> None:
         self._reader = reader
 
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage:
-        # A tag no photo uses any more is no tag to list (its row stays, for the next photo).
-        used = sa.exists().where(photo_tags.c.tag_id == tags.c.id)
+        # A tag no listed photo uses is no tag to list: not one whose photos are all gone (its
+        # row stays, for the next photo), nor one of unlisted photos only (its name would tell).
+        used = sa.exists(
+            sa.select(sa.literal(1))
+            .select_from(photo_tags.join(photos, photos.c.id == photo_tags.c.photo_id))
+            .where(photo_tags.c.tag_id == tags.c.id, listed(photos))
+        )
         key = tag_key(prefix) if prefix else ""
-        where = [used] + ([tags.c.name.like(like_pattern(key)[1:])] if key else [])
-        # A correlated count per tag on the page (index-only on photo_tags.tag_id), not a
-        # GROUP BY over every photo's tags.
-        photo_count = sa.select(sa.func.count()).where(photo_tags.c.tag_id == tags.c.id).scalar_subquery()
+        where: list[sa.ColumnElement[bool]] = [used] + (
+            [tags.c.name.like(like_pattern(key)[1:])] if key else []
+        )
+        # A correlated count per tag on the page (index-only on photo_tags.tag_id, less the
+        # tag's few unlisted photos), not a GROUP BY over every photo's tags.
+        photo_count = public_with_tag(tags.c.id, tags.c.name)
         rows = await self._reader.all(
             sa.select(tags.c.name, photo_count)
             .where(*where)

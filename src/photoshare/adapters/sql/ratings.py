@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from photoshare.adapters.sql.errors import conflict_from, constraint_name
 from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import PK_RATINGS, photos, ratings, users
+from photoshare.adapters.sql.visibility import visible
 from photoshare.application.readmodels import RatingEntry, UserRef
+from photoshare.domain.access import VisibleTo
 from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.ratings import Rating, RatingSummary
 
@@ -88,8 +90,11 @@ class SqlRatingQueries:
     def __init__(self, reader: PgReader) -> None:
         self._reader = reader
 
-    async def list_for_photo(self, photo_id: uuid.UUID) -> list[RatingEntry] | None:
-        if await self._reader.first(sa.select(photos.c.id).where(photos.c.id == photo_id)) is None:
+    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry] | None:
+        found = await self._reader.first(
+            sa.select(photos.c.id).where(photos.c.id == photo_id, visible(photos, to))
+        )
+        if found is None:
             return None
         rows = await self._reader.all(
             sa.select(users.c.username, ratings.c.value, ratings.c.created_at)

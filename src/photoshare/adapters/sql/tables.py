@@ -7,9 +7,12 @@ from advanced_alchemy.base import convention
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from photoshare.domain.access import LISTED
 from photoshare.domain.accounts import PAT_NAME_MAX, USER_AGENT_MAX
+from photoshare.domain.albums import ALBUM_DESCRIPTION_MAX, ALBUM_TITLE_MAX
 from photoshare.domain.comments import COMMENT_MAX
 from photoshare.domain.photos import DESCRIPTION_MAX, TAG_MAX_LENGTH
+from photoshare.domain.shares import SHARE_LABEL_MAX
 from photoshare.domain.users import BIO_MAX, EMAIL_MAX, FULL_NAME_MAX, USERNAME_MAX
 
 metadata = sa.MetaData(naming_convention=convention)
@@ -20,6 +23,12 @@ UQ_EMAIL = "uq_users_email_lower"
 PK_RATINGS = "pk_ratings"
 UQ_TAG_NAME = "uq_tags_name"
 UQ_LINK_SLUG = "uq_links_slug"
+UQ_SHARE_SLUG = "uq_shares_slug"
+PK_ALBUM_PHOTOS = "pk_album_photos"
+
+# The listed (public) photos as SQL, for partial indexes and the statements they serve.
+LISTED_SQL = f"visibility = '{LISTED.value}'"
+UNLISTED_SQL = f"visibility <> '{LISTED.value}'"
 
 
 def _ts(name: str, **kw: object) -> sa.Column[object]:
@@ -149,12 +158,35 @@ photos = sa.Table(
     sa.Column(
         "tags_text", sa.Text, sa.Computed("photo_tags_text(tag_names)", persisted=True), nullable=False
     ),
-    sa.Index("ix_photos_created_at_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    # public, unlisted or private (migration 0007); lists and search show public ones only.
+    sa.Column("visibility", sa.String(16), nullable=False, server_default="public"),
+    # The sort indexes hold listed (public) photos only: a page walks only what it may show.
+    sa.Index(
+        "ix_photos_created_at_id",
+        sa.text("created_at DESC"),
+        sa.text("id DESC"),
+        postgresql_where=sa.text(LISTED_SQL),
+    ),
     sa.Index("ix_photos_owner_created", "owner_id", sa.text("created_at DESC")),
-    sa.Index("ix_photos_rating_id", "rating_average", "id"),
+    # The image routes find a key's photo (is it public?) by this (migration 0007).
+    sa.Index("ix_photos_image_key", "image_key"),
+    sa.Index("ix_photos_rating_id", "rating_average", "id", postgresql_where=sa.text(LISTED_SQL)),
     # Search (migration 0004): `-rating` reads this one forwards (unrated last), `q` and
     # `tag` use the GIN indexes.
-    sa.Index("ix_photos_rating_desc_id", sa.text("rating_average DESC NULLS LAST"), sa.text("id DESC")),
+    sa.Index(
+        "ix_photos_rating_desc_id",
+        sa.text("rating_average DESC NULLS LAST"),
+        sa.text("id DESC"),
+        postgresql_where=sa.text(LISTED_SQL),
+    ),
+    # The few photos that are not listed, by owner and by tag: counts subtract them.
+    sa.Index("ix_photos_hidden_owner", "owner_id", postgresql_where=sa.text(UNLISTED_SQL)),
+    sa.Index(
+        "ix_photos_hidden_tag_names",
+        "tag_names",
+        postgresql_using="gin",
+        postgresql_where=sa.text(UNLISTED_SQL),
+    ),
     sa.Index(
         "ix_photos_description_trgm",
         "description",
@@ -245,6 +277,55 @@ ratings = sa.Table(
     sa.PrimaryKeyConstraint("photo_id", "user_id", name=PK_RATINGS),
     sa.CheckConstraint("value BETWEEN 1 AND 5", name="value_range"),
     sa.Index("ix_ratings_user_id", "user_id"),
+)
+
+albums = sa.Table(
+    "albums",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("owner_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("title", sa.String(ALBUM_TITLE_MAX), nullable=False),
+    sa.Column("description", sa.String(ALBUM_DESCRIPTION_MAX), nullable=False, server_default=""),
+    sa.Column("visibility", sa.String(16), nullable=False, server_default="public"),
+    sa.Column("cover_photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="SET NULL")),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_albums_owner_created", "owner_id", sa.text("created_at DESC")),
+)
+
+# A photo in an album, in order; deleting the photo (or the album) removes the row.
+album_photos = sa.Table(
+    "album_photos",
+    metadata,
+    sa.Column("album_id", UUID(as_uuid=True), sa.ForeignKey("albums.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    _ts("added_at"),
+    sa.PrimaryKeyConstraint("album_id", "photo_id", name=PK_ALBUM_PHOTOS),
+    sa.Index("ix_album_photos_album_position", "album_id", "position", "photo_id"),
+    sa.Index("ix_album_photos_photo_id", "photo_id"),
+)
+
+shares = sa.Table(
+    "shares",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("slug", sa.String(32), nullable=False),
+    sa.Column("owner_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("photo_id", UUID(as_uuid=True), sa.ForeignKey("photos.id", ondelete="CASCADE")),
+    sa.Column("album_id", UUID(as_uuid=True), sa.ForeignKey("albums.id", ondelete="CASCADE")),
+    sa.Column("label", sa.String(SHARE_LABEL_MAX)),
+    sa.Column("expires_at", DateTimeUTC(timezone=True)),
+    sa.Column("max_views", sa.Integer),
+    sa.Column("view_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_viewed_at", DateTimeUTC(timezone=True)),
+    sa.Column("password_hash", sa.String(100)),
+    _ts("created_at"),
+    sa.UniqueConstraint("slug", name=UQ_SHARE_SLUG),
+    sa.CheckConstraint("(photo_id IS NULL) <> (album_id IS NULL)", name="one_target"),
+    sa.Index("ix_shares_owner_created", "owner_id", sa.text("created_at DESC")),
+    sa.Index("ix_shares_photo_id", "photo_id"),
+    sa.Index("ix_shares_album_id", "album_id"),
 )
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.errors import conflict_from
 from photoshare.adapters.sql.reader import PgReader, sql_text
-from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, users
+from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, users
+from photoshare.adapters.sql.visibility import listed
 from photoshare.application.readmodels import MeView, ProfileView
 from photoshare.domain.errors import Conflict
 from photoshare.domain.users import Role, User
@@ -183,12 +184,29 @@ def _values(user: User) -> dict[str, Any]:
     }
 
 
+# A profile counts listed photos only: the account's counter less its few unlisted photos
+# (found through the partial index `ix_photos_hidden_owner`).
+_UNLISTED_OF_USER = (
+    sa.select(sa.func.count())
+    .select_from(photos)
+    .where(photos.c.owner_id == users.c.id, sa.not_(listed(photos)))
+).scalar_subquery()
+
+
 # The read models' fields are user columns, in field order, but for `avatar_url`, which is
-# the last field and comes from the `avatar_key` column.
+# the last field and comes from the `avatar_key` column, and a profile's `photo_count`.
 def _view_select(view: type[MeView] | type[ProfileView]) -> sa.Select[Any]:
     *columns, avatar = view.__struct_fields__
     assert avatar == "avatar_url"
-    return sa.select(*(users.c[name] for name in columns), users.c.avatar_key)
+    return sa.select(
+        *(
+            (users.c.photo_count - _UNLISTED_OF_USER).label("photo_count")
+            if view is ProfileView and name == "photo_count"
+            else users.c[name]
+            for name in columns
+        ),
+        users.c.avatar_key,
+    )
 
 
 _ME = _view_select(MeView)

@@ -42,6 +42,14 @@ _URL_DEFAULTS: dict[str, Any] = {
     "dpr": None,
 }
 logger = logging.getLogger(__name__)
+PUBLIC_DELIVERY, PRIVATE_DELIVERY = "upload", "authenticated"
+SIGNED_URL_TTL = 3600
+
+
+def _delivery(private: bool) -> str:
+    return PRIVATE_DELIVERY if private else PUBLIC_DELIVERY
+
+
 _RETRY_LATER = {420, 429}  # Cloudinary's rate limits: not the request's fault
 _UNPARSABLE_STATUS = re.compile(r"server response \((\d{3})\)")  # the SDK's message for non-JSON answers
 
@@ -74,6 +82,10 @@ class CloudinaryImageStore:
         }
         if prefix := upload_prefix or query.get("upload_prefix"):
             self._api["upload_prefix"] = prefix.rstrip("/")
+        # Cloudinary's token-based authentication (its account's token key, hex): signed URLs
+        # then expire too. Without it they are signed, and the asset is moved back to the
+        # public type, or deleted, to end them.
+        self._auth_token_key = query.get("auth_token_key")
         secure_distribution = parts.path.strip("/") or None  # cloudinary://k:s@cloud/cdn.example.com
         self._url_options: dict[str, Any] = {
             **_URL_DEFAULTS,
@@ -86,38 +98,60 @@ class CloudinaryImageStore:
         stem, extension = split_key(key)
         return (f"{self._folder}/{stem}" if self._folder else stem), extension
 
-    async def save(self, key: str, image: CleanImage) -> None:
+    async def save(self, key: str, image: CleanImage, *, private: bool = False) -> None:
         public_id, _ = self._public_id(key)
         await self._call(
             cloudinary.uploader.upload,
             (key, image.data),  # (file name, bytes): the SDK sends it as a multipart file
             public_id=public_id,
             resource_type="image",
+            type=_delivery(private),
             overwrite=True,
         )
 
-    async def delete(self, key: str) -> None:
+    async def set_private(self, key: str, private: bool) -> None:
+        """Move the asset between the public and the authenticated delivery types."""
+        public_id, _ = self._public_id(key)
+        await self._call(
+            cloudinary.uploader.rename,
+            public_id,
+            public_id,
+            resource_type="image",
+            type=_delivery(not private),
+            to_type=_delivery(private),
+            overwrite=True,
+            invalidate=True,
+        )
+
+    async def delete(self, key: str, *, private: bool = False) -> None:
         public_id, _ = self._public_id(key)
         # A missing asset answers {"result": "not found"}, which is fine here.
-        await self._call(cloudinary.uploader.destroy, public_id, resource_type="image", invalidate=True)
+        await self._call(
+            cloudinary.uploader.destroy,
+            public_id,
+            resource_type="image",
+            type=_delivery(private),
+            invalidate=True,
+        )
 
-    def original_url(self, key: str) -> str:
+    def original_url(self, key: str, *, signed: bool = False) -> str:
         public_id, extension = self._public_id(key)
-        return self._url(public_id, format=extension or None)
+        return self._url(public_id, signed, format=extension or None)
 
-    def transformed_url(self, key: str, transformation: Transformation) -> str:
+    def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str:
         public_id, extension = self._public_id(key)
         options = _sdk_options(transformation)
         options.setdefault("format", extension or None)
-        return self._url(public_id, **options)
+        return self._url(public_id, signed, **options)
 
-    def variant_url(self, key: str, variant: Variant) -> str:
+    def variant_url(self, key: str, variant: Variant, *, signed: bool = False) -> str:
         """Sized by the CDN on delivery: `c_limit` never upscales, `f_auto`/`q_auto` let it
-        pick the format (AVIF, WebP...) and quality per browser."""
+        pick the format (AVIF, WebP...) and quality per browser. `signed`: authenticated
+        delivery, like the original of a hidden photo."""
         public_id, _ = self._public_id(key)
         side = VARIANT_SIZES.get(variant.name, max(variant.width, variant.height))
         return self._url(
-            public_id, width=side, height=side, crop="limit", fetch_format="auto", quality="auto"
+            public_id, signed, width=side, height=side, crop="limit", fetch_format="auto", quality="auto"
         )
 
     async def make_variants(self, key: str, planned: tuple[Variant, ...]) -> Rendition | None:
@@ -130,8 +164,14 @@ class CloudinaryImageStore:
     async def sweep_orphans(self) -> int:
         return 0  # Cloudinary derives on delivery and `delete` invalidates those: nothing is left
 
-    def _url(self, public_id: str, **options: Any) -> str:
-        url, _ = cloudinary.utils.cloudinary_url(public_id, **self._url_options, **options)
+    def _url(self, public_id: str, signed: bool, **options: Any) -> str:
+        if signed:
+            # Authenticated delivery: the CDN serves the asset only with the SDK's signature
+            # (over the public id and transformation); with a token key the URL also expires.
+            options |= {"type": PRIVATE_DELIVERY, "sign_url": True, "api_secret": self._api["api_secret"]}
+            if self._auth_token_key:
+                options["auth_token"] = {"key": self._auth_token_key, "duration": SIGNED_URL_TTL}
+        url, _ = cloudinary.utils.cloudinary_url(public_id, **(self._url_options | options))
         return str(url)
 
     async def _call(self, function: Any, *args: Any, **options: Any) -> dict[str, Any]:

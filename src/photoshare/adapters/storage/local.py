@@ -19,7 +19,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio
 import anyio.to_thread
@@ -27,7 +27,7 @@ import anyio.to_thread
 from photoshare.adapters.imaging import placeholder_of
 from photoshare.adapters.storage import rendering
 from photoshare.adapters.storage.keys import checked_key, split_key
-from photoshare.application.ports import CleanImage, RenderedImage, Rendition
+from photoshare.application.ports import CleanImage, RenderedImage, Rendition, UrlSigner, variant_signed_as
 from photoshare.domain.errors import DomainError, InvalidInput, StorageFull, Unavailable
 from photoshare.domain.photos import VARIANT_SIZES, Variant
 from photoshare.domain.transformations import Transformation
@@ -48,7 +48,12 @@ class LocalImageStore:
     """Implements `ImageStore` and `ImageRenderer` on a directory."""
 
     def __init__(
-        self, root: Path, public_base_url: str, limiter: anyio.CapacityLimiter, max_pixels: int
+        self,
+        root: Path,
+        public_base_url: str,
+        limiter: anyio.CapacityLimiter,
+        max_pixels: int,
+        signer: UrlSigner | None = None,
     ) -> None:
         self._originals = root / "originals"
         self._variants = root / "variants"
@@ -56,24 +61,37 @@ class LocalImageStore:
         self._base_url = public_base_url.rstrip("/")
         self._limiter = limiter
         self._max_pixels = max_pixels  # the most pixels one rendering may hold
+        self._signer = signer
 
     # --- ImageStore ---------------------------------------------------------------------------
 
-    async def save(self, key: str, image: CleanImage) -> None:
+    async def save(self, key: str, image: CleanImage, *, private: bool = False) -> None:
         await anyio.to_thread.run_sync(self._save, checked_key(key), image.data)
 
-    async def delete(self, key: str) -> None:
+    async def set_private(self, key: str, private: bool) -> None:
+        """Nothing to move: the image routes ask the photo's visibility (`ImageGate`)."""
+
+    async def delete(self, key: str, *, private: bool = False) -> None:
         await anyio.to_thread.run_sync(self._delete, checked_key(key))
 
-    def original_url(self, key: str) -> str:
-        return f"{self._base_url}/images/{quote(checked_key(key))}"
+    def original_url(self, key: str, *, signed: bool = False) -> str:
+        url = f"{self._base_url}/images/{quote(checked_key(key))}"
+        return self._signed(url, key, "") if signed else url
 
-    def transformed_url(self, key: str, transformation: Transformation) -> str:
-        canonical = quote(transformation.canonical(), safe=",")
-        return f"{self._base_url}/images/t/{canonical}/{quote(checked_key(key))}"
+    def transformed_url(self, key: str, transformation: Transformation, *, signed: bool = False) -> str:
+        canonical = transformation.canonical()
+        url = f"{self._base_url}/images/t/{quote(canonical, safe=',')}/{quote(checked_key(key))}"
+        return self._signed(url, key, canonical) if signed else url
 
-    def variant_url(self, key: str, variant: Variant) -> str:
-        return f"{self._base_url}/images/v/{variant.name}/{quote(checked_key(key))}"
+    def _signed(self, url: str, key: str, variant: str) -> str:
+        if self._signer is None:
+            raise RuntimeError("this store was built without a URL signer")
+        expires, signature = self._signer.sign(key, variant)
+        return f"{url}?{urlencode({'expires': expires, 'signature': signature})}"
+
+    def variant_url(self, key: str, variant: Variant, *, signed: bool = False) -> str:
+        url = f"{self._base_url}/images/v/{variant.name}/{quote(checked_key(key))}"
+        return self._signed(url, key, variant_signed_as(variant.name)) if signed else url
 
     async def placeholder_at_upload(self, image: CleanImage) -> str | None:
         return None  # made by the variants job, from the thumb it renders anyway

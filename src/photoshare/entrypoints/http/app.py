@@ -16,6 +16,7 @@ from photoshare.config import Settings
 from photoshare.entrypoints import ioc
 from photoshare.entrypoints.http.caching import private_when_credentialed
 from photoshare.entrypoints.http.controllers.account import AccountRecoveryController, MeController, avatar
+from photoshare.entrypoints.http.controllers.albums import AlbumsController
 from photoshare.entrypoints.http.controllers.auth import AuthController
 from photoshare.entrypoints.http.controllers.comments import CommentsController
 from photoshare.entrypoints.http.controllers.health import health
@@ -23,6 +24,7 @@ from photoshare.entrypoints.http.controllers.images import original_image, trans
 from photoshare.entrypoints.http.controllers.links import PhotoLinksController, link_qr, short_link
 from photoshare.entrypoints.http.controllers.photos import PhotosController
 from photoshare.entrypoints.http.controllers.ratings import RatingsController
+from photoshare.entrypoints.http.controllers.shares import SharesController
 from photoshare.entrypoints.http.controllers.tags import list_tags
 from photoshare.entrypoints.http.controllers.users import UsersController
 from photoshare.entrypoints.http.errors import exception_handlers
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             PhotoLinksController,
             CommentsController,
             RatingsController,
+            AlbumsController,
+            SharesController,
             link_qr,
             short_link,
             list_tags,

@@ -28,6 +28,10 @@ IMAGE = f"public, max-age={IMAGE_MAX_AGE}, must-revalidate"
 # Where a short link points: the link can be deleted, so no longer than an image.
 REDIRECT = f"public, max-age={IMAGE_MAX_AGE}"
 IMMUTABLE = "public, max-age=31536000, immutable"
+# A signed image URL is one viewer's capability: only their browser keeps it, and not for long.
+SIGNED_IMAGE = f"private, max-age={IMAGE_MAX_AGE}"
+# An answer carrying signed image URLs (an unlisted or private photo): no shared cache keeps it.
+PRIVATE_REVALIDATE = "private, no-cache"
 
 _encoder = msgspec.json.Encoder()
 _CACHE_CONTROL = b"cache-control"
@@ -38,11 +42,13 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
-def conditional_json(request: Request[Any, Any, Any], value: Any) -> Response[Any]:
+def conditional_json(
+    request: Request[Any, Any, Any], value: Any, *, cache_control: str = REVALIDATE
+) -> Response[Any]:
     """Encode once, tag the bytes, and skip sending them if the client already has them."""
     body = _encoder.encode(value)
     etag = etag_of(body)
-    headers = {"ETag": etag, "Cache-Control": REVALIDATE}
+    headers = {"ETag": etag, "Cache-Control": cache_control}
     if request.headers.get("if-none-match") == etag:
         return Response(b"", status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)

@@ -27,6 +27,7 @@ STATUS: dict[type[domain.DomainError], int] = {
     domain.Forbidden: 403,
     domain.NotFound: 404,
     domain.Conflict: 409,
+    domain.Gone: 410,
     domain.PayloadTooLarge: 413,
     domain.UnsupportedMedia: 415,
     domain.TooManyRequests: 429,
@@ -42,6 +43,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "Gone",
     413: "Payload too large",
     415: "Unsupported media type",
     429: "Too many requests",
@@ -74,6 +76,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     field: str | None = None
     errors: list[FieldError] | None = None
     retry_after: int | None = None
+    password_required: bool | None = None
     error: str | None = None  # the OAuth2 error code of a refused token request
 
 
@@ -109,6 +112,7 @@ def on_domain_error(request: Request[Any, Any, Any], error: domain.DomainError) 
         headers=headers,
         field=error.field,
         retry_after=retry_after,
+        password_required=True if isinstance(error, domain.PasswordRequired) else None,
         error=getattr(error, "error", None),
     )
 

@@ -63,6 +63,12 @@ TAGS = [
         description="Ratings 1-5: once per user per photo, never your own; staff list and remove.",
     ),
     Tag(name="tags", description="The service-wide tags and how many photos use each."),
+    Tag(name="albums", description="Ordered albums of photos, with a cover and a visibility."),
+    Tag(
+        name="shares",
+        description="Share links to a photo or an album: expiring, optionally password-protected "
+        "and view-limited, with QR codes.",
+    ),
     Tag(name="images", description="Image bytes, when the service stores images itself (no Cloudinary)."),
     Tag(name="service", description="Health of the service and its dependencies."),
 ]

@@ -38,6 +38,7 @@ DESCRIPTIONS = {
     403: "Authenticated but not allowed (role, ownership, a rule), or a banned account.",
     404: "No such resource.",
     409: "Conflict with the current state (a taken name, a second rating, an admin locking themselves out).",
+    410: "Gone: the share link has expired or reached its view limit.",
     413: "The request body is too large.",
     415: "The upload is not a JPEG, PNG, WebP or GIF image.",
     429: "Too many requests: retry after `Retry-After` seconds (also `retry_after` in the body).",

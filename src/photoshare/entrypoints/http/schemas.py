@@ -17,8 +17,10 @@ from msgspec import UNSET, Meta, UnsetType
 from photoshare.application.photos import MAX_UPLOAD_BYTES
 from photoshare.domain import accounts as a
 from photoshare.domain import photos as p
+from photoshare.domain import shares as sh
 from photoshare.domain import transformations as t
 from photoshare.domain import users as u
+from photoshare.domain.albums import ALBUM_DESCRIPTION_MAX, ALBUM_TITLE_MAX
 from photoshare.domain.comments import COMMENT_MAX
 from photoshare.domain.photos import MAX_CHECKSUMS
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
@@ -90,6 +92,7 @@ class HealthOut(msgspec.Struct):
     failed_jobs: int | None = None
 
 
+VisibilityIn = Literal["public", "unlisted", "private"]
 TagName = Annotated[str, Meta(max_length=p.TAG_MAX_LENGTH, description="trimmed and lower-cased")]
 Tags = Annotated[list[TagName], Meta(max_length=p.MAX_TAGS_PER_PHOTO)]
 
@@ -97,6 +100,7 @@ Tags = Annotated[list[TagName], Meta(max_length=p.MAX_TAGS_PER_PHOTO)]
 class PhotoUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
     description: Annotated[str, Meta(max_length=p.DESCRIPTION_MAX)]
     tags: Tags | None = None
+    visibility: VisibilityIn | None = None
     show_metadata: bool | None = None  # show camera, lens and exposure (never GPS) to everyone
 
 
@@ -136,6 +140,7 @@ class UploadForm:
     file: UploadFile
     description: str | None = None
     tags: list[str] = field(default_factory=list)
+    visibility: str | None = None
 
 
 @dataclass
@@ -172,6 +177,7 @@ SCHEMA_EXTRA: dict[str, dict[str, object]] = {
                 ],
                 "description": "tag names: the field repeated, or one field (comma-separated names)",
             },
+            "visibility": {"type": "string", "enum": ["public", "unlisted", "private"]},
         },
         "required": ["file"],
     },
@@ -190,6 +196,53 @@ class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
     """A JSON integer 1-5; the controller re-reads it strictly, so "3", 3.0 and true are refused."""
 
     value: Annotated[int, Meta(ge=RATING_MIN, le=RATING_MAX)]
+
+
+AlbumTitle = Annotated[str, Meta(min_length=1, max_length=ALBUM_TITLE_MAX)]
+AlbumDescription = Annotated[str, Meta(max_length=ALBUM_DESCRIPTION_MAX)]
+
+
+class AlbumIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: AlbumTitle
+    description: AlbumDescription | None = None
+    visibility: VisibilityIn | None = None
+
+
+class AlbumPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Any of the fields; `cover_photo_id: null` removes the cover."""
+
+    title: AlbumTitle | None = None
+    description: AlbumDescription | None = None
+    visibility: VisibilityIn | None = None
+    cover_photo_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class AlbumPhotoIn(msgspec.Struct, forbid_unknown_fields=True):
+    position: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
+
+
+SharePassword = Annotated[str, Meta(min_length=sh.SHARE_PASSWORD_MIN, max_length=sh.SHARE_PASSWORD_MAX)]
+MaxViews = Annotated[int, Meta(ge=1, le=sh.MAX_VIEWS_MAX)]
+ShareLabel = Annotated[str, Meta(max_length=sh.SHARE_LABEL_MAX)]
+# msgspec decodes RFC 3339 but leaves the format out of a nullable field's schema.
+Timestamp = Annotated[datetime, Meta(extra_json_schema={"format": "date-time"})]
+
+
+class ShareIn(msgspec.Struct, forbid_unknown_fields=True):
+    label: ShareLabel | None = None
+    expires_at: Timestamp | None = None
+    expires_in: Annotated[int, Meta(ge=sh.EXPIRES_IN_MIN, le=sh.EXPIRES_IN_MAX)] | None = None
+    password: SharePassword | None = None
+    max_views: MaxViews | None = None
+
+
+class SharePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Any of the fields; `null` clears one."""
+
+    label: ShareLabel | msgspec.UnsetType | None = msgspec.UNSET
+    expires_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET
+    max_views: MaxViews | msgspec.UnsetType | None = msgspec.UNSET
+    password: SharePassword | msgspec.UnsetType | None = msgspec.UNSET
 
 
 # --- accounts (API.md "Accounts") -----------------------------------------------------------

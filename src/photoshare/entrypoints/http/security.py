@@ -7,6 +7,8 @@ The hook sees every response the app sends, whoever produced it.
 
 from __future__ import annotations
 
+import re
+
 from litestar.enums import ScopeType
 from litestar.types import Message, Scope
 
@@ -34,12 +36,20 @@ WEB_CSP = (
 )
 
 
+# Every answer about a share (made, listed, opened, refused) is never stored by any cache.
+_SHARE_PATHS = re.compile(r"^/(api/shares?(/|$)|api/shared/|s/|api/(photos|albums)/[^/]+/shares/?$)")
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
     """Add the headers to a response's start message, unless the handler set its own."""
     if scope["type"] != ScopeType.HTTP or message["type"] != "http.response.start":
         return
     csp = _DOCS_CSP if scope["path"].startswith(("/schema", "/static/docs")) else _API_CSP
     headers = list(message.get("headers", []))
+    if _SHARE_PATHS.match(scope["path"]):
+        headers = [h for h in headers if h[0].lower() != b"cache-control"]
+        headers.append(_NO_STORE)
     present = {name.lower() for name, _ in headers}
     headers.extend(h for h in (*_COMMON, csp) if h[0] not in present)
     message["headers"] = headers

@@ -8,7 +8,7 @@ from dishka.integrations.litestar import inject
 from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from photoshare.application.auth import Principal
+from photoshare.application.auth import Principal, Viewer
 from photoshare.application.comments import AddComment, DeleteComment, EditComment
 from photoshare.application.readmodels import CommentPage, CommentQueries, CommentView
 from photoshare.domain.errors import NotFound
@@ -32,11 +32,12 @@ class CommentsController(Controller):
     async def list_comments(
         self,
         photo_id: FromPath[uuid.UUID],
+        viewer: FromDishka[Viewer],
         queries: FromDishka[CommentQueries],
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> CommentPage:
-        page = await queries.page(photo_id, limit, offset)
+        page = await queries.page(photo_id, limit, offset, viewer.sees)
         if page is None:
             raise NotFound("no such photo")
         return page
@@ -69,9 +70,9 @@ class CommentsController(Controller):
     )
     @inject
     async def get_comment(
-        self, comment_id: FromPath[uuid.UUID], queries: FromDishka[CommentQueries]
+        self, comment_id: FromPath[uuid.UUID], viewer: FromDishka[Viewer], queries: FromDishka[CommentQueries]
     ) -> CommentView:
-        view = await queries.get(comment_id)
+        view = await queries.get(comment_id, viewer.sees)
         if view is None:
             raise NotFound("no such comment")
         return view

@@ -20,12 +20,13 @@ from photoshare.application.readmodels import (
     PhotoSort,
     PhotoView,
 )
+from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.photos import MAX_CHECKSUMS, MAX_TAGS_PER_PHOTO, tag_key
 from photoshare.domain.ratings import RATING_MAX
 from photoshare.domain.text import nfc
 from photoshare.entrypoints.http.bodies import strict_json
-from photoshare.entrypoints.http.caching import conditional_json
+from photoshare.entrypoints.http.caching import PRIVATE_REVALIDATE, conditional_json
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.openapi_answers import answers
@@ -38,8 +39,8 @@ CHECK_BODY_LIMIT = (MAX_CHECKSUMS + 10) * 70
 SortParam = Literal["-created_at", "created_at", "-rating", "rating", "-taken_at", "taken_at"]
 
 
-async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID) -> PhotoView:
-    view = await queries.get(photo_id)
+async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
+    view = await queries.get(photo_id, to)
     if view is None:
         raise NotFound("no such photo")
     return view
@@ -88,7 +89,7 @@ class PhotosController(Controller):
         operation_id="uploadPhoto",
         summary="Upload a photo",
         description="Any user. Multipart fields `file` (JPEG, PNG, WebP or GIF, at most 10 MiB), "
-        "`description` and `tags` (comma-separated or repeated, at most 5). 413 for a larger file, "
+        "`description`, `tags` (comma-separated or repeated, at most 5) and `visibility`. 413 for a larger file, "
         "415 for anything that is not one of those images.",
         responses=answers(415, 429),
     )
@@ -107,32 +108,42 @@ class PhotosController(Controller):
         tags = [data.tags] if isinstance(data.tags, str) else data.tags
         if len(tags) > MAX_TAGS_PER_PHOTO:  # as many fields as a JSON edit may list (the document's maxItems)
             raise InvalidInput(f"at most {MAX_TAGS_PER_PHOTO} tags fields", field="tags")
-        photo = await upload(principal.user, content, data.description, tags)
-        return await photo_view(queries, photo.id)
+        visibility = Visibility.parse(data.visibility if isinstance(data.visibility, str) else None)
+        photo = await upload(principal.user, content, data.description, tags, visibility)
+        return await photo_view(queries, photo.id, VisibleTo.of(principal.user))
 
     @get(
         "/{photo_id:uuid}",
         operation_id="getPhoto",
         summary="A photo",
-        description="Public. With an ETag: `If-None-Match` gives 304 while the photo is unchanged.",
-        responses=answers(304),
+        description="Public and unlisted photos for anyone, private ones for their owner and admins "
+        "(404 for anyone else); a bad token is 401. With an ETag: `If-None-Match` gives 304 while "
+        "the photo is unchanged.",
+        responses=answers(304, 401, 403),
     )
     @inject
     async def get_photo(
         self,
         request: Request[Any, Any, Any],
         photo_id: FromPath[uuid.UUID],
+        viewer: FromDishka[Viewer],
         queries: FromDishka[PhotoQueries],
     ) -> Response[PhotoView]:
-        return conditional_json(request, await photo_view(queries, photo_id))
+        """Public and unlisted photos for anyone; private ones for their owner and admins (else 404)."""
+        view = await photo_view(queries, photo_id, viewer.sees)
+        if view.visibility != Visibility.PUBLIC:
+            # Signed image URLs are for this caller only: no shared cache may keep them.
+            return conditional_json(request, view, cache_control=PRIVATE_REVALIDATE)
+        return conditional_json(request, view)
 
     @put(
         "/{photo_id:uuid}",
         guards=[authenticated],
         security=SECURITY,
         operation_id="updatePhoto",
-        summary="Change a photo's description and tags",
-        description="Its owner or an admin (403 for anyone else). Tags, when given, replace the photo's.",
+        summary="Change a photo's description, tags and visibility",
+        description="Its owner or an admin (403 for anyone else). Tags, when given, replace the "
+        "photo's; `visibility` (public, unlisted, private) and `show_metadata` when given.",
     )
     @inject
     async def edit(
@@ -146,8 +157,9 @@ class PhotosController(Controller):
     ) -> PhotoView:
         # `data` documents and checks the body; the strict read refuses `0` for `show_metadata`.
         data = await strict_json(request, PhotoUpdateIn)
-        await edit(principal.user, photo_id, data.description, data.tags, data.show_metadata)
-        return await photo_view(queries, photo_id)
+        visibility = Visibility(data.visibility) if data.visibility else None
+        await edit(principal.user, photo_id, data.description, data.tags, visibility, data.show_metadata)
+        return await photo_view(queries, photo_id, VisibleTo.of(principal.user))
 
     @post(
         "/check",

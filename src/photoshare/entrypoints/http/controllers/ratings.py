@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from photoshare.application.auth import Principal
 from photoshare.application.ratings import DeleteRating, RatePhoto
 from photoshare.application.readmodels import RatingCreated, RatingEntry, RatingQueries
+from photoshare.domain.access import VisibleTo
 from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
 from photoshare.entrypoints.http.guards import authenticated, staff, throttled
@@ -73,9 +74,12 @@ class RatingsController(Controller):
     )
     @inject
     async def list_ratings(
-        self, photo_id: FromPath[uuid.UUID], queries: FromDishka[RatingQueries]
+        self,
+        photo_id: FromPath[uuid.UUID],
+        principal: FromDishka[Principal],
+        queries: FromDishka[RatingQueries],
     ) -> list[RatingEntry]:
-        entries = await queries.list_for_photo(photo_id)
+        entries = await queries.list_for_photo(photo_id, VisibleTo.of(principal.user))
         if entries is None:
             raise NotFound("no such photo")
         return entries
