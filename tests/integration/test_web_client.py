@@ -52,3 +52,8 @@ def test_every_module_import_resolves_to_a_served_file() -> None:
                 answer = client.get(f"/static/web/{Path(resolved).as_posix()}")
                 assert answer.status_code == 200, (module.name, target)
                 assert "javascript" in answer.headers["content-type"]
+
+
+def test_the_shell_names_its_charset_once() -> None:
+    with _client() as client:
+        assert client.get("/").headers["content-type"] == "text/html; charset=utf-8"

@@ -46,7 +46,7 @@ async def web_page() -> Response[bytes]:
     """The client's shell; revalidated on every load so a new release shows at once."""
     return Response(
         _index(),
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",  # Litestar adds "; charset=utf-8" to text types itself
         headers={"Content-Security-Policy": WEB_CSP, "Cache-Control": "no-cache"},
     )
 
