@@ -26,7 +26,9 @@ class CommentsController(Controller):
         "/photos/{photo_id:uuid}/comments",
         operation_id="listComments",
         summary="A photo's comments",
-        description="Public: a page of the photo's comments, oldest first.",
+        description="Public: a page of the photo's comments, oldest first. A token, when sent, "
+        "must be valid (401) and its account not banned (403), as on every public route.",
+        responses=answers(401, 403),
     )
     @inject
     async def list_comments(
@@ -66,7 +68,8 @@ class CommentsController(Controller):
         "/comments/{comment_id:uuid}",
         operation_id="getComment",
         summary="A comment",
-        description="Public.",
+        description="Public. A token, when sent, must be valid (401) and its account not banned (403).",
+        responses=answers(401, 403),
     )
     @inject
     async def get_comment(
