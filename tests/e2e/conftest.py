@@ -13,8 +13,7 @@ import pytest
 from tests.e2e.server import Service
 
 
-@pytest.fixture
-def data_root() -> Iterator[Path]:
+def _own_directory() -> Iterator[Path]:
     """A directory of our own under /tmp: the embedded PostgreSQL runs as another user (when
     the tests run as root) and must traverse it, which pytest's private tmp_path forbids."""
     root = Path(tempfile.mkdtemp(prefix="ps-e2e-"))
@@ -22,11 +21,8 @@ def data_root() -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def module_root() -> Iterator[Path]:
-    root = Path(tempfile.mkdtemp(prefix="ps-e2e-"))
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
+data_root = pytest.fixture(_own_directory, name="data_root")
+module_root = pytest.fixture(_own_directory, scope="module", name="module_root")
 
 
 @pytest.fixture(scope="module")

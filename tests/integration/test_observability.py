@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from ipaddress import ip_network
 
@@ -16,21 +18,25 @@ from photoshare.entrypoints.logs import JsonFormatter
 from tests.integration.accounts import Client, assert_problem
 
 
-async def _get(settings: Settings, client: tuple[str, int], path: str, **headers: str) -> httpx.Response:
+@asynccontextmanager
+async def _served(settings: Settings, client: tuple[str, int]) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a fresh app, connecting from `client`'s address."""
     app = create_app(settings)
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app, client=client)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as http:
-            return await http.get(path, headers=headers)
+            yield http
+
+
+async def _get(settings: Settings, client: tuple[str, int], path: str, **headers: str) -> httpx.Response:
+    async with _served(settings, client) as http:
+        return await http.get(path, headers=headers)
 
 
 async def test_metrics_count_requests_per_route_and_status(settings: Settings) -> None:
-    app = create_app(settings)
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as http:
-            assert (await http.get("/api/photos")).status_code == 200
-            text = (await http.get("/metrics")).text
+    async with _served(settings, ("127.0.0.1", 5000)) as http:
+        assert (await http.get("/api/photos")).status_code == 200
+        text = (await http.get("/metrics")).text
     assert (
         'photoshare_requests_total{app_name="photoshare",method="GET",path="/api/photos",status_code="200"}'
         in text
@@ -52,13 +58,11 @@ async def test_metrics_are_for_the_host_only_by_default(settings: Settings) -> N
 async def test_metrics_count_rate_limit_refusals(client: Client, settings: Settings) -> None:
     from photoshare.config import RateLimits
 
-    app = create_app(replace(settings, rate_limits=replace(RateLimits.every(1000), search=1)))
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as http:
-            await http.get("/api/photos")
-            assert (await http.get("/api/photos")).status_code == 429
-            text = (await http.get("/metrics")).text
+    limited = replace(settings, rate_limits=replace(RateLimits.every(1000), search=1))
+    async with _served(limited, ("127.0.0.1", 5000)) as http:
+        await http.get("/api/photos")
+        assert (await http.get("/api/photos")).status_code == 429
+        text = (await http.get("/metrics")).text
     assert 'photoshare_rate_limit_refusals_total{path="/api/photos"}' in text
 
 
