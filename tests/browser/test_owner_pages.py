@@ -47,7 +47,7 @@ def _mailed_link(data_dir: Path, to: str, kind: str) -> str:
     while True:
         for path in sorted(outbox.glob("*.eml"), reverse=True) if outbox.is_dir() else []:
             message = message_from_bytes(path.read_bytes(), policy=policy.default)
-            body = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+            body = message.get_body(preferencelist=("plain",))
             text = str(body.get_content()) if body else ""
             if message["To"] == to and f"/{kind}?token=" in text:
                 return next(word for word in text.split() if f"/{kind}?token=" in word)
@@ -56,7 +56,8 @@ def _mailed_link(data_dir: Path, to: str, kind: str) -> str:
 
 
 def _order(page: Page) -> list[str]:
-    return page.locator(".album-photos .card img").evaluate_all("imgs => imgs.map(i => i.alt)")
+    alts: list[str] = page.locator(".album-photos .card img").evaluate_all("imgs => imgs.map(i => i.alt)")
+    return alts
 
 
 def test_albums_create_add_reorder_cover_and_remove(page: Page, service: Service) -> None:
@@ -186,12 +187,16 @@ def test_personal_access_token_shown_once_then_revoked(page: Page, service: Serv
     page.get_by_label("Token name").fill("backup script")
     page.get_by_label(re.compile("Allow writes")).check()
     page.get_by_role("button", name="Create token").click()
-    secret = page.locator("section", has=page.get_by_role("heading", name="Personal access tokens")).locator("code")
+    secret = page.locator("section", has=page.get_by_role("heading", name="Personal access tokens")).locator(
+        "code"
+    )
     expect(secret).to_be_visible()
     token = secret.inner_text()
     with service.client(token) as c:
         assert c.get("/api/users/me").json()["username"] == member.username
-    tokens = page.locator("section", has=page.get_by_role("heading", name="Personal access tokens")).locator("li")
+    tokens = page.locator("section", has=page.get_by_role("heading", name="Personal access tokens")).locator(
+        "li"
+    )
     expect(tokens).to_have_count(1)
     expect(tokens).to_contain_text("backup script (read, write)")
     page.reload()
@@ -279,7 +284,9 @@ def test_verify_email_and_reset_password_from_the_mailed_links(page: Page, servi
     expect(page.get_by_role("link", name=member.username, exact=True)).to_be_visible()
 
 
-def test_moderator_sees_ratings_and_deletes_comments_and_ratings(page: Page, service: Service, world: World) -> None:
+def test_moderator_sees_ratings_and_deletes_comments_and_ratings(
+    page: Page, service: Service, world: World
+) -> None:
     moderator = _member(service, "mod")
     with service.client(world.admin.token) as c:
         c.put(f"/api/users/{moderator.username}/role", json={"role": "moderator"}).raise_for_status()

@@ -41,10 +41,45 @@ class ProfileView(msgspec.Struct, frozen=True):
     avatar_url: str | None
 
 
+class AccountView(msgspec.Struct, frozen=True):
+    """A user as admins see them in the user list: the profile's facts and the email."""
+
+    username: str
+    email: str
+    full_name: str | None
+    role: str
+    is_active: bool
+    email_verified: bool
+    created_at: datetime
+    photo_count: int
+    avatar_url: str | None
+
+
+class AccountPage(msgspec.Struct, frozen=True):
+    items: list[AccountView]
+    total: int
+    limit: int
+    offset: int
+
+
+class AccountSearch(msgspec.Struct, frozen=True):
+    """Filters of the admins' user list; None means any."""
+
+    limit: int = 20
+    offset: int = 0
+    q: str | None = None  # a part of the username, case-insensitive
+    role: str | None = None
+    banned: bool | None = None
+
+
 class UserQueries(Protocol):
     async def me(self, user_id: uuid.UUID) -> MeView | None: ...
 
     async def profile(self, username: str) -> ProfileView | None: ...
+
+    async def accounts(self, search: AccountSearch) -> AccountPage:
+        """Every account matching the filters, by username."""
+        ...
 
     async def avatar_key(self, username: str) -> str | None: ...
 
@@ -164,6 +199,11 @@ class PhotoQueries(Protocol):
         """Those of `checksums` the owner has uploaded, each with (one of) its photo ids."""
         ...
 
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> PhotoPage | None:
+        """A user's photos, newest first: listed ones, or all for the owner and admins;
+        None when there is no such user."""
+        ...
+
 
 class TagQueries(Protocol):
     async def page(self, prefix: str | None, limit: int, offset: int) -> TagPage: ...
@@ -276,7 +316,19 @@ class RatingEntry(msgspec.Struct, frozen=True):
     created_at: datetime
 
 
+class MyRating(msgspec.Struct, frozen=True):
+    """The caller's own rating of a photo: `value` and `created_at` are null until they rate it."""
+
+    photo_id: uuid.UUID
+    value: int | None
+    created_at: datetime | None
+
+
 class RatingQueries(Protocol):
     async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry] | None:
         """A photo's ratings, oldest first; None when there is no such photo (or `to` may not see it)."""
+        ...
+
+    async def mine(self, photo_id: uuid.UUID, to: VisibleTo) -> MyRating | None:
+        """The rating `to`'s viewer gave the photo; None when there is no such photo (or they may not see it)."""
         ...

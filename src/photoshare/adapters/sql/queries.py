@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import array as pg_array
 from photoshare.adapters.sql.photos import variants_from_json
 from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
-from photoshare.adapters.sql.visibility import listed, visible
+from photoshare.adapters.sql.visibility import listed, listed_to, visible
 from photoshare.application.readmodels import (
     PhotoMetadata,
     PhotoPage,
@@ -131,6 +131,24 @@ class SqlPhotoQueries:
     async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
         row = await self._reader.first(PHOTO_ROW.where(photos.c.id == photo_id, visible(photos, to)))
         return self.view(row) if row else None
+
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> PhotoPage | None:
+        owner_id = await self._reader.scalar(
+            sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())
+        )
+        if owner_id is None:
+            return None
+        where = (photos.c.owner_id == owner_id, listed_to(photos, to))
+        total = await self._reader.scalar(sa.select(sa.func.count()).select_from(photos).where(*where))
+        rows = await self._reader.all(
+            PHOTO_ROW.where(*where)
+            .order_by(photos.c.created_at.desc(), photos.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return PhotoPage(
+            items=[self.view(r) for r in rows], total=int(total or 0), limit=limit, offset=offset
+        )
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
         """Two statements whatever the page size: the exact total, then the page.

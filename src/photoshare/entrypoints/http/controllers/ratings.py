@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 
 from photoshare.application.auth import Principal
 from photoshare.application.ratings import DeleteRating, RatePhoto
-from photoshare.application.readmodels import RatingCreated, RatingEntry, RatingQueries
+from photoshare.application.readmodels import MyRating, RatingCreated, RatingEntry, RatingQueries
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
@@ -83,6 +83,26 @@ class RatingsController(Controller):
         if entries is None:
             raise NotFound("no such photo")
         return entries
+
+    @get(
+        "/me",
+        guards=[authenticated],
+        operation_id="getMyRating",
+        summary="Your own rating of a photo",
+        description="Any user: the rating you gave the photo, `value` null until you rate it "
+        "(so a client shows it instead of offering the stars again). 404 for a photo you may not see.",
+    )
+    @inject
+    async def mine(
+        self,
+        photo_id: FromPath[uuid.UUID],
+        principal: FromDishka[Principal],
+        queries: FromDishka[RatingQueries],
+    ) -> MyRating:
+        found = await queries.mine(photo_id, VisibleTo.of(principal.user))
+        if found is None:
+            raise NotFound("no such photo")
+        return found
 
     @delete(
         "/{username:str}",
