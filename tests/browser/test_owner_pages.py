@@ -337,7 +337,10 @@ def test_admin_lists_users_by_role_and_ban_and_bans_from_the_list(page: Page, se
     rows.get_by_role("button", name=f"Ban {member.username}").click()
     expect(rows.get_by_text("banned", exact=True)).to_be_visible()
     with service.client() as c:
-        assert c.post("/api/auth/login", json={"username": member.username, "password": PASSWORD}).status_code == 403
+        assert (
+            c.post("/api/auth/login", json={"username": member.username, "password": PASSWORD}).status_code
+            == 403
+        )
     # The banned filter finds them; the role filter finds the admin.
     search.get_by_label("Username contains").fill("")
     search.get_by_label("Status").select_option("banned")
@@ -346,7 +349,9 @@ def test_admin_lists_users_by_role_and_ban_and_bans_from_the_list(page: Page, se
     expect(rows.filter(has_text=member.username)).to_have_count(1)
     expect(rows.filter(has_text="root")).to_have_count(0)
     rows.filter(has_text=member.username).get_by_role("button", name=f"Unban {member.username}").click()
-    expect(rows.filter(has_text=member.username).get_by_role("button", name=f"Ban {member.username}")).to_be_visible()
+    expect(
+        rows.filter(has_text=member.username).get_by_role("button", name=f"Ban {member.username}")
+    ).to_be_visible()
     search.get_by_label("Status").select_option("any")
     search.get_by_label("Role").select_option("admin")
     search.get_by_role("button", name="Find").click()

@@ -50,7 +50,10 @@ async def test_a_users_photos_show_only_what_the_viewer_may_see(
         public["id"]
     ]
     assert _ids(await client.get("/api/users/alice/photos", headers=bearer(token))) == newest_first
-    assert _ids(await client.get("/api/users/alice/photos", headers=bearer(root["access_token"]))) == newest_first
+    assert (
+        _ids(await client.get("/api/users/alice/photos", headers=bearer(root["access_token"])))
+        == newest_first
+    )
 
 
 async def test_a_users_photos_are_paged(client: Client, alice: dict[str, Any]) -> None:
@@ -107,7 +110,9 @@ async def test_admins_list_users_filtered_by_role_banned_and_name(
 ) -> None:
     admin = bearer(root["access_token"])
     await member(client, "alfred")
-    assert (await client.put("/api/users/bob/role", json={"role": "moderator"}, headers=admin)).status_code == 200
+    assert (
+        await client.put("/api/users/bob/role", json={"role": "moderator"}, headers=admin)
+    ).status_code == 200
     assert (await client.post("/api/users/alice/ban", headers=admin)).status_code == 200
 
     everyone = await client.get("/api/users", headers=admin)
