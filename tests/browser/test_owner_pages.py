@@ -1,5 +1,6 @@
 """The album, share, session, token, avatar, mail-link and admin screens, driven in chromium at
-phone and desktop sizes (each task once per size, on accounts of its own)."""
+phone and desktop sizes (each task once per size, on accounts of its own). Their photos are
+unlisted, so the gallery's counts in test_web.py stay the world's."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def _photo(service: Service, token: str, description: str) -> str:
         answer = c.post(
             "/api/photos",
             files={"file": ("p.jpg", jpeg((10, 140, 200), (80, 60)), "image/jpeg")},
-            data={"description": description},
+            data={"description": description, "visibility": "unlisted"},
         )
         answer.raise_for_status()
         return str(answer.json()["id"])
@@ -87,6 +88,7 @@ def test_albums_create_add_reorder_cover_and_remove(page: Page, service: Service
     page.locator(".album-photos .card").nth(0).get_by_role("button", name="Move later").click()
     expect(page.locator(".album-photos .card img").nth(0)).to_have_attribute("alt", first[1])
     page.reload()
+    expect(page.locator(".album-photos .card")).to_have_count(3)
     assert _order(page)[:2] == [first[1], first[0]]
     # The cover becomes the chosen photo's: the album card on the profile shows it.
     with service.client(owner.token) as c:

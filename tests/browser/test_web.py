@@ -196,7 +196,7 @@ def test_transform_and_share_with_qr_codes(page: Page, service: Service, world: 
     expect(qr).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     expect(item).to_contain_text("width 40")
-    link = item.get_by_role("link", name=re.compile(r"\/t\/\w+")).get_attribute("href")
+    link = item.get_by_role("link", name=re.compile(r"\/t\/[\w-]+")).get_attribute("href")
     assert link
     assert "/t/" in link
     with page.expect_download() as download:
