@@ -402,6 +402,7 @@ class PhotosProvider(Provider):
         photos.UploadPhoto,
         photos.EditPhoto,
         photos.DeletePhoto,
+        links.LinkViews,
         links.CreateLink,
         links.ListLinks,
         links.DeleteLink,
