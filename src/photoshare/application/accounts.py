@@ -18,19 +18,16 @@ from photoshare.application.auth import EndFamily, Principal, ensure_session
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification, digest, new_secret
 from photoshare.application.photos import check_upload_size
-from photoshare.application.ports import (
-    AvatarMaker,
-    Clock,
-    ImageInspector,
-    ImageStore,
-    MailSender,
+from photoshare.application.ports.accounts import (
     OneTimeTokenStore,
     PasswordHasher,
     PersonalTokenStore,
     RefreshTokenStore,
-    UnitOfWork,
     UserRepository,
 )
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import AvatarMaker, ImageInspector, ImageStore
+from photoshare.application.ports.mail import MailSender
 from photoshare.domain.accounts import (
     INVALID_TOKEN,
     LIFETIME,

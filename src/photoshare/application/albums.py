@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 import msgspec
 
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import AlbumRepository, Clock, PhotoRepository, UnitOfWork
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.sharing import AlbumRepository
 from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.albums import (
     Album,

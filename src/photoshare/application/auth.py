@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from photoshare.application.onetime import EmailVerification, digest
-from photoshare.application.ports import (
-    Clock,
-    MailSender,
+from photoshare.application.ports.accounts import (
     PasswordHasher,
     PersonalTokenStore,
     RefreshOutcome,
@@ -18,9 +16,10 @@ from photoshare.application.ports import (
     TokenCodec,
     TokenRevocations,
     TokenType,
-    UnitOfWork,
     UserRepository,
 )
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.mail import MailSender
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.accounts import PAT_PREFIX, PersonalToken, clean_user_agent
 from photoshare.domain.errors import Forbidden, Unauthenticated

@@ -10,7 +10,9 @@ import uuid
 from dataclasses import dataclass
 
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import Clock, CommentRepository, PhotoRepository, UnitOfWork
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.engagement import CommentRepository
+from photoshare.application.ports.photos import PhotoRepository
 from photoshare.application.readmodels import CommentView, UserRef
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.comments import Comment, ensure_may_delete, validate_text

@@ -8,22 +8,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import (
-    Clock,
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import (
     ImageIndex,
     ImageRenderer,
     ImageStore,
-    Link,
-    LinkRepository,
-    PhotoRepository,
     QrRenderer,
     RenderedImage,
-    UnitOfWork,
     UrlSigner,
     variant_signed_as,
 )
+from photoshare.application.ports.photos import LinkRepository, PhotoRepository
 from photoshare.application.readmodels import LinkView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
+from photoshare.domain.links import Link
 from photoshare.domain.photos import Photo, ensure_may_manage
 from photoshare.domain.transformations import Size, Transformation, ensure_renderable
 from photoshare.domain.users import User, is_avatar_file

@@ -7,7 +7,9 @@ import secrets
 from dataclasses import dataclass
 
 from photoshare.application.mail import AccountMail
-from photoshare.application.ports import Clock, MailMessage, OneTimeTokenStore
+from photoshare.application.ports.accounts import OneTimeTokenStore
+from photoshare.application.ports.common import Clock
+from photoshare.application.ports.mail import MailMessage
 from photoshare.domain.accounts import LIFETIME, OneTimeToken, Purpose
 from photoshare.domain.users import User
 

@@ -8,16 +8,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from photoshare.application.ports import (
-    Clock,
-    ImageInspector,
-    ImageStore,
-    ImageTombstones,
-    Job,
-    JobQueue,
-    PhotoRepository,
-    UnitOfWork,
-)
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import ImageInspector, ImageStore, ImageTombstones
+from photoshare.application.ports.jobs import Job, JobQueue
+from photoshare.application.ports.photos import PhotoRepository
 from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.errors import NotFound, PayloadTooLarge, Unavailable
 from photoshare.domain.photos import Photo, ensure_may_manage, tag_set, validate_description

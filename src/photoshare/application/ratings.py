@@ -10,13 +10,10 @@ import uuid
 from dataclasses import dataclass
 
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import (
-    Clock,
-    PhotoRepository,
-    RatingRepository,
-    UnitOfWork,
-    UserRepository,
-)
+from photoshare.application.ports.accounts import UserRepository
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.engagement import RatingRepository
+from photoshare.application.ports.photos import PhotoRepository
 from photoshare.application.readmodels import RatingCreated
 from photoshare.domain.errors import Forbidden, NotFound
 from photoshare.domain.ratings import rate

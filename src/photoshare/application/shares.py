@@ -18,15 +18,11 @@ import msgspec
 from photoshare.application.albums import load_visible_album
 from photoshare.application.links import PublicAddresses
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import (
-    AlbumRepository,
-    Clock,
-    PasswordHasher,
-    PhotoRepository,
-    QrRenderer,
-    ShareRepository,
-    UnitOfWork,
-)
+from photoshare.application.ports.accounts import PasswordHasher
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import QrRenderer
+from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.sharing import AlbumRepository, ShareRepository
 from photoshare.application.readmodels import AlbumQueries, PhotoQueries, SharedView, SharePage, ShareView
 from photoshare.application.throttle import Throttle
 from photoshare.domain.access import THROUGH_A_SHARE, ensure_owner_or_admin

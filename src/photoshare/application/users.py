@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from photoshare.application.onetime import EmailVerification
-from photoshare.application.ports import MailSender, UnitOfWork, UserRepository
+from photoshare.application.ports.accounts import UserRepository
+from photoshare.application.ports.common import UnitOfWork
+from photoshare.application.ports.mail import MailSender
 from photoshare.domain import users as rules
 from photoshare.domain.errors import NotFound
 from photoshare.domain.users import Keep, Role, User

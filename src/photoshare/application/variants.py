@@ -12,16 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from photoshare.application.photos import defer_quietly
-from photoshare.application.ports import (
-    Clock,
-    ImageStore,
-    ImageTombstones,
-    Job,
-    JobQueue,
-    PhotoRepository,
-    Rendition,
-    UnitOfWork,
-)
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import ImageStore, ImageTombstones, Rendition
+from photoshare.application.ports.jobs import Job, JobQueue
+from photoshare.application.ports.photos import PhotoRepository
 from photoshare.domain.photos import PhotoStatus, planned_variants
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import comments, image_tombstones, links, photo_tags, photos, tags, users
-from photoshare.application.ports import Link, Rendition
+from photoshare.application.ports.images import Rendition
 from photoshare.domain.access import Visibility
+from photoshare.domain.links import Link
 from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.transformations import Transformation
 
