@@ -272,6 +272,10 @@ class Viewer:
     principal: Principal | None
 
     @property
+    def user(self) -> User | None:
+        return self.principal.user if self.principal else None
+
+    @property
     def sees(self) -> VisibleTo:
         """What this caller may see, as the visibility rule takes it."""
-        return VisibleTo.of(self.principal.user if self.principal else None)
+        return VisibleTo.of(self.user)

@@ -12,8 +12,9 @@ from photoshare.application.ports.common import Clock, UnitOfWork
 from photoshare.application.ports.images import ImageInspector, ImageStore, ImageTombstones
 from photoshare.application.ports.jobs import Job, JobQueue
 from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch
 from photoshare.domain.access import Visibility, VisibleTo
-from photoshare.domain.errors import NotFound, PayloadTooLarge, Unavailable
+from photoshare.domain.errors import Forbidden, NotFound, PayloadTooLarge, Unavailable
 from photoshare.domain.photos import Photo, ensure_may_manage, tag_set, validate_description
 from photoshare.domain.users import User
 
@@ -199,3 +200,15 @@ class DeletePhoto:
             return
         await self.tombstones.remove(photo.image_key)
         await self.uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPhotos:
+    """The public photo search; filtering by uploader is for moderators and admins only."""
+
+    queries: PhotoQueries
+
+    async def __call__(self, by: User | None, search: PhotoSearch) -> PhotoPage:
+        if search.owner is not None and (by is None or not by.role.is_staff):
+            raise Forbidden("only moderators and admins filter by uploader")
+        return await self.queries.search(search)

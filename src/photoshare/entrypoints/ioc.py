@@ -400,6 +400,7 @@ class PhotosProvider(Provider):
         photos.UploadPhoto,
         photos.EditPhoto,
         photos.DeletePhoto,
+        photos.SearchPhotos,
         links.LinkViews,
         links.CreateLink,
         links.ListLinks,

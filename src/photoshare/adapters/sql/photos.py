@@ -21,7 +21,8 @@ from photoshare.domain.links import Link
 from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.transformations import Transformation
 
-_PHOTO_COLUMNS = (
+#: A photo's own columns: what the repository loads and every photo read model starts from.
+PHOTO_COLUMNS = (
     photos.c.id,
     photos.c.owner_id,
     photos.c.image_key,
@@ -56,7 +57,7 @@ class SqlPhotoRepository:
         self._session = session
 
     async def get(self, photo_id: uuid.UUID) -> Photo | None:
-        row = (await self._session.execute(sa.select(*_PHOTO_COLUMNS).where(photos.c.id == photo_id))).first()
+        row = (await self._session.execute(sa.select(*PHOTO_COLUMNS).where(photos.c.id == photo_id))).first()
         if row is None:
             return None
         return Photo(
