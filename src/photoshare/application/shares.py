@@ -243,13 +243,15 @@ class OpenShare:
 
     async def _shared(self, share: Share, visit: Visit) -> SharedView:
         if share.kind is ShareKind.PHOTO:
-            photo = await self.photos.get(share.target_id, THROUGH_A_SHARE)
-            if photo is None:
-                raise NotFound("no such share")
+            try:
+                photo = await self.photos.get(share.target_id, THROUGH_A_SHARE)
+            except NotFound:
+                raise NotFound("no such share") from None
             return SharedView("photo", photo=photo, album=None, photos=None, expires_at=share.expires_at)
-        album = await self.albums.get(share.target_id, THROUGH_A_SHARE)
-        if album is None:
-            raise NotFound("no such share")
+        try:
+            album = await self.albums.get(share.target_id, THROUGH_A_SHARE)
+        except NotFound:
+            raise NotFound("no such share") from None
         page = await self.albums.photos(share.target_id, THROUGH_A_SHARE, visit.limit, visit.offset)
         return SharedView("album", photo=None, album=album, photos=page, expires_at=share.expires_at)
 

@@ -29,6 +29,7 @@ from photoshare.application.readmodels import (
     VariantView,
 )
 from photoshare.domain.access import Visibility, VisibleTo
+from photoshare.domain.errors import NotFound
 from photoshare.domain.photos import METADATA_FIELDS, Variant, tag_key
 
 PHOTO_ROW = sa.select(
@@ -113,9 +114,11 @@ class SqlPhotoQueries:
         )
         return {checksum: uuid.UUID(photo_id) for checksum, photo_id in rows}
 
-    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
+    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
         row = await self._reader.first(PHOTO_ROW.where(photos.c.id == photo_id, visible(photos, to)))
-        return self.view(row) if row else None
+        if row is None:
+            raise NotFound("no such photo")
+        return self.view(row)
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
         """Two statements whatever the page size: the exact total, then the page.
