@@ -90,12 +90,12 @@ class SqlRatingQueries:
     def __init__(self, reader: PgReader) -> None:
         self._reader = reader
 
-    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry] | None:
+    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry]:
         found = await self._reader.first(
             sa.select(photos.c.id).where(photos.c.id == photo_id, visible(photos, to))
         )
         if found is None:
-            return None
+            raise NotFound("no such photo")
         rows = await self._reader.all(
             sa.select(users.c.username, ratings.c.value, ratings.c.created_at)
             .join_from(ratings, users, users.c.id == ratings.c.user_id)
@@ -104,13 +104,13 @@ class SqlRatingQueries:
         )
         return [RatingEntry(UserRef(username), value, created_at) for username, value, created_at in rows]
 
-    async def mine(self, photo_id: uuid.UUID, to: VisibleTo) -> MyRating | None:
+    async def mine(self, photo_id: uuid.UUID, to: VisibleTo) -> MyRating:
         row = await self._reader.first(
             sa.select(photos.c.id, ratings.c.value, ratings.c.created_at)
             .outerjoin(ratings, sa.and_(ratings.c.photo_id == photos.c.id, ratings.c.user_id == to.viewer_id))
             .where(photos.c.id == photo_id, visible(photos, to))
         )
         if row is None:
-            return None
+            raise NotFound("no such photo")
         found, value, created_at = row
         return MyRating(photo_id=found, value=value, created_at=created_at)

@@ -19,27 +19,12 @@ from photoshare.application.readmodels import (
     UserQueries,
 )
 from photoshare.application.users import Ban, ChangeRole, Unban, UpdateMe
-from photoshare.domain.errors import NotFound
-from photoshare.domain.users import Keep, Role, User
+from photoshare.domain.users import Keep, Role
 from photoshare.entrypoints.http.controllers.albums import Limit, Offset
 from photoshare.entrypoints.http.guards import admin, authenticated
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import MePatch, RoleIn
-
-
-async def profile_of(queries: UserQueries, username: str) -> ProfileView:
-    profile = await queries.profile(username)
-    if profile is None:
-        raise NotFound(f"no user named {username!r}")
-    return profile
-
-
-async def me_of(queries: UserQueries, user: User) -> MeView:
-    me = await queries.me(user.id)
-    if me is None:
-        raise NotFound("your account no longer exists")
-    return me
 
 
 class UsersController(Controller):
@@ -56,7 +41,7 @@ class UsersController(Controller):
     )
     @inject
     async def get_me(self, principal: FromDishka[Principal], queries: FromDishka[UserQueries]) -> MeView:
-        return await me_of(queries, principal.user)
+        return await queries.me(principal.user.id)
 
     @patch(
         "/me",
@@ -84,7 +69,7 @@ class UsersController(Controller):
             bio=Keep.KEEP if data.bio is UNSET else data.bio,
             email=None if data.email is UNSET else data.email,
         )
-        return await me_of(queries, principal.user)
+        return await queries.me(principal.user.id)
 
     @get(
         "/",
@@ -128,10 +113,7 @@ class UsersController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> PhotoPage:
-        page = await queries.of_user(username, viewer.sees, limit, offset)
-        if page is None:
-            raise NotFound(f"no user named {username!r}")
-        return page
+        return await queries.of_user(username, viewer.sees, limit, offset)
 
     @get(
         "/{username:str}",
@@ -141,7 +123,7 @@ class UsersController(Controller):
     )
     @inject
     async def get_profile(self, username: FromPath[str], queries: FromDishka[UserQueries]) -> ProfileView:
-        return await profile_of(queries, username)
+        return await queries.profile(username)
 
     @put(
         "/{username:str}/role",
@@ -162,7 +144,7 @@ class UsersController(Controller):
         queries: FromDishka[UserQueries],
     ) -> ProfileView:
         await change_role(principal.user, username, data.role)
-        return await profile_of(queries, username)
+        return await queries.profile(username)
 
     @post(
         "/{username:str}/ban",
@@ -184,7 +166,7 @@ class UsersController(Controller):
         queries: FromDishka[UserQueries],
     ) -> ProfileView:
         await ban(principal.user, username)
-        return await profile_of(queries, username)
+        return await queries.profile(username)
 
     @post(
         "/{username:str}/unban",
@@ -204,4 +186,4 @@ class UsersController(Controller):
         queries: FromDishka[UserQueries],
     ) -> ProfileView:
         await unban(principal.user, username)
-        return await profile_of(queries, username)
+        return await queries.profile(username)
