@@ -403,6 +403,7 @@ class PhotosProvider(Provider):
         photos.SearchPhotos,
         links.LinkViews,
         links.CreateLink,
+        links.GetLink,
         links.ListLinks,
         links.DeleteLink,
         links.ResolveLink,
