@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from photoshare.adapters.jobs.queue import JobCount, ProcrastinateJobQueue
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.config import Settings, libpq_url
 from photoshare.entrypoints.http.app import create_app
@@ -151,3 +152,19 @@ async def test_metrics_show_waiting_and_failed_jobs_at_scrape_time(
     assert failed[("photoshare_jobs_oldest_waiting_seconds", *variants)] == 0
     # Every task shows, with no job too: an alert on `failed > 0` has a series to watch.
     assert failed[("photoshare_jobs", "housekeeping", "photoshare.sweep_images", "failed")] == 0
+
+
+async def test_a_scrape_whose_job_query_fails_still_answers_and_says_so(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def down(self: ProcrastinateJobQueue) -> list[JobCount]:
+        raise psycopg.OperationalError("the database went away")
+
+    monkeypatch.setattr(ProcrastinateJobQueue, "counts", down)
+    async with _served(settings, ("127.0.0.1", 5000)) as http:
+        answer = await http.get("/metrics")
+
+    assert answer.status_code == 200
+    jobs = _job_samples(answer.text)
+    assert jobs == {("photoshare_jobs_up",): 0}  # unknown, not "no failed jobs"
+    assert "photoshare_db_pool_connections" in answer.text
