@@ -70,7 +70,7 @@ def prepare(url: str, users_wanted: int, photo_ids: int, rng: random.Random) -> 
 
 
 def small_variant_path(photo: dict[str, Any]) -> str:
-    url = next(v["url"] for v in photo["variants"] if v["name"] == "small")
+    url: str = next(v["url"] for v in photo["variants"] if v["name"] == "small")
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 

@@ -248,7 +248,7 @@ def write_images(images_dir: Path) -> list[SeedImage]:
             image.save(path, "JPEG", quality=80)
         keys.append((key, width, height))
     store = LocalImageStore(
-        images_dir, "http://seed.invalid", anyio.CapacityLimiter(1), Settings.max_image_pixels
+        images_dir, "http://seed.invalid", anyio.CapacityLimiter(1), Settings().max_image_pixels
     )
     made = []
     for key, width, height in keys:
