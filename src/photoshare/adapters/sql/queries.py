@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import array as pg_array
 
-from photoshare.adapters.sql.photos import variants_from_json
+from photoshare.adapters.sql.photos import PHOTO_COLUMNS, variants_from_json
 from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
 from photoshare.adapters.sql.visibility import listed, visible
@@ -32,26 +32,11 @@ from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.photos import METADATA_FIELDS, Variant, tag_key
 
 PHOTO_ROW = sa.select(
-    photos.c.id,
-    photos.c.image_key,
-    photos.c.description,
-    photos.c.tag_names,
+    *PHOTO_COLUMNS,
     users.c.username,
     photos.c.rating_average,
     photos.c.rating_count,
     photos.c.comment_count,
-    photos.c.width,
-    photos.c.height,
-    photos.c.created_at,
-    photos.c.updated_at,
-    photos.c.visibility,
-    photos.c.status,
-    photos.c.variants,
-    photos.c.placeholder,
-    photos.c.checksum,
-    photos.c.taken_at,
-    photos.c.exif,
-    photos.c.show_metadata,
 ).join_from(photos, users, users.c.id == photos.c.owner_id)
 
 

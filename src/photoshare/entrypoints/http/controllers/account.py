@@ -28,7 +28,7 @@ from photoshare.application.accounts import (
 )
 from photoshare.application.auth import Principal
 from photoshare.application.photos import MAX_UPLOAD_BYTES
-from photoshare.application.ports import ImageStore
+from photoshare.application.ports.images import ImageStore
 from photoshare.application.readmodels import MeView, UserQueries
 from photoshare.application.throttle import Throttle
 from photoshare.domain.accounts import PersonalToken

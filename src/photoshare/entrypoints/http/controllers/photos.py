@@ -11,7 +11,13 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parameter
 
 from photoshare.application.auth import Principal, Viewer
-from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
+from photoshare.application.photos import (
+    MAX_UPLOAD_BYTES,
+    DeletePhoto,
+    EditPhoto,
+    SearchPhotos,
+    UploadPhoto,
+)
 from photoshare.application.readmodels import (
     ExistingChecksums,
     PhotoPage,
@@ -21,7 +27,7 @@ from photoshare.application.readmodels import (
     PhotoView,
 )
 from photoshare.domain.access import Visibility, VisibleTo
-from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
+from photoshare.domain.errors import InvalidInput, NotFound
 from photoshare.domain.photos import MAX_CHECKSUMS, MAX_TAGS_PER_PHOTO, tag_key
 from photoshare.domain.ratings import RATING_MAX
 from photoshare.domain.text import nfc
@@ -211,7 +217,7 @@ class PhotosController(Controller):
     async def search(
         self,
         viewer: FromDishka[Viewer],
-        queries: FromDishka[PhotoQueries],
+        search_photos: FromDishka[SearchPhotos],
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
         q: Annotated[str | None, Parameter(min_length=1, max_length=100)] = None,
@@ -227,8 +233,6 @@ class PhotosController(Controller):
             str | None, Parameter(min_length=1, max_length=32, description="moderators and admins")
         ] = None,
     ) -> PhotoPage:
-        if owner is not None and (viewer.principal is None or not viewer.principal.user.role.is_staff):
-            raise Forbidden("only moderators and admins filter by uploader")
         search = PhotoSearch(
             limit=limit,
             offset=offset,
@@ -244,4 +248,4 @@ class PhotosController(Controller):
             owner=owner,
             sort=PhotoSort(field=sort.lstrip("-"), descending=sort.startswith("-")),
         )
-        return await queries.search(search)
+        return await search_photos(viewer.user, search)
