@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -136,12 +137,11 @@ async def test_metrics_show_waiting_and_failed_jobs_at_scrape_time(
         )
     variants = ("images", "photoshare.make_variants")
 
-    async with _served(settings, ("127.0.0.1", 5000)) as http:
-        waiting = _job_samples((await http.get("/metrics")).text)
-        while (job := jobs_in(db, "make_variants")[0])["status"] == "todo":
-            make_due(db, job["id"])  # skip each retry's backoff
-            await drain(settings)
-        failed = _job_samples((await http.get("/metrics")).text)
+    waiting = _job_samples((await _get(settings, ("127.0.0.1", 5000), "/metrics")).text)
+    while (job := jobs_in(db, "make_variants")[0])["status"] == "todo":
+        make_due(db, job["id"])  # skip each retry's backoff
+        await drain(settings)
+    failed = _job_samples((await _get(settings, ("127.0.0.1", 5000), "/metrics")).text)
 
     assert waiting[("photoshare_jobs_up",)] == 1
     assert waiting[("photoshare_jobs", *variants, "waiting")] == 1
@@ -168,3 +168,22 @@ async def test_a_scrape_whose_job_query_fails_still_answers_and_says_so(
     jobs = _job_samples(answer.text)
     assert jobs == {("photoshare_jobs_up",): 0}  # unknown, not "no failed jobs"
     assert "photoshare_db_pool_connections" in answer.text
+
+
+async def test_scrapes_close_together_share_one_job_query(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, queries = ProcrastinateJobQueue.counts, 0
+
+    async def counted(self: ProcrastinateJobQueue) -> list[JobCount]:
+        nonlocal queries
+        queries += 1
+        return await real(self)
+
+    monkeypatch.setattr(ProcrastinateJobQueue, "counts", counted)
+    async with _served(settings, ("127.0.0.1", 5000)) as http:
+        answers = await asyncio.gather(*(http.get("/metrics") for _ in range(5)))
+
+    assert [a.status_code for a in answers] == [200] * 5
+    assert all("photoshare_jobs_up 1.0" in a.text for a in answers)
+    assert queries == 1

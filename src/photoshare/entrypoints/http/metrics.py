@@ -16,6 +16,7 @@ import contextlib
 import functools
 import logging
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from ipaddress import ip_address
@@ -51,6 +52,9 @@ PATH = "/metrics"
 SAMPLE_SECONDS = 5.0
 #: A scrape does not wait longer than this for the jobs' query (the rest is answered anyway).
 JOBS_QUERY_TIMEOUT = 2.0
+#: Scrapes this close together share one query: a flood of them (`PHOTOSHARE_METRICS=public`)
+#: cannot take the job queue's few connections from the uploads that defer jobs.
+JOBS_FRESH_SECONDS = 1.0
 # procrastinate's statuses as an operator reads them; every task always shows these three.
 JOB_STATUSES = {"todo": "waiting", "doing": "running", "failed": "failed"}
 
@@ -131,18 +135,36 @@ class JobsCollector(Collector):
         yield oldest
 
 
-async def _job_counts(queue: ProcrastinateJobQueue) -> list[JobCount] | None:
-    try:
-        with anyio.fail_after(JOBS_QUERY_TIMEOUT):
-            return await queue.counts()
-    except Exception:  # the scrape still answers: the other metrics do not need the database
-        log.warning("could not read the job counts for /metrics", exc_info=True)
-        return None
+class JobCounts:
+    """This worker's latest read of the job counts: at most one query in flight and one per
+    JOBS_FRESH_SECONDS; None when the database could not answer."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._read_at = -JOBS_FRESH_SECONDS
+        self._counts: list[JobCount] | None = None
+
+    async def __call__(self, queue: ProcrastinateJobQueue) -> list[JobCount] | None:
+        async with self._lock:
+            if time.monotonic() - self._read_at >= JOBS_FRESH_SECONDS:
+                self._counts = await self._read(queue)
+                self._read_at = time.monotonic()
+            return self._counts
+
+    @staticmethod
+    async def _read(queue: ProcrastinateJobQueue) -> list[JobCount] | None:
+        try:
+            with anyio.fail_after(JOBS_QUERY_TIMEOUT):
+                return await queue.counts()
+        except Exception:  # the scrape still answers: the other metrics do not need the database
+            log.warning("could not read the job counts for /metrics", exc_info=True)
+            return None
 
 
 class MetricsController(Controller):
     path = PATH
     include_in_schema = False
+    job_counts: JobCounts  # one per app (see `metrics_routes`)
 
     @get(cache_control=None)
     @inject
@@ -154,7 +176,7 @@ class MetricsController(Controller):
             registry = CollectorRegistry()
             MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         jobs = CollectorRegistry()
-        jobs.register(JobsCollector(queue.tasks(), await _job_counts(queue)))
+        jobs.register(JobsCollector(queue.tasks(), await self.job_counts(queue)))
         body = generate_latest(registry) + generate_latest(jobs)
         return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
 
@@ -165,7 +187,9 @@ def metrics_routes(exposure: str) -> tuple[list[ControllerRouterHandler], list[M
         return [], []
     metrics()
     guards: list[Guard] = [_loopback_only] if exposure == "local" else []
-    controller = type("GuardedMetricsController", (MetricsController,), {"guards": guards})
+    controller = type(
+        "GuardedMetricsController", (MetricsController,), {"guards": guards, "job_counts": JobCounts()}
+    )
     config = PrometheusConfig(app_name="photoshare", prefix="photoshare", group_path=True, exclude=[PATH])
     return [controller], [config.middleware]
 
