@@ -24,7 +24,7 @@ class RecordingPhotoQueries:
         self.searches.append(search)
         return PhotoPage(items=[], total=0, limit=search.limit, offset=search.offset)
 
-    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
+    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
         raise NotImplementedError
 
     async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:

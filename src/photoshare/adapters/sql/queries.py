@@ -17,6 +17,7 @@ from photoshare.adapters.sql.photos import PHOTO_COLUMNS, variants_from_json
 from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
 from photoshare.adapters.sql.visibility import listed, visible
+from photoshare.application.ports.images import ImageStore
 from photoshare.application.readmodels import (
     PhotoMetadata,
     PhotoPage,
@@ -29,6 +30,7 @@ from photoshare.application.readmodels import (
     VariantView,
 )
 from photoshare.domain.access import Visibility, VisibleTo
+from photoshare.domain.errors import NotFound
 from photoshare.domain.photos import METADATA_FIELDS, Variant, tag_key
 
 PHOTO_ROW = sa.select(
@@ -66,6 +68,15 @@ class SqlPhotoQueries:
         self._reader = reader
         self.url_for = url_for
         self._variant_url = variant_url or (lambda key, v, visibility: url_for(key, visibility))
+
+    @classmethod
+    def serving(cls, reader: PgReader, store: ImageStore) -> SqlPhotoQueries:
+        """Answers carry the store's URLs: signed (and expiring) unless the photo is public."""
+        return cls(
+            reader,
+            lambda key, visibility: store.original_url(key, signed=visibility.signed_urls),
+            lambda key, variant, visibility: store.variant_url(key, variant, signed=visibility.signed_urls),
+        )
 
     def view(self, row: Any) -> PhotoView:
         """A row of `PHOTO_ROW` as the answer shows it."""
@@ -113,9 +124,11 @@ class SqlPhotoQueries:
         )
         return {checksum: uuid.UUID(photo_id) for checksum, photo_id in rows}
 
-    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
+    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
         row = await self._reader.first(PHOTO_ROW.where(photos.c.id == photo_id, visible(photos, to)))
-        return self.view(row) if row else None
+        if row is None:
+            raise NotFound("no such photo")
+        return self.view(row)
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
         """Two statements whatever the page size: the exact total, then the page.

@@ -27,7 +27,7 @@ from photoshare.application.readmodels import (
     PhotoView,
 )
 from photoshare.domain.access import Visibility, VisibleTo
-from photoshare.domain.errors import InvalidInput, NotFound
+from photoshare.domain.errors import InvalidInput
 from photoshare.domain.photos import MAX_CHECKSUMS, MAX_TAGS_PER_PHOTO, tag_key
 from photoshare.domain.ratings import RATING_MAX
 from photoshare.domain.text import nfc
@@ -43,13 +43,6 @@ UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 256 * 1024
 # The most checksums a check takes, each quoted with a comma (67 bytes), and some room.
 CHECK_BODY_LIMIT = (MAX_CHECKSUMS + 10) * 70
 SortParam = Literal["-created_at", "created_at", "-rating", "rating", "-taken_at", "taken_at"]
-
-
-async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
-    view = await queries.get(photo_id, to)
-    if view is None:
-        raise NotFound("no such photo")
-    return view
 
 
 # Litestar leaves a zero lower bound out of the document; say it there too.
@@ -115,8 +108,8 @@ class PhotosController(Controller):
         if len(tags) > MAX_TAGS_PER_PHOTO:  # as many fields as a JSON edit may list (the document's maxItems)
             raise InvalidInput(f"at most {MAX_TAGS_PER_PHOTO} tags fields", field="tags")
         visibility = Visibility.parse(data.visibility if isinstance(data.visibility, str) else None)
-        photo = await upload(principal.user, content, data.description, tags, visibility)
-        return await photo_view(queries, photo.id, VisibleTo.of(principal.user))
+        photo_id = await upload(principal.user, content, data.description, tags, visibility)
+        return await queries.get(photo_id, VisibleTo.of(principal.user))
 
     @get(
         "/{photo_id:uuid}",
@@ -136,7 +129,7 @@ class PhotosController(Controller):
         queries: FromDishka[PhotoQueries],
     ) -> Response[PhotoView]:
         """Public and unlisted photos for anyone; private ones for their owner and admins (else 404)."""
-        view = await photo_view(queries, photo_id, viewer.sees)
+        view = await queries.get(photo_id, viewer.sees)
         if view.visibility != Visibility.PUBLIC:
             # Signed image URLs are for this caller only: no shared cache may keep them.
             return conditional_json(request, view, cache_control=PRIVATE_REVALIDATE)
@@ -165,7 +158,7 @@ class PhotosController(Controller):
         data = await strict_json(request, PhotoUpdateIn)
         visibility = Visibility(data.visibility) if data.visibility else None
         await edit(principal.user, photo_id, data.description, data.tags, visibility, data.show_metadata)
-        return await photo_view(queries, photo_id, VisibleTo.of(principal.user))
+        return await queries.get(photo_id, VisibleTo.of(principal.user))
 
     @post(
         "/check",
