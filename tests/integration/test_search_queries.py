@@ -192,6 +192,29 @@ async def test_q_reads_phrases_or_and_exclusions_as_a_search_box_does(
             assert set(await found(client, q=q)) == expected
 
 
+async def test_q_with_a_tag_takes_the_tag_whole_whatever_its_characters(
+    client: Client, alice: str, subtests: pytest.Subtests
+) -> None:
+    """Beside `q`, the tag is one lexeme of the search vector (`#name`): exact, as alone."""
+    street = await post_photo(client, alice, "night walk", tags="street")
+    await post_photo(client, alice, "night walk", tags="streetart")
+    odd = await post_photo(client, alice, "night walk", tags="rock 'n' roll\\, o:*")
+    daytime = await post_photo(client, alice, "day walk", tags="street")
+
+    cases = {
+        ("night", "street"): {street},
+        ("walk", "Street"): {street, daytime},
+        ("day", "street"): {daytime},
+        ("night", "stree"): set(),
+        ("night", "rock 'n' roll\\"): {odd},
+        ("walk", "o:*"): {odd},
+        ("roll", "rock"): set(),  # words of a tag are words, not tags
+    }
+    for (q, tag), expected in cases.items():
+        with subtests.test(q=q, tag=tag):
+            assert set(await found(client, q=q, tag=tag)) == expected
+
+
 async def test_odd_q_is_a_page_never_an_error(client: Client, alice: str, subtests: pytest.Subtests) -> None:
     """Punctuation is no word: alone it is an empty query, matching nothing; beside words it
     separates them. tsquery's own operators in `q` are plain text to `websearch_to_tsquery`."""

@@ -15,7 +15,15 @@ from sqlalchemy.dialects.postgresql import array as pg_array
 
 from photoshare.adapters.sql.photos import variants_from_json
 from photoshare.adapters.sql.reader import PgReader
-from photoshare.adapters.sql.tables import SEARCH_CONFIG, photo_tags, photo_totals, photos, tags, users
+from photoshare.adapters.sql.tables import (
+    SEARCH_CONFIG,
+    TAG_LEXEME_PREFIX,
+    photo_tags,
+    photo_totals,
+    photos,
+    tags,
+    users,
+)
 from photoshare.adapters.sql.visibility import listed, visible
 from photoshare.application.readmodels import (
     EXACT_TOTAL_MAX,
@@ -200,20 +208,21 @@ class _Window:
 
 
 def _few_enough_to_gather(search: PhotoSearch, total: int, photo_count: int, reach: int) -> bool:
-    """For a keyword alone, whether to gather its matches rather than walk the sort index.
+    """For a keyword alone (a tag beside it included), whether to gather its matches
+    rather than walk the sort index.
 
     The planner guesses a keyword's matches from a sample: a word in 0.08% of a million
     photos was estimated at 1% after one ANALYZE in six, and the page then walked and
     ILIKE-tested 25,000 rows (48 ms) instead of fetching 800 matches (5 ms). The exact
-    total is known by now (a total past the cap never gathers): walking reaches the page after about reach * photos / total
-    rows, each tested in the sort index's order (heap pages in sequence); gathering
+    total is known by now (a total past the cap never gathers): walking reaches the page
+    after about reach * photos / total rows, each tested in the sort index's order (heap pages in sequence); gathering
     fetches all `total` matches, each a random heap page, about four times the cost.
     Only for a keyword alone are the matches what the GIN index returns; with more
     filters those candidates can be many more than the total, so the planner decides.
     """
+    # `tag` beside `q` is part of the one tsquery (see `_conditions`).
     keyword_only = bool(search.q) and not (
-        search.tag
-        or search.owner
+        search.owner
         or search.min_rating is not None
         or search.max_rating is not None
         or search.created_from is not None
@@ -232,7 +241,7 @@ def _total(search: PhotoSearch, filters: list[sa.ColumnElement[bool]], cap: int)
     photo_count = sa.select(sa.func.coalesce(sa.func.sum(photo_totals.c.photos), 0)).scalar_subquery()
     if not filters:
         matches: sa.ColumnElement[Any] = photo_count
-    elif search.tag and len(filters) == 1:
+    elif search.tag and not search.q and len(filters) == 1:
         matches = public_with_tag(
             sa.select(tags.c.id).where(tags.c.name == search.tag).scalar_subquery(), search.tag, cap
         )
@@ -268,9 +277,13 @@ def _conditions(search: PhotoSearch) -> list[sa.ColumnElement[bool]]:
     """Each filter in a form its index answers: `@@` for the GIN index on the words of the
     description and tag names, `@>` for the GIN index on `tag_names`, ranges for the btrees."""
     where: list[sa.ColumnElement[bool]] = []
-    if search.q:
+    if search.q and search.tag:
+        # One tsquery: GIN intersects the word's and the tag's posting lists itself.
+        both = word_query(search.q).op("&&")(_tag_lexeme(search.tag))
+        where.append(photos.c.search_vector.op("@@")(both))
+    elif search.q:
         where.append(photos.c.search_vector.op("@@")(word_query(search.q)))
-    if search.tag:
+    elif search.tag:
         where.append(photos.c.tag_names.contains([search.tag]))
     # Compared as exact decimals: a bound cast to the column's numeric(3, 2) would round.
     if search.min_rating is not None:
@@ -301,14 +314,23 @@ def word_query(q: str) -> sa.ColumnElement[Any]:
     punctuation alone is an empty query, matching nothing). While a word is being
     typed it is a prefix (`sun` finds `sunset`): the last lexeme gets `:*` when `q` ends
     inside a plain word. Both functions are immutable, so the planner folds the query
-    to a constant and estimates it from the column's lexeme statistics."""
-    config = sa.cast(sa.literal(SEARCH_CONFIG), REGCONFIG)
+    to a constant and estimates it from the column's lexeme statistics. That needs the
+    configuration as a literal `regconfig`: a bound name is cast to one while running
+    (a STABLE lookup), and the whole query would then be rebuilt for every row."""
+    config = sa.literal_column(f"'{SEARCH_CONFIG}'::regconfig", REGCONFIG)
     query: sa.ColumnElement[Any] = sa.func.websearch_to_tsquery(config, q, type_=TSQUERY)
     if _typing_a_word(q):
         # The query's text ends with its last lexeme, quoted: `'a' & 'sun'` -> `'a' & 'sun':*`.
         as_text = sa.func.regexp_replace(sa.cast(query, sa.Text), "'$", "':*")
         query = sa.cast(as_text, TSQUERY)
     return query
+
+
+def _tag_lexeme(name: str) -> sa.ColumnElement[Any]:
+    """The tag as the one lexeme `#name` the search vector holds for it, quoted as tsquery
+    text (a quote doubled, a backslash escaped), so any name is that lexeme and nothing else."""
+    quoted = name.replace("\\", "\\\\").replace("'", "''")
+    return sa.cast(sa.literal(f"'{TAG_LEXEME_PREFIX}{quoted}'"), TSQUERY)
 
 
 def _typing_a_word(q: str) -> bool:

@@ -33,10 +33,10 @@ UNLISTED_SQL = f"visibility <> '{LISTED.value}'"
 # The text search configuration of `q` (migration 0010): `simple` lower-cases words and
 # neither stems nor drops stop words, since tags are names and descriptions any language.
 SEARCH_CONFIG = "simple"
-SEARCH_VECTOR_SQL = (
-    f"to_tsvector('{SEARCH_CONFIG}'::regconfig, description)"
-    f" || to_tsvector('{SEARCH_CONFIG}'::regconfig, photo_tags_text(tag_names))"
-)
+# The words of the description and of the tag names, and each tag name whole as
+# `#name` (`photo_search_vector`, migration 0010), so that `q` with `tag` is one tsquery.
+TAG_LEXEME_PREFIX = "#"
+SEARCH_VECTOR_SQL = "photo_search_vector(description, tag_names)"
 
 
 def _ts(name: str, **kw: object) -> sa.Column[object]:
