@@ -152,7 +152,8 @@ def test_q_reads_words_as_a_search_box_does(http: httpx.Client, state: dict[str,
         response = http.get("/api/photos", params={"q": q})
         assert response.status_code == 200, (q, response.text)
         page = response.json()
-        assert page["total_exact"] is True and page["total"] == len(page["items"])
+        assert page["total_exact"] is True
+        assert page["total"] == len(page["items"])
         return [p["id"] for p in page["items"]]
 
     assert found("harb") == [photo_id]  # still typing `harbour`

@@ -392,8 +392,20 @@ async def test_a_page_past_the_end_is_empty_with_the_total(client: Client, alice
     for i in range(3):
         await post_photo(client, alice, f"p{i}")
 
-    assert await listing(client, offset=3) == {"items": [], "total": 3, "limit": 20, "offset": 3, "total_exact": True}
-    assert await listing(client, offset=50, q="p") == {"items": [], "total": 3, "limit": 20, "offset": 50, "total_exact": True}
+    assert await listing(client, offset=3) == {
+        "items": [],
+        "total": 3,
+        "limit": 20,
+        "offset": 3,
+        "total_exact": True,
+    }
+    assert await listing(client, offset=50, q="p") == {
+        "items": [],
+        "total": 3,
+        "limit": 20,
+        "offset": 50,
+        "total_exact": True,
+    }
 
 
 # --- owner, combinations, totals --------------------------------------------------------------

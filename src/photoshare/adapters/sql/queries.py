@@ -165,7 +165,10 @@ class SqlPhotoQueries:
         # (planning was most of its database time).
         prepare = None if not filters else False
         cap = self._exact_total_max
-        counted, photo_count = await self._reader.first(_total(search, filters, cap), prepare=prepare) or (0, 0)
+        counted, photo_count = await self._reader.first(_total(search, filters, cap), prepare=prepare) or (
+            0,
+            0,
+        )
         total, exact = (int(counted), True) if not filters or counted <= cap else (cap, False)
         window = _Window.of(search, total if exact else None, int(photo_count))
         rows = await self._reader.all(_page(search, [listed(photos), *filters], window), prepare=prepare)
@@ -336,13 +339,9 @@ def _tag_lexeme(name: str) -> sa.ColumnElement[Any]:
 def _typing_a_word(q: str) -> bool:
     """Whether `q` ends inside a word that is still being typed: not after a space or a
     closing quote, not inside a quoted phrase, not a word to exclude or an `or`."""
-    last = q.split()[-1] if q.split() else ""
-    return (
-        q[-1:].isalnum()
-        and q.count('"') % 2 == 0
-        and not last.startswith("-")
-        and last.lower() != "or"
-    )
+    words = q.split()
+    last = words[-1] if words else ""
+    return q[-1:].isalnum() and q.count('"') % 2 == 0 and not last.startswith("-") and last.lower() != "or"
 
 
 def _decimal(value: float) -> sa.BindParameter[Decimal]:
