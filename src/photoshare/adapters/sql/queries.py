@@ -165,10 +165,8 @@ class SqlPhotoQueries:
         # (planning was most of its database time).
         prepare = None if not filters else False
         cap = self._exact_total_max
-        counted, photo_count = await self._reader.first(_total(search, filters, cap), prepare=prepare) or (
-            0,
-            0,
-        )
+        counts = await self._reader.first(_total(search, filters, cap), prepare=prepare)
+        counted, photo_count = counts or (0, 0)
         total, exact = (int(counted), True) if not filters or counted <= cap else (cap, False)
         window = _Window.of(search, total if exact else None, int(photo_count))
         rows = await self._reader.all(_page(search, [listed(photos), *filters], window), prepare=prepare)
@@ -218,8 +216,9 @@ def _few_enough_to_gather(search: PhotoSearch, total: int, photo_count: int, rea
     photos was estimated at 1% after one ANALYZE in six, and the page then walked and
     ILIKE-tested 25,000 rows (48 ms) instead of fetching 800 matches (5 ms). The exact
     total is known by now (a total past the cap never gathers): walking reaches the page
-    after about reach * photos / total rows, each tested in the sort index's order (heap pages in sequence); gathering
-    fetches all `total` matches, each a random heap page, about four times the cost.
+    after about reach * photos / total rows, each tested in the sort index's order (heap
+    pages in sequence); gathering fetches all `total` matches, each a random heap page,
+    about four times the cost.
     Only for a keyword alone are the matches what the GIN index returns; with more
     filters those candidates can be many more than the total, so the planner decides.
     """
