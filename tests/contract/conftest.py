@@ -30,15 +30,9 @@ from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.tables import metadata, photos, users
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
 from photoshare.adapters.sql.users import SqlUserRepository
-from photoshare.application.ports import (
-    CommentRepository,
-    LinkRepository,
-    PhotoRepository,
-    RatingRepository,
-    RefreshTokenStore,
-    TokenRevocations,
-    UserRepository,
-)
+from photoshare.application.ports.accounts import RefreshTokenStore, TokenRevocations, UserRepository
+from photoshare.application.ports.engagement import CommentRepository, RatingRepository
+from photoshare.application.ports.photos import LinkRepository, PhotoRepository
 from tests.integration import conftest as integration
 from tests.unit.fakes import (
     InMemoryCommentRepository,
