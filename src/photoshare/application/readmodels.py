@@ -137,11 +137,18 @@ class ExistingChecksums(msgspec.Struct, frozen=True):
     existing: dict[str, uuid.UUID]
 
 
+# Up to this many matches a search counts them exactly; past it `total` is this lower
+# bound and `total_exact` false (shared/API.md "Search totals"): counting every match of
+# a common word is what made broad searches slow.
+EXACT_TOTAL_MAX = 10_000
+
+
 class PhotoPage(msgspec.Struct, frozen=True):
     items: list[PhotoView]
     total: int
     limit: int
     offset: int
+    total_exact: bool = True  # false: `total` is a lower bound (more than EXACT_TOTAL_MAX matches)
 
 
 class TagView(msgspec.Struct, frozen=True):
