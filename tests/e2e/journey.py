@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import time
 from typing import Any
 
 import httpx
@@ -61,3 +62,17 @@ def upload(http: httpx.Client, token: str, *, description: str = "", tags: str =
 def path_of(url: str) -> str:
     """The path of an absolute URL the service made (its links name the public base URL)."""
     return "/" + url.split("/", 3)[3]
+
+
+READY_SECONDS = 60
+
+
+def wait_until_ready(http: httpx.Client, photo_id: str) -> dict[str, Any]:
+    """The photo once its variants job has run: its answer (and ETag) stops changing."""
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        body: dict[str, Any] = http.get(f"/api/photos/{photo_id}").json()
+        if body["status"] == "ready":
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"photo {photo_id} was not ready in {READY_SECONDS} s")

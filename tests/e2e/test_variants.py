@@ -4,25 +4,11 @@ makes them, browsers get AVIF or WebP, and a syncing client's check finds what i
 from __future__ import annotations
 
 import hashlib
-import time
-from typing import Any
 
 import httpx
 
-from tests.e2e.journey import bearer, jpeg, member, path_of
+from tests.e2e.journey import bearer, jpeg, member, path_of, wait_until_ready
 from tests.e2e.server import Service
-
-READY_SECONDS = 60
-
-
-def wait_until_ready(http: httpx.Client, photo_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        body: dict[str, Any] = http.get(f"/api/photos/{photo_id}").json()
-        if body["status"] == "ready":
-            return body
-        time.sleep(0.1)
-    raise AssertionError(f"photo {photo_id} was not ready in {READY_SECONDS} s")
 
 
 def test_serve_makes_variants_in_the_background_and_negotiates_their_format(
