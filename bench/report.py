@@ -54,24 +54,30 @@ def summarise(runs: list[WrkRun], ceiling_rps: float, expected: Callable[[int], 
     }
 
 
-def table(rows: list[tuple[str, dict[str, Any]]], skipped: dict[str, str]) -> str:
-    head = ("scenario", "rps", "% of ceiling", "p50 ms", "p99 ms", "errors", "peak RSS MiB/worker")
+def table(rows: list[tuple[str, dict[str, Any]]], skipped: dict[str, str], share_of: int | None = None) -> str:
+    """The aligned table; with `share_of` (the first CONNECTIONS count), a column with each
+    row's throughput as a share of the same scenario's at that count."""
+    head: tuple[str, ...] = ("scenario", "rps", "% of ceiling", "p50 ms", "p99 ms", "errors", "peak RSS MiB/worker")
+    if share_of is not None:
+        head += (f"% of {share_of}-conn rps",)
     lines = [head]
     for name, row in rows:
         ratio = row.get("ratio_to_ceiling")
-        lines.append(
-            (
-                name,
-                f"{row['rps']:.0f}" if row["rps"] >= 100 else f"{row['rps']:.1f}",
-                f"{100 * ratio:.1f}%" if ratio is not None else "-",
-                f"{row['p50_ms']:.2f}",
-                f"{row['p99_ms']:.2f}",
-                str(row["errors"]),
-                f"{row['peak_rss_mib_per_worker']:.0f}",
-            )
+        cells: tuple[str, ...] = (
+            name,
+            f"{row['rps']:.0f}" if row["rps"] >= 100 else f"{row['rps']:.1f}",
+            f"{100 * ratio:.1f}%" if ratio is not None else "-",
+            f"{row['p50_ms']:.2f}",
+            f"{row['p99_ms']:.2f}",
+            str(row["errors"]),
+            f"{row['peak_rss_mib_per_worker']:.0f}",
         )
+        if share_of is not None:
+            share = row.get("share_of_first")
+            cells += (f"{100 * share:.0f}%" if share is not None else "-",)
+        lines.append(cells)
     for name, why in skipped.items():
-        lines.append((name, "skipped", "-", "-", "-", why, "-"))
+        lines.append((name, "skipped", "-", "-", "-", why, "-") + (("-",) if share_of is not None else ()))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = []
     for n, line in enumerate(lines):

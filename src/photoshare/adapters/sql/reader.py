@@ -85,6 +85,11 @@ class PgReader:
         row: NamedTuple | None = await self._fetch(sql, params, one=True)
         return row
 
+    async def all_sql(self, sql: str, params: dict[str, Any]) -> Sequence[NamedTuple]:
+        """Run SQL compiled ahead of time (see `sql_text`)."""
+        rows: list[NamedTuple] = await self._fetch(sql, params, one=False)
+        return rows
+
     async def all(self, statement: ClauseElement, *, prepare: bool | None = None) -> Sequence[NamedTuple]:
         """`prepare=False` for statements whose best plan depends on the values (searches):
         psycopg then never prepares them, so PostgreSQL never settles on a generic plan."""
