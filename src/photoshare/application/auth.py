@@ -16,6 +16,7 @@ from photoshare.application.ports import (
     RefreshTokenStore,
     TokenClaims,
     TokenCodec,
+    TokenHolders,
     TokenRevocations,
     TokenType,
     UnitOfWork,
@@ -242,18 +243,31 @@ class LogOut:
         await self._uow.commit()
 
 
+class SeparateLookups:
+    """`TokenHolders` from two stores that each know half (revocations in Valkey, say):
+    the revocation first, the account only for a token that is not revoked."""
+
+    def __init__(self, revocations: TokenRevocations, users: UserRepository) -> None:
+        self._revocations, self._users = revocations, users
+
+    async def holder(self, user_id: uuid.UUID, token_id: str, family: str | None) -> tuple[User | None, bool]:
+        if await self._revocations.is_revoked(token_id, family):
+            return None, True
+        return await self._users.get(user_id), False
+
+
 class Authenticate:
     """Turns a bearer token into a principal: valid, not revoked, account current and active."""
 
     def __init__(
         self,
         codec: TokenCodec,
-        revocations: TokenRevocations,
+        holders: TokenHolders,
         users: UserRepository,
         personal_tokens: PersonalTokenStore,
         clock: Clock,
     ) -> None:
-        self._codec, self._revocations, self._users = codec, revocations, users
+        self._codec, self._holders, self._users = codec, holders, users
         self._personal_tokens, self._clock = personal_tokens, clock
 
     async def __call__(self, token: str) -> Principal:
@@ -261,9 +275,9 @@ class Authenticate:
         if token.startswith(PAT_PREFIX):
             return await self._personal(token)
         claims = self._codec.decode(token, TokenType.ACCESS)
-        if await self._revocations.is_revoked(claims.token_id, claims.family):
+        user, revoked = await self._holders.holder(claims.subject, claims.token_id, claims.family)
+        if revoked:
             raise Unauthenticated("token has been revoked")
-        user = await self._users.get(claims.subject)
         if user is None:
             raise Unauthenticated("account no longer exists")
         if not user.is_active:

@@ -47,7 +47,7 @@ from photoshare.adapters.sql.tokens import (
     SqlTokenRevocations,
 )
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
-from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
+from photoshare.adapters.sql.users import SqlTokenHolders, SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application import (
     accounts,
@@ -61,7 +61,7 @@ from photoshare.application import (
     users,
     variants,
 )
-from photoshare.application.auth import Authenticate, Principal, Viewer, WritePolicy
+from photoshare.application.auth import Authenticate, Principal, SeparateLookups, Viewer, WritePolicy
 from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification
@@ -89,6 +89,7 @@ from photoshare.application.ports import (
     RenderedImage,
     ShareRepository,
     TokenCodec,
+    TokenHolders,
     TokenRevocations,
     UnitOfWork,
     UrlSigner,
@@ -368,6 +369,13 @@ class AccountsProvider(Provider):
         users.Ban,
         users.Unban,
     )
+
+    @provide
+    def token_holders(
+        self, client: valkey.Valkey | None, reader: PgReader, revocations: TokenRevocations, users: UserRepository
+    ) -> TokenHolders:
+        """One statement per authenticated request when PostgreSQL keeps the revocations."""
+        return SeparateLookups(revocations, users) if client is not None else SqlTokenHolders(reader)
 
     @provide
     async def principal(

@@ -33,6 +33,38 @@ _COMMENT_COLUMNS = (
 )
 
 
+def _add_statement() -> sa.Update:
+    """A comment and both its counters in one statement (three round trips before): the
+    photo's row first (locked, and proof that it still exists), then the comment, then its
+    author's counter; no row back means the photo is gone."""
+    counted = (
+        sa.update(photos)
+        .where(photos.c.id == sa.bindparam("new_photo_id"))
+        .values(comment_count=photos.c.comment_count + 1)
+        .returning(photos.c.id)
+        .cte("counted")
+    )
+    fields = ("id", "author_id", "text", "created_at", "updated_at")
+    added = (
+        sa.insert(comments)
+        .from_select(
+            ["photo_id", *fields],
+            sa.select(counted.c.id, *(sa.bindparam(f"new_{f}", type_=comments.c[f].type) for f in fields)),
+        )
+        .returning(comments.c.author_id)
+        .cte("added")
+    )
+    return (
+        sa.update(users)
+        .where(users.c.id.in_(sa.select(added.c.author_id)))
+        .values(comment_count=users.c.comment_count + 1)
+        .returning(users.c.id)
+    )
+
+
+_ADD = _add_statement()
+
+
 class SqlCommentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -61,19 +93,16 @@ class SqlCommentRepository:
         )
 
     async def add(self, comment: Comment) -> None:
-        if not await self._count_on_photo(comment.photo_id, +1):
+        values = {
+            "new_id": comment.id,
+            "new_photo_id": comment.photo_id,
+            "new_author_id": comment.author_id,
+            "new_text": comment.text,
+            "new_created_at": comment.created_at,
+            "new_updated_at": comment.updated_at,
+        }
+        if (await self._session.execute(_ADD, values)).first() is None:
             raise NotFound("no such photo")
-        await self._session.execute(
-            sa.insert(comments).values(
-                id=comment.id,
-                photo_id=comment.photo_id,
-                author_id=comment.author_id,
-                text=comment.text,
-                created_at=comment.created_at,
-                updated_at=comment.updated_at,
-            )
-        )
-        await self._count_on_author(comment.author_id, +1)
 
     async def update(self, comment: Comment) -> None:
         await self._session.execute(

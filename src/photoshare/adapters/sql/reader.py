@@ -119,6 +119,10 @@ class PgAutocommit:
 
     async def execute(self, statement: ClauseElement) -> list[NamedTuple]:
         sql, params = compile_sql(statement)
+        return await self.execute_sql(sql, params)
+
+    async def execute_sql(self, sql: str, params: dict[str, Any]) -> list[NamedTuple]:
+        """Run SQL compiled ahead of time (see `sql_text`)."""
         try:
             async with self._pool.connection() as conn:
                 cursor = conn.cursor(row_factory=namedtuple_row)
