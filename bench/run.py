@@ -48,7 +48,7 @@ from typing import Any
 import httpx
 import psutil
 
-from cpu import cpu_list, foreign_meter, listeners, settle
+from cpu import cpu_list, foreign_meter, listeners, settle, tree_cpu_seconds
 from fixtures import prepare, rating_pairs
 from photoshare.config import RateLimits
 from report import RESULTS, machine, median, shown, summarise, table, write_json
@@ -234,6 +234,20 @@ class Bench:
                     found.append(proc)
         return found
 
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU seconds used so far by the service's processes (not the ceiling's) and by
+        PostgreSQL (the postmaster and its backends)."""
+        app = [*self.sampler.workers("service")]
+        if self.serve is not None:
+            with contextlib.suppress(psutil.Error):
+                app.append(psutil.Process(self.serve.pid))
+        pg = postmaster(self.data_dir)
+        db = []
+        if pg is not None:
+            with contextlib.suppress(psutil.Error):
+                db = [pg, *pg.children()]
+        return tree_cpu_seconds(app), tree_cpu_seconds(db)
+
     def server_tree(self) -> list[psutil.Process]:
         procs = self.sampler.workers("service") + self.sampler.workers("ceiling")
         pg = postmaster(self.data_dir)
@@ -275,8 +289,13 @@ class Bench:
         self.check_ports()
         self.sampler.take(label)
         foreign = self.foreign_meter()
+        app0, db0 = self.cpu_seconds()
         run = self.wrk(url, script, env, conns, duration)
         run.foreign_cpu_pct = foreign()
+        app1, db1 = self.cpu_seconds()
+        requests = max(run.requests, 1) if label == "service" else float("inf")  # the ceiling: not billed
+        run.app_cpu_ms = round(1000 * (app1 - app0) / requests, 3)
+        run.db_cpu_ms = round(1000 * (db1 - db0) / requests, 3)
         run.peak_rss_mib = self.sampler.take_mib(label)
         run.settle_s = waited
         self.rating_cursor += min(run.cursor, self.rating_slice)  # only rate.lua moves it
@@ -386,7 +405,8 @@ def measure_rounds(bench: Bench, fx: Fixtures, live: list[Scenario]) -> Rounds:
             print(
                 f"bench: {tag}: {sc.name}: {run.rps:.1f} rps, p99 {run.p99_ms:.1f} ms, "
                 f"errors {run.errors(ok_status)}, wrk cpu {run.wrk_cpu_pct:.0f}%, "
-                f"others on the server cores {run.foreign_cpu_pct:.0f}%",
+                f"others on the server cores {run.foreign_cpu_pct:.0f}%, "
+                f"cpu ms/request app {run.app_cpu_ms:.2f} db {run.db_cpu_ms:.2f}",
                 flush=True,
             )
             if round_no:
@@ -401,7 +421,8 @@ def measure_rounds(bench: Bench, fx: Fixtures, live: list[Scenario]) -> Rounds:
                 run = bench.measure("service", bench.url, sc.script, env, conns, duration)
                 print(
                     f"bench: {tag}: {sc.name} at {conns} connections: {run.rps:.1f} rps, "
-                    f"p99 {run.p99_ms:.1f} ms, errors {run.errors(ok_status)}",
+                    f"p99 {run.p99_ms:.1f} ms, errors {run.errors(ok_status)}, "
+                    f"cpu ms/request app {run.app_cpu_ms:.2f} db {run.db_cpu_ms:.2f}",
                     flush=True,
                 )
                 rounds.more[conns][sc.name].append(run)

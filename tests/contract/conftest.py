@@ -225,7 +225,7 @@ def holders_at(request: pytest.FixtureRequest) -> tuple[str, str | None, str | N
 
 @pytest.fixture
 async def holder_stores(holders_at: tuple[str, str | None, str | None]) -> AsyncIterator[HolderStores]:
-    kind, sql_url, cache_url = holders_at
+    _, sql_url, cache_url = holders_at
     if sql_url is None:
         users_, revoked = InMemoryUserRepository(), InMemoryTokenRevocations()
 

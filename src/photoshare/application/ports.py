@@ -157,7 +157,9 @@ class TokenHolders(Protocol):
     (None if gone) and whether the token, or its family, is revoked. One lookup: where one
     store keeps both (PostgreSQL), one statement."""
 
-    async def holder(self, user_id: uuid.UUID, token_id: str, family: str | None) -> tuple[User | None, bool]: ...
+    async def holder(
+        self, user_id: uuid.UUID, token_id: str, family: str | None
+    ) -> tuple[User | None, bool]: ...
 
 
 class RefreshOutcome(enum.Enum):

@@ -372,7 +372,11 @@ class AccountsProvider(Provider):
 
     @provide
     def token_holders(
-        self, client: valkey.Valkey | None, reader: PgReader, revocations: TokenRevocations, users: UserRepository
+        self,
+        client: valkey.Valkey | None,
+        reader: PgReader,
+        revocations: TokenRevocations,
+        users: UserRepository,
     ) -> TokenHolders:
         """One statement per authenticated request when PostgreSQL keeps the revocations."""
         return SeparateLookups(revocations, users) if client is not None else SqlTokenHolders(reader)

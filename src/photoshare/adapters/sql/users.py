@@ -88,7 +88,7 @@ class SqlTokenHolders:
 
     async def holder(self, user_id: uuid.UUID, token_id: str, family: str | None) -> tuple[User | None, bool]:
         family_key = FAMILY_PREFIX + family if family else token_id
-        row = await self._reader.first_sql(
+        row: Any = await self._reader.first_sql(
             _HOLDER_SQL, {"user_id": user_id, "token_id": token_id, "family_key": family_key}
         )
         if row is None:
