@@ -154,7 +154,7 @@ class InfrastructureProvider(Provider):
             sqlalchemy_url(settings.database_url),
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_pool_size,
-            pool_timeout=5,
+            pool_timeout=settings.db_pool_wait_ms / 1000,
         )
         yield engine
         await engine.dispose()
@@ -195,7 +195,12 @@ class InfrastructureProvider(Provider):
     async def read_pool(self, settings: Settings) -> AsyncIterator[AsyncConnectionPool]:
         """Read models run on plain pooled psycopg connections (no session on the hot path)."""
         assert settings.database_url
-        pool = open_pool(settings.database_url, settings.db_pool_size, settings.db_statement_timeout_ms)
+        pool = open_pool(
+            settings.database_url,
+            settings.db_pool_size,
+            settings.db_statement_timeout_ms,
+            settings.db_pool_wait_ms,
+        )
         await pool.open(wait=False)
         yield pool
         await pool.close()

@@ -147,15 +147,18 @@ class PgAutocommit:
 RECONNECT_WINDOW = 1.0
 
 
-def open_pool(url: str, size: int, statement_timeout_ms: int = 3000) -> AsyncConnectionPool:
+def open_pool(
+    url: str, size: int, statement_timeout_ms: int = 3000, wait_ms: int = 5000
+) -> AsyncConnectionPool:
     """Every statement on it is cancelled after `statement_timeout_ms`: no public request can
-    hold the database for long, and the client gets a quick 503 with Retry-After instead."""
+    hold the database for long, and the client gets a quick 503 with Retry-After instead;
+    so does a request that waits `wait_ms` for a connection (all of them busy)."""
     return AsyncConnectionPool(
         libpq_url(url),
         min_size=1,
         max_size=size,
         open=False,
-        timeout=5,
+        timeout=wait_ms / 1000,
         reconnect_timeout=RECONNECT_WINDOW,
         kwargs={
             "autocommit": True,
