@@ -31,16 +31,14 @@ from photoshare.adapters.sql.tables import metadata, photos, users
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
 from photoshare.adapters.sql.users import SqlTokenHolders, SqlUserRepository
 from photoshare.application.auth import SeparateLookups
-from photoshare.application.ports import (
-    CommentRepository,
-    LinkRepository,
-    PhotoRepository,
-    RatingRepository,
+from photoshare.application.ports.accounts import (
     RefreshTokenStore,
     TokenHolders,
     TokenRevocations,
     UserRepository,
 )
+from photoshare.application.ports.engagement import CommentRepository, RatingRepository
+from photoshare.application.ports.photos import LinkRepository, PhotoRepository
 from tests.integration import conftest as integration
 from tests.unit.fakes import (
     InMemoryCommentRepository,

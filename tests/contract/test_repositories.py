@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from photoshare.application.ports import Link, RefreshOutcome, TokenClaims, TokenRevocations, TokenType
+from photoshare.application.ports.accounts import RefreshOutcome, TokenClaims, TokenRevocations, TokenType
 from photoshare.domain.access import Visibility
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict, NotFound
+from photoshare.domain.links import Link
 from photoshare.domain.photos import Photo
 from photoshare.domain.ratings import Rating, RatingSummary
 from photoshare.domain.transformations import Transformation

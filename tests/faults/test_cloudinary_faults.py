@@ -19,7 +19,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
-from photoshare.application.ports import ImageStore
+from photoshare.application.ports.images import ImageStore
 from photoshare.config import Settings, libpq_url
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import Client, assert_problem, bearer, member

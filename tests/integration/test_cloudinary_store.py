@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
-from photoshare.application.ports import CleanImage
+from photoshare.application.ports.images import CleanImage
 from photoshare.domain.errors import InvalidInput, Unavailable, UpstreamFailed
 from photoshare.domain.photos import Variant
 from photoshare.domain.transformations import Transformation

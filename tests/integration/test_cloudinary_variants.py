@@ -14,7 +14,7 @@ from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
 from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
-from photoshare.application.ports import ImageStore
+from photoshare.application.ports.images import ImageStore
 from photoshare.config import Settings
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import Client, member

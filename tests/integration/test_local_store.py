@@ -13,7 +13,7 @@ from PIL import Image, ImageFilter, ImageSequence, ImageStat
 
 from photoshare.adapters.storage import rendering
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application.ports import CleanImage
+from photoshare.application.ports.images import CleanImage
 from photoshare.config import Settings
 from photoshare.domain.errors import InvalidInput, StorageFull, Unavailable
 from photoshare.domain.transformations import Size, Transformation

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from photoshare.adapters.jobs.tasks import HOUSEKEEPING_QUEUE
-from photoshare.application.ports import Job, JobQueue
+from photoshare.application.ports.jobs import Job, JobQueue
 from photoshare.config import Settings, libpq_url
 from photoshare.domain.photos import METADATA_FIELDS
 from tests.integration.accounts import Client, assert_problem, bearer, member

@@ -19,7 +19,7 @@ from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.tables import refresh_tokens, revoked_tokens
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations, token_hash
 from photoshare.adapters.sql.users import SqlUserRepository
-from photoshare.application.ports import RefreshOutcome, TokenClaims, TokenType
+from photoshare.application.ports.accounts import RefreshOutcome, TokenClaims, TokenType
 from photoshare.domain.errors import Conflict, Unavailable
 from photoshare.domain.users import Role, User
 

@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from photoshare.adapters.jobs.tasks import RETRY, retry_stalled_jobs
 from photoshare.adapters.storage.local import LocalImageStore
-from photoshare.application.ports import Job, JobQueue
+from photoshare.application.ports.jobs import Job, JobQueue
 from photoshare.config import Settings
 from tests.integration.accounts import Client, member
 from tests.integration.jobs import drain, jobs_in, make_due

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from litestar.testing import AsyncTestClient
 
 from photoshare.adapters.signing import HmacUrlSigner
-from photoshare.application.ports import variant_signed_as
+from photoshare.application.ports.images import variant_signed_as
 from photoshare.config import RateLimits, Settings
 from photoshare.entrypoints.http.app import create_app
 from tests.integration.accounts import Client, assert_problem, bearer, member

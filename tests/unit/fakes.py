@@ -8,20 +8,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from photoshare.application.ports import (
-    CleanImage,
-    Job,
-    Link,
-    MailMessage,
-    RefreshOutcome,
-    Rendition,
-    TokenClaims,
-)
+from photoshare.application.ports.accounts import RefreshOutcome, TokenClaims
+from photoshare.application.ports.images import CleanImage, Rendition
+from photoshare.application.ports.jobs import Job
+from photoshare.application.ports.mail import MailMessage
 from photoshare.domain.access import Visibility
 from photoshare.domain.accounts import OneTimeToken, PersonalToken, Purpose, Session
 from photoshare.domain.albums import Album
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict, NotFound
+from photoshare.domain.links import Link
 from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.ratings import Rating, RatingSummary
 from photoshare.domain.shares import Share

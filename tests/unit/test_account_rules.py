@@ -31,7 +31,7 @@ from photoshare.application.auth import (
 )
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification, digest
-from photoshare.application.ports import MailMessage
+from photoshare.application.ports.mail import MailMessage
 from photoshare.application.users import UpdateMe
 from photoshare.domain.accounts import LIFETIME, OneTimeToken, Purpose, Scope, validate_scopes
 from photoshare.domain.errors import Forbidden, InvalidInput, Unauthenticated

@@ -18,7 +18,7 @@ from photoshare.application.auth import (
     SignUp,
     Tokens,
 )
-from photoshare.application.ports import TokenType
+from photoshare.application.ports.accounts import TokenType
 from photoshare.domain import users as rules
 from photoshare.domain.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
 from photoshare.domain.users import Role, User

@@ -12,6 +12,7 @@ import pytest
 from photoshare.application.links import (
     CreateLink,
     DeleteLink,
+    LinkViews,
     ListLinks,
     PublicAddresses,
     RenderBudget,
@@ -50,28 +51,22 @@ class World:
     journal: list[str]
 
     @property
+    def views(self) -> LinkViews:
+        return LinkViews(self.store, PublicAddresses(BASE))
+
+    @property
     def create(self) -> CreateLink:
         return CreateLink(
-            self.photos,
-            self.links,
-            self.store,
-            PublicAddresses(BASE),
-            FixedClock(NOW),
-            self.uow,
-            RenderBudget(BUDGET),
+            self.photos, self.links, self.views, RenderBudget(BUDGET), FixedClock(NOW), self.uow
         )
 
     @property
     def list_links(self) -> ListLinks:
-        return ListLinks(
-            self.photos, self.links, self.store, PublicAddresses(BASE), FixedClock(NOW), self.uow
-        )
+        return ListLinks(self.photos, self.links, self.views)
 
     @property
     def delete(self) -> DeleteLink:
-        return DeleteLink(
-            self.photos, self.links, self.store, PublicAddresses(BASE), FixedClock(NOW), self.uow
-        )
+        return DeleteLink(self.photos, self.links, self.uow)
 
 
 def a_photo(owner: User) -> Photo:

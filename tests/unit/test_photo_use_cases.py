@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
-from photoshare.application.ports import Job
+from photoshare.application.ports.jobs import Job
 from photoshare.domain.errors import (
     Forbidden,
     InvalidInput,

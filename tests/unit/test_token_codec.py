@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from photoshare.adapters.security import JwtTokenCodec
-from photoshare.application.ports import TokenType
+from photoshare.application.ports.accounts import TokenType
 from photoshare.domain.errors import Unauthenticated
 from tests.unit.conftest import ACCESS_TTL, REFRESH_TTL, SECRET
 from tests.unit.factories import UserFactory

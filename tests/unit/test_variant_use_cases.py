@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from photoshare.application.photos import UploadPhoto
-from photoshare.application.ports import Job
+from photoshare.application.ports.jobs import Job
 from photoshare.application.variants import LOST_JOB_AFTER, MakeVariants, RequeueProcessing, SweepImages
 from photoshare.domain.errors import Unavailable
 from photoshare.domain.photos import VARIANT_SIZES, PhotoStatus, Variant, fit_within, planned_variants

@@ -25,7 +25,7 @@ import anyio.to_thread
 import fast_thumbhash
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from photoshare.application.ports import CleanImage
+from photoshare.application.ports.images import CleanImage
 from photoshare.domain.errors import InvalidInput, UnsupportedMedia
 
 # Pillow's format name -> (content type, extension). MPO is a JPEG with extra frames.

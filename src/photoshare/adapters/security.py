@@ -14,7 +14,8 @@ import anyio.to_thread
 import bcrypt
 import jwt
 
-from photoshare.application.ports import Clock, IssuedToken, TokenClaims, TokenType
+from photoshare.application.ports.accounts import IssuedToken, TokenClaims, TokenType
+from photoshare.application.ports.common import Clock
 from photoshare.domain.errors import Unauthenticated, Unavailable
 from photoshare.domain.users import User
 

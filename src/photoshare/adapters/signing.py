@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import math
 
-from photoshare.application.ports import Clock
+from photoshare.application.ports.common import Clock
 
 SIGNED_URL_TTL = 3600
 MAX_LIFETIME = 24 * 3600

@@ -18,19 +18,16 @@ from photoshare.application.auth import EndFamily, Principal, ensure_session
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification, digest, new_secret
 from photoshare.application.photos import check_upload_size
-from photoshare.application.ports import (
-    AvatarMaker,
-    Clock,
-    ImageInspector,
-    ImageStore,
-    MailSender,
+from photoshare.application.ports.accounts import (
     OneTimeTokenStore,
     PasswordHasher,
     PersonalTokenStore,
     RefreshTokenStore,
-    UnitOfWork,
     UserRepository,
 )
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import AvatarMaker, ImageInspector, ImageStore
+from photoshare.application.ports.mail import MailSender
 from photoshare.domain.accounts import (
     INVALID_TOKEN,
     LIFETIME,
@@ -50,135 +47,132 @@ from photoshare.domain.users import AVATAR_PREFIX, AVATAR_SIZES, User, avatar_fi
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
 class ResendVerification:
-    def __init__(self, verification: EmailVerification, sender: MailSender, uow: UnitOfWork) -> None:
-        self._verification, self._sender, self._uow = verification, sender, uow
+    verification: EmailVerification
+    sender: MailSender
+    uow: UnitOfWork
 
     async def __call__(self, user: User) -> None:
         if user.email_verified:
             return  # nothing to confirm; the answer is the same 202
-        message = await self._verification.prepare(user)
-        await self._uow.commit()
-        await self._sender.send(message)
+        message = await self.verification.prepare(user)
+        await self.uow.commit()
+        await self.sender.send(message)
 
 
+@dataclass(frozen=True, slots=True)
 class VerifyEmail:
-    def __init__(
-        self, tokens: OneTimeTokenStore, users: UserRepository, clock: Clock, uow: UnitOfWork
-    ) -> None:
-        self._tokens, self._users, self._clock, self._uow = tokens, users, clock, uow
+    tokens: OneTimeTokenStore
+    users: UserRepository
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, token: str) -> None:
-        record = await self._tokens.consume(digest(token), Purpose.VERIFY_EMAIL, self._clock.now())
+        record = await self.tokens.consume(digest(token), Purpose.VERIFY_EMAIL, self.clock.now())
         # A link for an address the account no longer has confirms nothing.
         if record is None or record.email is None:
             raise InvalidInput(INVALID_TOKEN, field="token")
-        if not await self._users.mark_email_verified(record.user_id, record.email):
+        if not await self.users.mark_email_verified(record.user_id, record.email):
             raise InvalidInput(INVALID_TOKEN, field="token")
-        await self._uow.commit()
+        await self.uow.commit()
 
 
 # --- passwords ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class SessionEnder:
     """Ends sessions at once, within the caller's transaction: their refresh families are
     spent, and their live access tokens are refused through the revocation store (shared by
     every worker)."""
 
-    def __init__(self, refresh_tokens: RefreshTokenStore, end_family: EndFamily) -> None:
-        self._refresh_tokens, self._end_family = refresh_tokens, end_family
+    refresh_tokens: RefreshTokenStore
+    end_family: EndFamily
 
     async def end(self, session_id: str) -> None:
-        await self._end_family.refuse_access(session_id)
-        await self._refresh_tokens.revoke_family(session_id)
+        await self.end_family.refuse_access(session_id)
+        await self.refresh_tokens.revoke_family(session_id)
 
     async def end_all(self, user_id: uuid.UUID, *, keep: str | None = None) -> None:
-        for session in await self._refresh_tokens.sessions(user_id):
+        for session in await self.refresh_tokens.sessions(user_id):
             if session.id != keep:
                 await self.end(session.id)
 
 
+@dataclass(frozen=True, slots=True)
 class RequestPasswordReset:
     """Known or not, the address costs the same work and gets the same answer; the message
     goes out through the sender, which does not make the request wait for delivery."""
 
-    def __init__(
-        self,
-        users: UserRepository,
-        tokens: OneTimeTokenStore,
-        mail: AccountMail,
-        sender: MailSender,
-        clock: Clock,
-        uow: UnitOfWork,
-    ) -> None:
-        self._users, self._tokens, self._mail, self._sender = users, tokens, mail, sender
-        self._clock, self._uow = clock, uow
+    users: UserRepository
+    tokens: OneTimeTokenStore
+    mail: AccountMail
+    sender: MailSender
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, email: str) -> None:
-        user = await self._users.get_by_email(email.strip())
-        secret, now = new_secret(), self._clock.now()
+        user = await self.users.get_by_email(email.strip())
+        secret, now = new_secret(), self.clock.now()
         known = user is not None and user.is_active
         # The same statements either way: an unknown address discards nobody's tokens.
-        await self._tokens.discard(user.id if user and known else uuid.uuid4(), Purpose.RESET_PASSWORD)
+        await self.tokens.discard(user.id if user and known else uuid.uuid4(), Purpose.RESET_PASSWORD)
         if user is not None and known:
-            await self._tokens.add(
+            await self.tokens.add(
                 OneTimeToken.new(digest(secret), user.id, Purpose.RESET_PASSWORD, now, user.email)
             )
-        await self._uow.commit()
+        await self.uow.commit()
         if user is not None and known:
             minutes = int(LIFETIME[Purpose.RESET_PASSWORD].total_seconds() // 60)
-            await self._sender.send(self._mail.password_reset(user.email, user.username, secret, minutes))
+            await self.sender.send(self.mail.password_reset(user.email, user.username, secret, minutes))
 
 
+@dataclass(frozen=True, slots=True)
 class ConfirmPasswordReset:
-    def __init__(
-        self,
-        tokens: OneTimeTokenStore,
-        users: UserRepository,
-        hasher: PasswordHasher,
-        sessions: SessionEnder,
-        clock: Clock,
-        uow: UnitOfWork,
-    ) -> None:
-        self._tokens, self._users, self._hasher = tokens, users, hasher
-        self._sessions, self._clock, self._uow = sessions, clock, uow
+    tokens: OneTimeTokenStore
+    users: UserRepository
+    hasher: PasswordHasher
+    sessions: SessionEnder
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, token: str, password: str) -> None:
         # Hash before touching the token, so the transaction holds no connection during bcrypt
         # and a refused password does not burn the link.
-        password_hash = await self._hasher.hash(validate_password(password))
-        record = await self._tokens.consume(digest(token), Purpose.RESET_PASSWORD, self._clock.now())
-        user = await self._users.get(record.user_id) if record else None
+        password_hash = await self.hasher.hash(validate_password(password))
+        record = await self.tokens.consume(digest(token), Purpose.RESET_PASSWORD, self.clock.now())
+        user = await self.users.get(record.user_id) if record else None
         if record is None or user is None:
             raise InvalidInput(INVALID_TOKEN, field="token")
         # A new token version ends every session and personal token at once, everywhere.
-        await self._users.update_password(
+        await self.users.update_password(
             replace(user, password_hash=password_hash, token_version=user.token_version + 1)
         )
-        await self._tokens.discard(user.id, Purpose.RESET_PASSWORD)
-        await self._sessions.end_all(user.id)
+        await self.tokens.discard(user.id, Purpose.RESET_PASSWORD)
+        await self.sessions.end_all(user.id)
         if record.email is not None:
             # Following the link proved the address is theirs.
-            await self._users.mark_email_verified(user.id, record.email)
-        await self._uow.commit()
+            await self.users.mark_email_verified(user.id, record.email)
+        await self.uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class ChangePassword:
-    def __init__(
-        self, users: UserRepository, hasher: PasswordHasher, sessions: SessionEnder, uow: UnitOfWork
-    ) -> None:
-        self._users, self._hasher, self._sessions, self._uow = users, hasher, sessions, uow
+    users: UserRepository
+    hasher: PasswordHasher
+    sessions: SessionEnder
+    uow: UnitOfWork
 
     async def __call__(self, principal: Principal, current_password: str, new_password: str) -> None:
         session_id = ensure_session(principal)
         user = principal.user
-        if not await self._hasher.verify(current_password, user.password_hash):
+        if not await self.hasher.verify(current_password, user.password_hash):
             raise InvalidInput("the current password is wrong", field="current_password")
-        password_hash = await self._hasher.hash(validate_password(new_password))
-        await self._users.update_password(replace(user, password_hash=password_hash))
-        await self._sessions.end_all(user.id, keep=session_id)
-        await self._uow.commit()
+        password_hash = await self.hasher.hash(validate_password(new_password))
+        await self.users.update_password(replace(user, password_hash=password_hash))
+        await self.sessions.end_all(user.id, keep=session_id)
+        await self.uow.commit()
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -190,28 +184,30 @@ class SessionInfo:
     current: bool
 
 
+@dataclass(frozen=True, slots=True)
 class ListSessions:
-    def __init__(self, refresh_tokens: RefreshTokenStore) -> None:
-        self._refresh_tokens = refresh_tokens
+    refresh_tokens: RefreshTokenStore
 
     async def __call__(self, principal: Principal) -> list[SessionInfo]:
         current = ensure_session(principal)
         return [
-            SessionInfo(s, s.id == current) for s in await self._refresh_tokens.sessions(principal.user.id)
+            SessionInfo(s, s.id == current) for s in await self.refresh_tokens.sessions(principal.user.id)
         ]
 
 
+@dataclass(frozen=True, slots=True)
 class RevokeSession:
-    def __init__(self, refresh_tokens: RefreshTokenStore, sessions: SessionEnder, uow: UnitOfWork) -> None:
-        self._refresh_tokens, self._sessions, self._uow = refresh_tokens, sessions, uow
+    refresh_tokens: RefreshTokenStore
+    sessions: SessionEnder
+    uow: UnitOfWork
 
     async def __call__(self, principal: Principal, session_id: str) -> None:
         ensure_session(principal)
-        live = {s.id for s in await self._refresh_tokens.sessions(principal.user.id)}
+        live = {s.id for s in await self.refresh_tokens.sessions(principal.user.id)}
         if session_id not in live:
             raise NotFound("no such session")
-        await self._sessions.end(session_id)
-        await self._uow.commit()
+        await self.sessions.end(session_id)
+        await self.uow.commit()
 
 
 # --- personal access tokens -----------------------------------------------------------------
@@ -223,9 +219,11 @@ class CreatedToken:
     secret: str  # shown once, never stored
 
 
+@dataclass(frozen=True, slots=True)
 class CreatePersonalToken:
-    def __init__(self, tokens: PersonalTokenStore, clock: Clock, uow: UnitOfWork) -> None:
-        self._tokens, self._clock, self._uow = tokens, clock, uow
+    tokens: PersonalTokenStore
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(
         self, principal: Principal, name: str, scopes: Sequence[str], expires_in: int | None
@@ -235,7 +233,7 @@ class CreatePersonalToken:
             raise InvalidInput(
                 f"expires_in must be {PAT_EXPIRES_MIN}-{PAT_EXPIRES_MAX} seconds", field="expires_in"
             )
-        now = self._clock.now().replace(microsecond=0)
+        now = self.clock.now().replace(microsecond=0)
         secret = new_secret(PAT_PREFIX)
         token = PersonalToken(
             id=uuid.uuid4(),
@@ -247,80 +245,79 @@ class CreatePersonalToken:
             expires_at=now + timedelta(seconds=expires_in) if expires_in is not None else None,
             token_version=principal.user.token_version,
         )
-        await self._tokens.add(token)
-        await self._uow.commit()
+        await self.tokens.add(token)
+        await self.uow.commit()
         return CreatedToken(token, secret)
 
 
+@dataclass(frozen=True, slots=True)
 class ListPersonalTokens:
-    def __init__(self, tokens: PersonalTokenStore) -> None:
-        self._tokens = tokens
+    tokens: PersonalTokenStore
 
     async def __call__(self, principal: Principal) -> Sequence[PersonalToken]:
         ensure_session(principal)
-        return await self._tokens.list_for(principal.user.id)
+        return await self.tokens.list_for(principal.user.id)
 
 
+@dataclass(frozen=True, slots=True)
 class DeletePersonalToken:
-    def __init__(self, tokens: PersonalTokenStore, uow: UnitOfWork) -> None:
-        self._tokens, self._uow = tokens, uow
+    tokens: PersonalTokenStore
+    uow: UnitOfWork
 
     async def __call__(self, principal: Principal, token_id: uuid.UUID) -> None:
         ensure_session(principal)
-        if not await self._tokens.delete(principal.user.id, token_id):
+        if not await self.tokens.delete(principal.user.id, token_id):
             raise NotFound("no such token")
-        await self._uow.commit()
+        await self.uow.commit()
 
 
 # --- avatars --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class SetAvatar:
     """Same checks as a photo upload (size, type by bytes, bombs, metadata stripped), then
     centred square crops in each avatar size. New files first, row next, old files last."""
 
-    def __init__(
-        self,
-        users: UserRepository,
-        inspector: ImageInspector,
-        maker: AvatarMaker,
-        store: ImageStore,
-        uow: UnitOfWork,
-    ) -> None:
-        self._users, self._inspector, self._maker = users, inspector, maker
-        self._store, self._uow = store, uow
+    users: UserRepository
+    inspector: ImageInspector
+    maker: AvatarMaker
+    store: ImageStore
+    uow: UnitOfWork
 
     async def __call__(self, user: User, data: bytes) -> None:
         check_upload_size(data)
-        image = await self._inspector.clean(data)
-        squares = await self._maker.squares(image, AVATAR_SIZES)
+        image = await self.inspector.clean(data)
+        squares = await self.maker.squares(image, AVATAR_SIZES)
         key = f"{AVATAR_PREFIX}{uuid.uuid4().hex}.{squares[0].extension}"
         saved: list[str] = []
         try:
             for size, square in zip(AVATAR_SIZES, squares, strict=True):
-                await self._store.save(avatar_file(key, size), square)
+                await self.store.save(avatar_file(key, size), square)
                 saved.append(avatar_file(key, size))
-            await self._users.update_avatar(user.id, key)
-            await self._uow.commit()
+            await self.users.update_avatar(user.id, key)
+            await self.uow.commit()
         except BaseException:
-            await self._uow.rollback()
+            await self.uow.rollback()
             for name in saved:
-                await _delete_quietly(self._store, name)
+                await _delete_quietly(self.store, name)
             raise
         if user.avatar_key:
-            await remove_avatar_files(self._store, user.avatar_key)
+            await remove_avatar_files(self.store, user.avatar_key)
 
 
+@dataclass(frozen=True, slots=True)
 class RemoveAvatar:
-    def __init__(self, users: UserRepository, store: ImageStore, uow: UnitOfWork) -> None:
-        self._users, self._store, self._uow = users, store, uow
+    users: UserRepository
+    store: ImageStore
+    uow: UnitOfWork
 
     async def __call__(self, user: User) -> None:
         if user.avatar_key is None:
             return
-        await self._users.update_avatar(user.id, None)
-        await self._uow.commit()
-        await remove_avatar_files(self._store, user.avatar_key)
+        await self.users.update_avatar(user.id, None)
+        await self.uow.commit()
+        await remove_avatar_files(self.store, user.avatar_key)
 
 
 async def remove_avatar_files(store: ImageStore, key: str) -> None:

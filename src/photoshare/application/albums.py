@@ -7,12 +7,14 @@ as unknown as a missing one, so every use case loads it through `load_visible_al
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import msgspec
 
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import AlbumRepository, Clock, PhotoRepository, UnitOfWork
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.sharing import AlbumRepository
 from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.albums import (
     Album,
@@ -34,14 +36,16 @@ async def load_visible_album(albums: AlbumRepository, album_id: uuid.UUID, by: U
     return album
 
 
+@dataclass(frozen=True, slots=True)
 class CreateAlbum:
-    def __init__(self, albums: AlbumRepository, clock: Clock, uow: UnitOfWork) -> None:
-        self._albums, self._clock, self._uow = albums, clock, uow
+    albums: AlbumRepository
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(
         self, by: User, title: str, description: str | None, visibility: Visibility = Visibility.PUBLIC
     ) -> uuid.UUID:
-        now = self._clock.now()
+        now = self.clock.now()
         album = Album(
             id=uuid.uuid4(),
             owner_id=by.id,
@@ -52,14 +56,16 @@ class CreateAlbum:
             created_at=now,
             updated_at=now,
         )
-        await self._albums.add(album)
-        await self._uow.commit()
+        await self.albums.add(album)
+        await self.uow.commit()
         return album.id
 
 
+@dataclass(frozen=True, slots=True)
 class EditAlbum:
-    def __init__(self, albums: AlbumRepository, clock: Clock, uow: UnitOfWork) -> None:
-        self._albums, self._clock, self._uow = albums, clock, uow
+    albums: AlbumRepository
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(
         self,
@@ -71,54 +77,57 @@ class EditAlbum:
         visibility: Visibility | None = None,
         cover_photo_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET,
     ) -> None:
-        album = await load_visible_album(self._albums, album_id, by)
+        album = await load_visible_album(self.albums, album_id, by)
         edited = album.edit(
-            by=by, now=self._clock.now(), title=title, description=description, visibility=visibility
+            by=by, now=self.clock.now(), title=title, description=description, visibility=visibility
         )
         if cover_photo_id is not msgspec.UNSET:
-            if cover_photo_id is not None and not await self._albums.contains(album.id, cover_photo_id):
+            if cover_photo_id is not None and not await self.albums.contains(album.id, cover_photo_id):
                 raise InvalidInput("the cover must be a photo in the album", field="cover_photo_id")
             edited = replace(edited, cover_photo_id=cover_photo_id)
-        await self._albums.update(edited)
-        await self._uow.commit()
+        await self.albums.update(edited)
+        await self.uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class DeleteAlbum:
-    def __init__(self, albums: AlbumRepository, uow: UnitOfWork) -> None:
-        self._albums, self._uow = albums, uow
+    albums: AlbumRepository
+    uow: UnitOfWork
 
     async def __call__(self, by: User, album_id: uuid.UUID) -> None:
-        album = await load_visible_album(self._albums, album_id, by)
+        album = await load_visible_album(self.albums, album_id, by)
         ensure_may_manage_album(album, by)
-        await self._albums.delete(album.id)  # the photos stay
-        await self._uow.commit()
+        await self.albums.delete(album.id)  # the photos stay
+        await self.uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class PutAlbumPhoto:
-    def __init__(
-        self, albums: AlbumRepository, photos: PhotoRepository, clock: Clock, uow: UnitOfWork
-    ) -> None:
-        self._albums, self._photos, self._clock, self._uow = albums, photos, clock, uow
+    albums: AlbumRepository
+    photos: PhotoRepository
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(
         self, by: User, album_id: uuid.UUID, photo_id: uuid.UUID, position: int | None
     ) -> None:
         if position is not None and not 0 <= position <= MAX_POSITION:
             raise InvalidInput(f"position must be 0-{MAX_POSITION}", field="position")
-        album = await load_visible_album(self._albums, album_id, by)
-        photo = await load_visible_photo(self._photos, photo_id, by)
+        album = await load_visible_album(self.albums, album_id, by)
+        photo = await load_visible_photo(self.photos, photo_id, by)
         ensure_may_add(album, photo, by)
-        await self._albums.put_photo(album.id, photo.id, position, self._clock.now())
-        await self._uow.commit()
+        await self.albums.put_photo(album.id, photo.id, position, self.clock.now())
+        await self.uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class RemoveAlbumPhoto:
-    def __init__(self, albums: AlbumRepository, uow: UnitOfWork) -> None:
-        self._albums, self._uow = albums, uow
+    albums: AlbumRepository
+    uow: UnitOfWork
 
     async def __call__(self, by: User, album_id: uuid.UUID, photo_id: uuid.UUID) -> None:
-        album = await load_visible_album(self._albums, album_id, by)
+        album = await load_visible_album(self.albums, album_id, by)
         ensure_may_manage_album(album, by)
-        if not await self._albums.remove_photo(album.id, photo_id):
+        if not await self.albums.remove_photo(album.id, photo_id):
             raise NotFound("that photo is not in this album")
-        await self._uow.commit()
+        await self.uow.commit()

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from photoshare.application.onetime import EmailVerification, digest
-from photoshare.application.ports import (
-    Clock,
-    MailSender,
+from photoshare.application.ports.accounts import (
     PasswordHasher,
     PersonalTokenStore,
     RefreshOutcome,
@@ -19,9 +17,10 @@ from photoshare.application.ports import (
     TokenHolders,
     TokenRevocations,
     TokenType,
-    UnitOfWork,
     UserRepository,
 )
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.mail import MailSender
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.accounts import PAT_PREFIX, PersonalToken, clean_user_agent
 from photoshare.domain.errors import Forbidden, Unauthenticated
@@ -84,198 +83,177 @@ class WritePolicy:
             raise Forbidden("verify your email address first: follow the link we sent you")
 
 
+@dataclass(frozen=True, slots=True)
 class SignUp:
-    def __init__(
-        self,
-        users: UserRepository,
-        hasher: PasswordHasher,
-        clock: Clock,
-        uow: UnitOfWork,
-        verification: EmailVerification,
-        sender: MailSender,
-    ) -> None:
-        self._users, self._hasher, self._clock, self._uow = users, hasher, clock, uow
-        self._verification, self._sender = verification, sender
+    users: UserRepository
+    hasher: PasswordHasher
+    clock: Clock
+    uow: UnitOfWork
+    verification: EmailVerification
+    sender: MailSender
 
     async def __call__(self, username: str, email: str, password: str) -> User:
         user = User(
             id=uuid.uuid4(),
             username=validate_username(username),
             email=validate_email(email),
-            password_hash=await self._hasher.hash(validate_password(password)),
+            password_hash=await self.hasher.hash(validate_password(password)),
             role=Role.USER,
             is_active=True,
-            created_at=self._clock.now(),
+            created_at=self.clock.now(),
         )
-        stored = await self._users.add(user)
-        message = await self._verification.prepare(stored)
-        await self._uow.commit()
-        await self._sender.send(message)
+        stored = await self.users.add(user)
+        message = await self.verification.prepare(stored)
+        await self.uow.commit()
+        await self.sender.send(message)
         return stored
 
 
+@dataclass(frozen=True, slots=True)
 class IssueTokens:
     """Issues an access/refresh pair; the refresh token joins (or starts) a rotation family."""
 
-    def __init__(self, codec: TokenCodec, refresh_tokens: RefreshTokenStore) -> None:
-        self._codec, self._refresh_tokens = codec, refresh_tokens
+    codec: TokenCodec
+    refresh_tokens: RefreshTokenStore
 
     async def __call__(self, user: User, family: str | None = None, user_agent: str | None = None) -> Tokens:
         # The family is the session: its access tokens name it, so ending it ends them at once.
         family = family or uuid.uuid4().hex
-        access = self._codec.issue(user, TokenType.ACCESS, family=family)
-        refresh = self._codec.issue(user, TokenType.REFRESH, family=family)
-        await self._refresh_tokens.add(refresh.claims, user_agent=clean_user_agent(user_agent))
-        return Tokens(access.token, refresh.token, self._codec.access_ttl)
+        access = self.codec.issue(user, TokenType.ACCESS, family=family)
+        refresh = self.codec.issue(user, TokenType.REFRESH, family=family)
+        await self.refresh_tokens.add(refresh.claims, user_agent=clean_user_agent(user_agent))
+        return Tokens(access.token, refresh.token, self.codec.access_ttl)
 
 
+@dataclass(frozen=True, slots=True)
 class LogIn:
-    def __init__(
-        self,
-        users: UserRepository,
-        hasher: PasswordHasher,
-        issue: IssueTokens,
-        uow: UnitOfWork,
-    ) -> None:
-        self._users, self._hasher, self._issue, self._uow = users, hasher, issue, uow
+    users: UserRepository
+    hasher: PasswordHasher
+    issue: IssueTokens
+    uow: UnitOfWork
 
     async def __call__(self, login: str, password: str, user_agent: str | None = None) -> Tokens:
-        user = await self._users.get_by_login(normalise_login(login))
+        user = await self.users.get_by_login(normalise_login(login))
         # Verify even for an unknown user so both failures cost the same time.
-        ok = await self._hasher.verify(password, user.password_hash if user else None)
+        ok = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not ok:
             raise Unauthenticated(BAD_CREDENTIALS)
         if not user.is_active:
             raise Forbidden("this account is banned")
-        if self._hasher.needs_rehash(user.password_hash):
+        if self.hasher.needs_rehash(user.password_hash):
             # The only moment the password is in hand: move the hash to the current scheme.
-            await self._users.update_password_hash(user.id, await self._hasher.hash(password))
-        tokens = await self._issue(user, user_agent=user_agent)
-        await self._uow.commit()
+            await self.users.update_password_hash(user.id, await self.hasher.hash(password))
+        tokens = await self.issue(user, user_agent=user_agent)
+        await self.uow.commit()
         return tokens
 
 
+@dataclass(frozen=True, slots=True)
 class EndFamily:
     """Ends a refresh family: its unspent refresh tokens, and every access token issued in it."""
 
-    def __init__(
-        self,
-        codec: TokenCodec,
-        refresh_tokens: RefreshTokenStore,
-        revocations: TokenRevocations,
-        clock: Clock,
-        uow: UnitOfWork,
-    ) -> None:
-        self._codec, self._refresh_tokens, self._revocations = codec, refresh_tokens, revocations
-        self._clock, self._uow = clock, uow
+    codec: TokenCodec
+    refresh_tokens: RefreshTokenStore
+    revocations: TokenRevocations
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, family: str) -> None:
-        await self._refresh_tokens.revoke_family(family)
-        await self._uow.commit()
+        await self.refresh_tokens.revoke_family(family)
+        await self.uow.commit()
         await self.refuse_access(family)
 
     async def refuse_access(self, family: str) -> None:
         """Refuse the family's access tokens from now on (in every worker); no commit needed."""
         # The family's newest access token expires at most one access lifetime from now.
-        until = self._clock.now() + timedelta(seconds=self._codec.access_ttl)
-        await self._revocations.revoke_family(family, until)
+        until = self.clock.now() + timedelta(seconds=self.codec.access_ttl)
+        await self.revocations.revoke_family(family, until)
 
 
+@dataclass(frozen=True, slots=True)
 class Refresh:
-    def __init__(
-        self,
-        codec: TokenCodec,
-        users: UserRepository,
-        refresh_tokens: RefreshTokenStore,
-        issue: IssueTokens,
-        end_family: EndFamily,
-        uow: UnitOfWork,
-    ) -> None:
-        self._codec, self._users, self._refresh_tokens = codec, users, refresh_tokens
-        self._issue, self._end_family, self._uow = issue, end_family, uow
+    codec: TokenCodec
+    users: UserRepository
+    refresh_tokens: RefreshTokenStore
+    issue: IssueTokens
+    end_family: EndFamily
+    uow: UnitOfWork
 
     async def __call__(self, refresh_token: str, user_agent: str | None = None) -> Tokens:
-        claims = self._codec.decode(refresh_token, TokenType.REFRESH)
-        outcome = await self._refresh_tokens.spend(claims.token_id)
+        claims = self.codec.decode(refresh_token, TokenType.REFRESH)
+        outcome = await self.refresh_tokens.spend(claims.token_id)
         if outcome is RefreshOutcome.ALREADY_SPENT and claims.family:
             # Reuse of a spent token: assume theft and end the whole family, access tokens too.
-            await self._end_family(claims.family)
+            await self.end_family(claims.family)
         if outcome is not RefreshOutcome.SPENT_NOW:
             raise Unauthenticated("refresh token is spent or unknown")
-        user = await self._users.get(claims.subject)
+        user = await self.users.get(claims.subject)
         if user is None or user.token_version != claims.version:
             raise Unauthenticated("refresh token is no longer valid")
         if not user.is_active:
             raise Forbidden("this account is banned")
-        tokens = await self._issue(user, family=claims.family, user_agent=user_agent)
-        await self._uow.commit()
+        tokens = await self.issue(user, family=claims.family, user_agent=user_agent)
+        await self.uow.commit()
         return tokens
 
 
+@dataclass(frozen=True, slots=True)
 class LogOut:
-    def __init__(
-        self,
-        codec: TokenCodec,
-        revocations: TokenRevocations,
-        refresh_tokens: RefreshTokenStore,
-        end_family: EndFamily,
-        uow: UnitOfWork,
-    ) -> None:
-        self._codec, self._revocations = codec, revocations
-        self._refresh_tokens, self._end_family, self._uow = refresh_tokens, end_family, uow
+    codec: TokenCodec
+    revocations: TokenRevocations
+    refresh_tokens: RefreshTokenStore
+    end_family: EndFamily
+    uow: UnitOfWork
 
     async def __call__(self, principal: Principal, refresh_token: str | None) -> None:
         ensure_session(principal)
         assert principal.claims is not None
         # A refresh token that is not the caller's refuses the whole request, changing nothing.
         if refresh_token:
-            claims = self._codec.decode(refresh_token, TokenType.REFRESH)
+            claims = self.codec.decode(refresh_token, TokenType.REFRESH)
             if claims.subject != principal.user.id:
                 raise Forbidden("that refresh token belongs to someone else")
-            await self._refresh_tokens.spend(claims.token_id)
+            await self.refresh_tokens.spend(claims.token_id)
             if claims.family and claims.family != principal.claims.family:
-                await self._end_family(claims.family)
+                await self.end_family(claims.family)
         if principal.claims.family:
             # Logging out ends the session the access token belongs to, refresh token included,
             # even when the client did not send it.
-            await self._end_family(principal.claims.family)
-        await self._revocations.revoke(principal.claims.token_id, principal.claims.expires_at)
-        await self._uow.commit()
+            await self.end_family(principal.claims.family)
+        await self.revocations.revoke(principal.claims.token_id, principal.claims.expires_at)
+        await self.uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class SeparateLookups:
     """`TokenHolders` from two stores that each know half (revocations in Valkey, say):
     the revocation first, the account only for a token that is not revoked."""
 
-    def __init__(self, revocations: TokenRevocations, users: UserRepository) -> None:
-        self._revocations, self._users = revocations, users
+    revocations: TokenRevocations
+    users: UserRepository
 
     async def holder(self, user_id: uuid.UUID, token_id: str, family: str | None) -> tuple[User | None, bool]:
-        if await self._revocations.is_revoked(token_id, family):
+        if await self.revocations.is_revoked(token_id, family):
             return None, True
-        return await self._users.get(user_id), False
+        return await self.users.get(user_id), False
 
 
+@dataclass(frozen=True, slots=True)
 class Authenticate:
     """Turns a bearer token into a principal: valid, not revoked, account current and active."""
 
-    def __init__(
-        self,
-        codec: TokenCodec,
-        holders: TokenHolders,
-        users: UserRepository,
-        personal_tokens: PersonalTokenStore,
-        clock: Clock,
-    ) -> None:
-        self._codec, self._holders, self._users = codec, holders, users
-        self._personal_tokens, self._clock = personal_tokens, clock
+    codec: TokenCodec
+    holders: TokenHolders
+    users: UserRepository
+    personal_tokens: PersonalTokenStore
+    clock: Clock
 
     async def __call__(self, token: str) -> Principal:
         # The prefix says which lookup to do: personal tokens are no JWTs.
         if token.startswith(PAT_PREFIX):
             return await self._personal(token)
-        claims = self._codec.decode(token, TokenType.ACCESS)
-        user, revoked = await self._holders.holder(claims.subject, claims.token_id, claims.family)
+        claims = self.codec.decode(token, TokenType.ACCESS)
+        user, revoked = await self.holders.holder(claims.subject, claims.token_id, claims.family)
         if revoked:
             raise Unauthenticated("token has been revoked")
         if user is None:
@@ -287,12 +265,12 @@ class Authenticate:
         return Principal(user, claims)
 
     async def _personal(self, secret: str) -> Principal:
-        token = await self._personal_tokens.get_by_hash(digest(secret))
+        token = await self.personal_tokens.get_by_hash(digest(secret))
         if token is None:
             raise Unauthenticated("token is invalid or revoked")
-        if token.expired(self._clock.now()):
+        if token.expired(self.clock.now()):
             raise Unauthenticated("token has expired")
-        user = await self._users.get(token.user_id)
+        user = await self.users.get(token.user_id)
         if user is None:
             raise Unauthenticated("account no longer exists")
         if not user.is_active:
@@ -309,6 +287,10 @@ class Viewer:
     principal: Principal | None
 
     @property
+    def user(self) -> User | None:
+        return self.principal.user if self.principal else None
+
+    @property
     def sees(self) -> VisibleTo:
         """What this caller may see, as the visibility rule takes it."""
-        return VisibleTo.of(self.principal.user if self.principal else None)
+        return VisibleTo.of(self.user)

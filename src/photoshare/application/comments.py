@@ -7,9 +7,12 @@ asks the domain, saves through the repository (which keeps the counters) and com
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import Clock, CommentRepository, PhotoRepository, UnitOfWork
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.engagement import CommentRepository
+from photoshare.application.ports.photos import PhotoRepository
 from photoshare.application.readmodels import CommentView, UserRef
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.comments import Comment, ensure_may_delete, validate_text
@@ -47,45 +50,49 @@ async def load_visible_comment(
     return comment
 
 
+@dataclass(frozen=True, slots=True)
 class AddComment:
-    def __init__(
-        self, photos: PhotoRepository, comments: CommentRepository, clock: Clock, uow: UnitOfWork
-    ) -> None:
-        self._photos, self._comments, self._clock, self._uow = photos, comments, clock, uow
+    photos: PhotoRepository
+    comments: CommentRepository
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, by: User, photo_id: uuid.UUID, text: str) -> CommentView:
         body = validate_text(text)
-        photo = await load_visible_photo(self._photos, photo_id, by)
-        now = self._clock.now()
+        photo = await load_visible_photo(self.photos, photo_id, by)
+        now = self.clock.now()
         comment = Comment(
             id=uuid.uuid4(), photo_id=photo.id, author_id=by.id, text=body, created_at=now, updated_at=now
         )
-        await self._comments.add(comment)
-        await self._uow.commit()
+        await self.comments.add(comment)
+        await self.uow.commit()
         return comment_view(comment, by)
 
 
+@dataclass(frozen=True, slots=True)
 class EditComment:
-    def __init__(
-        self, photos: PhotoRepository, comments: CommentRepository, clock: Clock, uow: UnitOfWork
-    ) -> None:
-        self._photos, self._comments, self._clock, self._uow = photos, comments, clock, uow
+    photos: PhotoRepository
+    comments: CommentRepository
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, by: User, comment_id: uuid.UUID, text: str) -> CommentView:
-        comment = await load_visible_comment(self._photos, self._comments, comment_id, by)
-        edited = comment.edit(by=by, text=text, now=self._clock.now())
-        await self._comments.update(edited)
-        await self._uow.commit()
+        comment = await load_visible_comment(self.photos, self.comments, comment_id, by)
+        edited = comment.edit(by=by, text=text, now=self.clock.now())
+        await self.comments.update(edited)
+        await self.uow.commit()
         return comment_view(edited, by)
 
 
+@dataclass(frozen=True, slots=True)
 class DeleteComment:
-    def __init__(self, photos: PhotoRepository, comments: CommentRepository, uow: UnitOfWork) -> None:
-        self._photos, self._comments, self._uow = photos, comments, uow
+    photos: PhotoRepository
+    comments: CommentRepository
+    uow: UnitOfWork
 
     async def __call__(self, by: User, comment_id: uuid.UUID) -> None:
-        comment = await load_visible_comment(self._photos, self._comments, comment_id, by)
+        comment = await load_visible_comment(self.photos, self.comments, comment_id, by)
         ensure_may_delete(comment, by)
-        if not await self._comments.delete(comment):
+        if not await self.comments.delete(comment):
             raise NotFound("no such comment")  # a concurrent moderator got there first
-        await self._uow.commit()
+        await self.uow.commit()

@@ -8,22 +8,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import (
-    Clock,
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import (
     ImageIndex,
     ImageRenderer,
     ImageStore,
-    Link,
-    LinkRepository,
-    PhotoRepository,
     QrRenderer,
     RenderedImage,
-    UnitOfWork,
     UrlSigner,
     variant_signed_as,
 )
+from photoshare.application.ports.photos import LinkRepository, PhotoRepository
 from photoshare.application.readmodels import LinkView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
+from photoshare.domain.links import Link
 from photoshare.domain.photos import Photo, ensure_may_manage
 from photoshare.domain.transformations import Size, Transformation, ensure_renderable
 from photoshare.domain.users import User, is_avatar_file
@@ -57,94 +55,96 @@ class RenderBudget:
     max_pixels: int
 
 
-class _LinkUseCase:
-    def __init__(
-        self,
-        photos: PhotoRepository,
-        links: LinkRepository,
-        store: ImageStore,
-        addresses: PublicAddresses,
-        clock: Clock,
-        uow: UnitOfWork,
-    ) -> None:
-        self._photos, self._links, self._store = photos, links, store
-        self._addresses, self._clock, self._uow = addresses, clock, uow
+async def managed_photo(photos: PhotoRepository, by: User, photo_id: uuid.UUID) -> Photo:
+    """The photo, if `by` may see it and manage its links; else NotFound or Forbidden."""
+    photo = await load_visible_photo(photos, photo_id, by)
+    ensure_may_manage(photo, by)
+    return photo
 
-    async def _managed_photo(self, by: User, photo_id: uuid.UUID) -> Photo:
-        photo = await load_visible_photo(self._photos, photo_id, by)
-        ensure_may_manage(photo, by)
-        return photo
 
-    def _view(self, link: Link, photo: Photo) -> LinkView:
+@dataclass(frozen=True, slots=True)
+class LinkViews:
+    """A link as its owner sees it: the image URL, the short link and its QR code's address."""
+
+    store: ImageStore
+    addresses: PublicAddresses
+
+    def __call__(self, link: Link, photo: Photo) -> LinkView:
         return LinkView(
             id=link.id,
             photo_id=link.photo_id,
             slug=link.slug,
-            url=self._store.transformed_url(
+            url=self.store.transformed_url(
                 photo.image_key, link.transformation, signed=photo.visibility.signed_urls
             ),
-            link=self._addresses.short_link(link.slug),
-            qr_url=self._addresses.qr(link.slug),
+            link=self.addresses.short_link(link.slug),
+            qr_url=self.addresses.qr(link.slug),
             transformation=link.transformation.as_dict(),
             created_at=link.created_at,
         )
 
 
-class CreateLink(_LinkUseCase):
+@dataclass(frozen=True, slots=True)
+class CreateLink:
     """A link is handed out only if its image can be rendered: the photo's size is known, so
     an output too large for its format or for the pixel budget is refused now, not on every GET."""
 
-    def __init__(
-        self,
-        photos: PhotoRepository,
-        links: LinkRepository,
-        store: ImageStore,
-        addresses: PublicAddresses,
-        clock: Clock,
-        uow: UnitOfWork,
-        budget: RenderBudget,
-    ) -> None:
-        super().__init__(photos, links, store, addresses, clock, uow)
-        self._budget = budget
+    photos: PhotoRepository
+    links: LinkRepository
+    views: LinkViews
+    budget: RenderBudget
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, by: User, photo_id: uuid.UUID, options: Mapping[str, object]) -> LinkView:
         transformation = Transformation.from_mapping(options)
-        photo = await self._managed_photo(by, photo_id)
+        photo = await managed_photo(self.photos, by, photo_id)
         _, _, extension = photo.image_key.rpartition(".")
         ensure_renderable(
             transformation,
             Size(photo.width, photo.height),
             transformation.output_format(extension),
-            self._budget.max_pixels,
+            self.budget.max_pixels,
         )
         link = Link(
             id=uuid.uuid4(),
             photo_id=photo.id,
             slug=secrets.token_urlsafe(SLUG_BYTES),
             transformation=transformation,
-            created_at=self._clock.now(),
+            created_at=self.clock.now(),
         )
-        await self._links.add(link)
-        await self._uow.commit()
-        return self._view(link, photo)
+        await self.links.add(link)
+        await self.uow.commit()
+        return self.views(link, photo)
 
 
-class ListLinks(_LinkUseCase):
+@dataclass(frozen=True, slots=True)
+class ListLinks:
+    photos: PhotoRepository
+    links: LinkRepository
+    views: LinkViews
+
     async def __call__(self, by: User, photo_id: uuid.UUID) -> list[LinkView]:
-        photo = await self._managed_photo(by, photo_id)
-        return [self._view(link, photo) for link in await self._links.list_for_photo(photo.id)]
+        photo = await managed_photo(self.photos, by, photo_id)
+        return [self.views(link, photo) for link in await self.links.list_for_photo(photo.id)]
 
 
-class DeleteLink(_LinkUseCase):
+@dataclass(frozen=True, slots=True)
+class DeleteLink:
+    photos: PhotoRepository
+    links: LinkRepository
+    uow: UnitOfWork
+
     async def __call__(self, by: User, photo_id: uuid.UUID, link_id: uuid.UUID) -> None:
-        await self._managed_photo(by, photo_id)
-        link = await self._links.get(link_id)
+        await managed_photo(self.photos, by, photo_id)
+        link = await self.links.get(link_id)
         if link is None or link.photo_id != photo_id:
             raise NotFound("no such link on this photo")
-        await self._links.delete(link.id)
-        await self._uow.commit()
+        await self.links.delete(link.id)
+        await self.uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class ResolveLink:
     """Where a short link leads: the transformed image's URL.
 
@@ -152,28 +152,30 @@ class ResolveLink:
     photo turns private (with a freshly signed URL) until the link or the photo is deleted.
     """
 
-    def __init__(self, links: LinkRepository, store: ImageStore) -> None:
-        self._links, self._store = links, store
+    links: LinkRepository
+    store: ImageStore
 
     async def __call__(self, slug: str) -> str:
-        found = await self._links.get_by_slug(slug)
+        found = await self.links.get_by_slug(slug)
         if found is None:
             raise NotFound("no such link")
         link, image_key, visibility = found
-        return self._store.transformed_url(image_key, link.transformation, signed=visibility.signed_urls)
+        return self.store.transformed_url(image_key, link.transformation, signed=visibility.signed_urls)
 
 
+@dataclass(frozen=True, slots=True)
 class RenderQr:
     """The QR code of a short link, as PNG or SVG."""
 
-    def __init__(self, links: LinkRepository, qr: QrRenderer, addresses: PublicAddresses) -> None:
-        self._links, self._qr, self._addresses = links, qr, addresses
+    links: LinkRepository
+    qr: QrRenderer
+    addresses: PublicAddresses
 
     async def __call__(self, slug: str, fmt: str) -> bytes:
-        if await self._links.get_by_slug(slug) is None:
+        if await self.links.get_by_slug(slug) is None:
             raise NotFound("no such link")
-        text = self._addresses.short_link(slug)
-        return self._qr.svg(text) if fmt == "svg" else self._qr.png(text)
+        text = self.addresses.short_link(slug)
+        return self.qr.svg(text) if fmt == "svg" else self.qr.png(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,7 @@ class Signature:
     value: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
 class ImageGate:
     """Whether an image URL may be served: signed and valid, or unsigned for a public photo.
 
@@ -191,30 +194,32 @@ class ImageGate:
     private photo is as unknown as a missing image (404).
     """
 
-    def __init__(self, signer: UrlSigner, images: ImageIndex) -> None:
-        self._signer, self._images = signer, images
+    signer: UrlSigner
+    images: ImageIndex
 
     async def check(self, image_key: str, variant: str, signature: Signature) -> None:
         if signature.expires is not None or signature.value is not None:
             if (
                 signature.expires is None
                 or signature.value is None
-                or not self._signer.verify(image_key, variant, signature.expires, signature.value)
+                or not self.signer.verify(image_key, variant, signature.expires, signature.value)
             ):
                 raise Forbidden("this image link is invalid or has expired")
             return
         if is_avatar_file(image_key):
             return
-        visibility = await self._images.visibility(image_key)
+        visibility = await self.images.visibility(image_key)
         if visibility is None or visibility.signed_urls:
             raise NotFound("no such image")
 
 
+@dataclass(frozen=True, slots=True)
 class RenderLinkedImage:
     """Render a transformation only when a stored link asks for it: no open resizing service."""
 
-    def __init__(self, links: LinkRepository, renderer: ImageRenderer, gate: ImageGate) -> None:
-        self._links, self._renderer, self._gate = links, renderer, gate
+    links: LinkRepository
+    renderer: ImageRenderer
+    gate: ImageGate
 
     async def __call__(
         self,
@@ -228,33 +233,35 @@ class RenderLinkedImage:
         except InvalidInput:
             # Shaped like a transformation but not one: no link can ask for it.
             raise NotFound("no stored link asks for this transformation") from None
-        await self._gate.check(image_key, transformation.canonical(), signature)
-        if not await self._links.exists_for_image(image_key, transformation):
+        await self.gate.check(image_key, transformation.canonical(), signature)
+        if not await self.links.exists_for_image(image_key, transformation):
             raise NotFound("no stored link asks for this transformation")
-        image = await self._renderer.render(image_key, transformation, offered)
+        image = await self.renderer.render(image_key, transformation, offered)
         if image is None:
             raise NotFound("no such image")
         return image
 
 
+@dataclass(frozen=True, slots=True)
 class ReadOriginal:
-    def __init__(self, renderer: ImageRenderer, gate: ImageGate) -> None:
-        self._renderer, self._gate = renderer, gate
+    renderer: ImageRenderer
+    gate: ImageGate
 
     async def __call__(self, image_key: str, signature: Signature = Signature()) -> RenderedImage:
-        await self._gate.check(image_key, "", signature)
-        image = await self._renderer.original(image_key)
+        await self.gate.check(image_key, "", signature)
+        image = await self.renderer.original(image_key)
         if image is None:
             raise NotFound("no such image")
         return image
 
 
+@dataclass(frozen=True, slots=True)
 class ReadVariant:
     """A sized copy made by the variants job, in the best format the client accepts; an
     unlisted or private photo's only with a valid signature, like its original."""
 
-    def __init__(self, renderer: ImageRenderer, gate: ImageGate) -> None:
-        self._renderer, self._gate = renderer, gate
+    renderer: ImageRenderer
+    gate: ImageGate
 
     async def __call__(
         self,
@@ -263,8 +270,8 @@ class ReadVariant:
         signature: Signature = Signature(),
         offered: frozenset[str] = frozenset(),
     ) -> RenderedImage:
-        await self._gate.check(image_key, variant_signed_as(name), signature)
-        image = await self._renderer.variant(image_key, name, offered)
+        await self.gate.check(image_key, variant_signed_as(name), signature)
+        image = await self.renderer.variant(image_key, name, offered)
         if image is None:
             raise NotFound("no such variant (yet)")
         return image

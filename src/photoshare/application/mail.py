@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from photoshare.application.ports import MailMessage
+from photoshare.application.ports.mail import MailMessage
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from photoshare.application.mail import AccountMail
-from photoshare.application.ports import Clock, MailMessage, OneTimeTokenStore
+from photoshare.application.ports.accounts import OneTimeTokenStore
+from photoshare.application.ports.common import Clock
+from photoshare.application.ports.mail import MailMessage
 from photoshare.domain.accounts import LIFETIME, OneTimeToken, Purpose
 from photoshare.domain.users import User
 
@@ -25,17 +28,19 @@ def new_secret(prefix: str = "") -> str:
 # --- email verification --------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class EmailVerification:
     """Stores a verification token for the account's current address and builds its message;
     the caller commits, then sends it."""
 
-    def __init__(self, tokens: OneTimeTokenStore, mail: AccountMail, clock: Clock) -> None:
-        self._tokens, self._mail, self._clock = tokens, mail, clock
+    tokens: OneTimeTokenStore
+    mail: AccountMail
+    clock: Clock
 
     async def prepare(self, user: User) -> MailMessage:
         secret = new_secret()
-        await self._tokens.add(
-            OneTimeToken.new(digest(secret), user.id, Purpose.VERIFY_EMAIL, self._clock.now(), user.email)
+        await self.tokens.add(
+            OneTimeToken.new(digest(secret), user.id, Purpose.VERIFY_EMAIL, self.clock.now(), user.email)
         )
         hours = int(LIFETIME[Purpose.VERIFY_EMAIL].total_seconds() // 3600)
-        return self._mail.verification(user.email, user.username, secret, hours)
+        return self.mail.verification(user.email, user.username, secret, hours)

@@ -6,20 +6,15 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from photoshare.application.ports import (
-    Clock,
-    ImageInspector,
-    ImageStore,
-    ImageTombstones,
-    Job,
-    JobQueue,
-    PhotoRepository,
-    UnitOfWork,
-)
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import ImageInspector, ImageStore, ImageTombstones
+from photoshare.application.ports.jobs import Job, JobQueue
+from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch
 from photoshare.domain.access import Visibility, VisibleTo
-from photoshare.domain.errors import NotFound, PayloadTooLarge, Unavailable
+from photoshare.domain.errors import Forbidden, NotFound, PayloadTooLarge, Unavailable
 from photoshare.domain.photos import Photo, ensure_may_manage, tag_set, validate_description
 from photoshare.domain.users import User
 
@@ -58,22 +53,18 @@ async def defer_quietly(jobs: JobQueue, job: Job, **args: str) -> None:
         log.warning("could not enqueue %s %s; the periodic jobs will catch up", job, args, exc_info=True)
 
 
+@dataclass(frozen=True, slots=True)
 class UploadPhoto:
     """Stores the original and the row, then hands the variants to a background job:
     the photo answers `processing` (its original already served) until the job is done."""
 
-    def __init__(
-        self,
-        photos: PhotoRepository,
-        inspector: ImageInspector,
-        store: ImageStore,
-        clock: Clock,
-        uow: UnitOfWork,
-        jobs: JobQueue,
-        tombstones: ImageTombstones,
-    ) -> None:
-        self._photos, self._inspector, self._store = photos, inspector, store
-        self._clock, self._uow, self._jobs, self._tombstones = clock, uow, jobs, tombstones
+    photos: PhotoRepository
+    inspector: ImageInspector
+    store: ImageStore
+    clock: Clock
+    uow: UnitOfWork
+    jobs: JobQueue
+    tombstones: ImageTombstones
 
     async def __call__(
         self,
@@ -86,8 +77,8 @@ class UploadPhoto:
         check_upload_size(data)
         # Validate the cheap things before decoding the image.
         text, names = validate_description(description), tag_set(tags)
-        image = await self._inspector.clean(data)
-        photo_id, now = uuid.uuid4(), self._clock.now()
+        image = await self.inspector.clean(data)
+        photo_id, now = uuid.uuid4(), self.clock.now()
         photo = Photo(
             id=photo_id,
             owner_id=owner.id,
@@ -105,8 +96,8 @@ class UploadPhoto:
             exif=image.exif,
         )
         try:
-            await self._store.save(photo.image_key, image, private=visibility.signed_urls)
-            placeholder = await self._store.placeholder_at_upload(image)
+            await self.store.save(photo.image_key, image, private=visibility.signed_urls)
+            placeholder = await self.store.placeholder_at_upload(image)
         except Unavailable:
             # No answer is not a refusal: a store that timed out may still keep the image
             # (Cloudinary finishing an upload we gave up on). Nothing will point at it: remove
@@ -115,33 +106,36 @@ class UploadPhoto:
             raise
         photo = replace(photo, placeholder=placeholder)
         try:
-            await self._photos.add(photo)
-            await self._uow.commit()
+            await self.photos.add(photo)
+            await self.uow.commit()
         except BaseException:
             # The row did not land: the stored image must not outlive it, even if the rollback fails too.
             try:
-                await self._uow.rollback()
+                await self.uow.rollback()
             finally:
-                await self._store.delete(photo.image_key, private=visibility.signed_urls)
+                await self.store.delete(photo.image_key, private=visibility.signed_urls)
             raise
-        await defer_quietly(self._jobs, Job.MAKE_VARIANTS, photo_id=str(photo.id))
+        await defer_quietly(self.jobs, Job.MAKE_VARIANTS, photo_id=str(photo.id))
         return photo
 
     async def _discard_quietly(self, key: str, *, private: bool) -> None:
         try:
-            await self._store.delete(key, private=private)
+            await self.store.delete(key, private=private)
         except Exception:
             log.warning("image %s may be left in the store: removing it failed", key, exc_info=True)
         try:
-            await self._tombstones.add(key, self._clock.now())
-            await self._uow.commit()
+            await self.tombstones.add(key, self.clock.now())
+            await self.uow.commit()
         except Exception:
             log.warning("image %s may be left in the store: no tombstone", key, exc_info=True)
 
 
+@dataclass(frozen=True, slots=True)
 class EditPhoto:
-    def __init__(self, photos: PhotoRepository, store: ImageStore, clock: Clock, uow: UnitOfWork) -> None:
-        self._photos, self._store, self._clock, self._uow = photos, store, clock, uow
+    photos: PhotoRepository
+    store: ImageStore
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(
         self,
@@ -152,61 +146,69 @@ class EditPhoto:
         visibility: Visibility | None = None,
         show_metadata: bool | None = None,
     ) -> Photo:
-        photo = await load_visible_photo(self._photos, photo_id, by)
+        photo = await load_visible_photo(self.photos, photo_id, by)
         edited = photo.edit(
             by=by,
             description=description,
             tags=tags,
-            now=self._clock.now(),
+            now=self.clock.now(),
             visibility=visibility,
             show_metadata=show_metadata,
         )
         restrict = edited.visibility.signed_urls
         if restrict == photo.visibility.signed_urls:
-            await self._photos.update(edited)
-            await self._uow.commit()
+            await self.photos.update(edited)
+            await self.uow.commit()
             return edited
         # The store's delivery follows the visibility; it is put back if the row does not land.
-        await self._store.set_private(photo.image_key, restrict)
+        await self.store.set_private(photo.image_key, restrict)
         try:
-            await self._photos.update(edited)
-            await self._uow.commit()
+            await self.photos.update(edited)
+            await self.uow.commit()
         except BaseException:
             try:
-                await self._uow.rollback()
+                await self.uow.rollback()
             finally:
-                await self._store.set_private(photo.image_key, not restrict)
+                await self.store.set_private(photo.image_key, not restrict)
             raise
         return edited
 
 
+@dataclass(frozen=True, slots=True)
 class DeletePhoto:
-    def __init__(
-        self,
-        photos: PhotoRepository,
-        store: ImageStore,
-        uow: UnitOfWork,
-        tombstones: ImageTombstones,
-        clock: Clock,
-        jobs: JobQueue,
-    ) -> None:
-        self._photos, self._store, self._uow = photos, store, uow
-        self._tombstones, self._clock, self._jobs = tombstones, clock, jobs
+    photos: PhotoRepository
+    store: ImageStore
+    uow: UnitOfWork
+    tombstones: ImageTombstones
+    clock: Clock
+    jobs: JobQueue
 
     async def __call__(self, by: User, photo_id: uuid.UUID) -> None:
-        photo = await load_visible_photo(self._photos, photo_id, by)
+        photo = await load_visible_photo(self.photos, photo_id, by)
         ensure_may_manage(photo, by)
         # Row first (its links, comments and ratings go with it) with a tombstone for its
         # image in the same transaction, then the image and its variants: a failure in
         # between leaves a tombstone that the sweep job acts on, never a row without an image.
-        await self._photos.delete(photo.id)
-        await self._tombstones.add(photo.image_key, self._clock.now())
-        await self._uow.commit()
+        await self.photos.delete(photo.id)
+        await self.tombstones.add(photo.image_key, self.clock.now())
+        await self.uow.commit()
         try:
-            await self._store.delete(photo.image_key, private=photo.visibility.signed_urls)
+            await self.store.delete(photo.image_key, private=photo.visibility.signed_urls)
         except Exception:
             log.exception("photo %s deleted but its image %s could not be removed", photo.id, photo.image_key)
-            await defer_quietly(self._jobs, Job.SWEEP_IMAGES)
+            await defer_quietly(self.jobs, Job.SWEEP_IMAGES)
             return
-        await self._tombstones.remove(photo.image_key)
-        await self._uow.commit()
+        await self.tombstones.remove(photo.image_key)
+        await self.uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPhotos:
+    """The public photo search; filtering by uploader is for moderators and admins only."""
+
+    queries: PhotoQueries
+
+    async def __call__(self, by: User | None, search: PhotoSearch) -> PhotoPage:
+        if search.owner is not None and (by is None or not by.role.is_staff):
+            raise Forbidden("only moderators and admins filter by uploader")
+        return await self.queries.search(search)

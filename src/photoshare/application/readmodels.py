@@ -42,11 +42,15 @@ class ProfileView(msgspec.Struct, frozen=True):
 
 
 class UserQueries(Protocol):
-    async def me(self, user_id: uuid.UUID) -> MeView | None: ...
+    """Like every query port, raises `NotFound` for what is not there (or not to be seen)."""
 
-    async def profile(self, username: str) -> ProfileView | None: ...
+    async def me(self, user_id: uuid.UUID) -> MeView: ...
 
-    async def avatar_key(self, username: str) -> str | None: ...
+    async def profile(self, username: str) -> ProfileView: ...
+
+    async def avatar_key(self, username: str) -> str:
+        """NotFound for an unknown user and for one without an avatar alike."""
+        ...
 
 
 class RatingStats(msgspec.Struct, frozen=True):
@@ -152,8 +156,8 @@ class PhotoSearch(msgspec.Struct, frozen=True):
 
 
 class PhotoQueries(Protocol):
-    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
-        """The photo if `to` may see it, else None (as for an unknown id)."""
+    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
+        """The photo if `to` may see it, else `NotFound` (as for an unknown id)."""
         ...
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
@@ -194,15 +198,17 @@ class AlbumPage(msgspec.Struct, frozen=True):
 class AlbumQueries(Protocol):
     """Counts, covers and pages hold only the photos `to` may see."""
 
-    async def get(self, album_id: uuid.UUID, to: VisibleTo) -> AlbumView | None: ...
+    async def get(self, album_id: uuid.UUID, to: VisibleTo) -> AlbumView:
+        """`NotFound` unless `to` may see the album."""
+        ...
 
     async def photos(self, album_id: uuid.UUID, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
         """The album's photos `to` may see, in album order."""
         ...
 
-    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> AlbumPage | None:
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> AlbumPage:
         """The user's albums, newest first: listed ones, or all for the owner and admins;
-        None when there is no such user."""
+        `NotFound` when there is no such user."""
         ...
 
 
@@ -257,11 +263,14 @@ class CommentPage(msgspec.Struct, frozen=True):
 
 
 class CommentQueries(Protocol):
-    async def page(self, photo_id: uuid.UUID, limit: int, offset: int, to: VisibleTo) -> CommentPage | None:
-        """A photo's comments, oldest first; None when there is no such photo (or `to` may not see it)."""
+    async def page(self, photo_id: uuid.UUID, limit: int, offset: int, to: VisibleTo) -> CommentPage:
+        """A photo's comments, oldest first; `NotFound` when there is no such photo (or `to`
+        may not see it)."""
         ...
 
-    async def get(self, comment_id: uuid.UUID, to: VisibleTo) -> CommentView | None: ...
+    async def get(self, comment_id: uuid.UUID, to: VisibleTo) -> CommentView:
+        """`NotFound` unless `to` may see the comment's photo."""
+        ...
 
 
 class RatingCreated(msgspec.Struct, frozen=True):
@@ -277,6 +286,7 @@ class RatingEntry(msgspec.Struct, frozen=True):
 
 
 class RatingQueries(Protocol):
-    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry] | None:
-        """A photo's ratings, oldest first; None when there is no such photo (or `to` may not see it)."""
+    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry]:
+        """A photo's ratings, oldest first; `NotFound` when there is no such photo (or `to`
+        may not see it)."""
         ...

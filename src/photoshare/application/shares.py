@@ -18,15 +18,11 @@ import msgspec
 from photoshare.application.albums import load_visible_album
 from photoshare.application.links import PublicAddresses
 from photoshare.application.photos import load_visible_photo
-from photoshare.application.ports import (
-    AlbumRepository,
-    Clock,
-    PasswordHasher,
-    PhotoRepository,
-    QrRenderer,
-    ShareRepository,
-    UnitOfWork,
-)
+from photoshare.application.ports.accounts import PasswordHasher
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.images import QrRenderer
+from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.sharing import AlbumRepository, ShareRepository
 from photoshare.application.readmodels import AlbumQueries, PhotoQueries, SharedView, SharePage, ShareView
 from photoshare.application.throttle import Throttle
 from photoshare.domain.access import THROUGH_A_SHARE, ensure_owner_or_admin
@@ -75,29 +71,25 @@ class ShareTerms:
     max_views: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
 class CreateShare:
-    def __init__(
-        self,
-        photos: PhotoRepository,
-        albums: AlbumRepository,
-        shares: ShareRepository,
-        hasher: PasswordHasher,
-        addresses: PublicAddresses,
-        clock: Clock,
-        uow: UnitOfWork,
-    ) -> None:
-        self._photos, self._albums, self._shares, self._hasher = photos, albums, shares, hasher
-        self._addresses, self._clock, self._uow = addresses, clock, uow
+    photos: PhotoRepository
+    albums: AlbumRepository
+    shares: ShareRepository
+    hasher: PasswordHasher
+    addresses: PublicAddresses
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, by: User, kind: ShareKind, target_id: uuid.UUID, terms: ShareTerms) -> ShareView:
-        now = self._clock.now()
+        now = self.clock.now()
         label, max_views = validate_label(terms.label), validate_max_views(terms.max_views)
         expires_at = expiry(now, terms.expires_at, terms.expires_in)
         password = None if terms.password is None else validate_share_password(terms.password)
         if kind is ShareKind.PHOTO:
-            ensure_may_manage(await load_visible_photo(self._photos, target_id, by), by)
+            ensure_may_manage(await load_visible_photo(self.photos, target_id, by), by)
         else:
-            ensure_may_manage_album(await load_visible_album(self._albums, target_id, by), by)
+            ensure_may_manage_album(await load_visible_album(self.albums, target_id, by), by)
         share = Share(
             id=uuid.uuid4(),
             slug=secrets.token_urlsafe(SLUG_BYTES),
@@ -109,12 +101,12 @@ class CreateShare:
             max_views=max_views,
             view_count=0,
             last_viewed_at=None,
-            password_hash=None if password is None else await self._hasher.hash(password),
+            password_hash=None if password is None else await self.hasher.hash(password),
             created_at=now,
         )
-        await self._shares.add(share)
-        await self._uow.commit()
-        return share_view(share, self._addresses)
+        await self.shares.add(share)
+        await self.uow.commit()
+        return share_view(share, self.addresses)
 
 
 async def load_own_share(shares: ShareRepository, share_id: uuid.UUID, by: User) -> Share:
@@ -125,36 +117,34 @@ async def load_own_share(shares: ShareRepository, share_id: uuid.UUID, by: User)
     return share
 
 
+@dataclass(frozen=True, slots=True)
 class ListShares:
-    def __init__(self, shares: ShareRepository, addresses: PublicAddresses) -> None:
-        self._shares, self._addresses = shares, addresses
+    shares: ShareRepository
+    addresses: PublicAddresses
 
     async def __call__(self, by: User, limit: int, offset: int) -> SharePage:
-        items, total = await self._shares.list_for_owner(by.id, limit, offset)
-        return SharePage([share_view(s, self._addresses) for s in items], total, limit, offset)
+        items, total = await self.shares.list_for_owner(by.id, limit, offset)
+        return SharePage([share_view(s, self.addresses) for s in items], total, limit, offset)
 
 
+@dataclass(frozen=True, slots=True)
 class GetShare:
-    def __init__(self, shares: ShareRepository, addresses: PublicAddresses) -> None:
-        self._shares, self._addresses = shares, addresses
+    shares: ShareRepository
+    addresses: PublicAddresses
 
     async def __call__(self, by: User, share_id: uuid.UUID) -> ShareView:
-        return share_view(await load_own_share(self._shares, share_id, by), self._addresses)
+        return share_view(await load_own_share(self.shares, share_id, by), self.addresses)
 
 
+@dataclass(frozen=True, slots=True)
 class EditShare:
     """Any of label, expiry, view limit and password; `None` clears, `UNSET` keeps."""
 
-    def __init__(
-        self,
-        shares: ShareRepository,
-        hasher: PasswordHasher,
-        addresses: PublicAddresses,
-        clock: Clock,
-        uow: UnitOfWork,
-    ) -> None:
-        self._shares, self._hasher, self._addresses = shares, hasher, addresses
-        self._clock, self._uow = clock, uow
+    shares: ShareRepository
+    hasher: PasswordHasher
+    addresses: PublicAddresses
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(
         self,
@@ -166,30 +156,31 @@ class EditShare:
         max_views: int | msgspec.UnsetType | None = msgspec.UNSET,
         password: str | msgspec.UnsetType | None = msgspec.UNSET,
     ) -> ShareView:
-        share = await load_own_share(self._shares, share_id, by)
+        share = await load_own_share(self.shares, share_id, by)
         ensure_owner_or_admin(share.owner_id, by, "share")
         if not isinstance(label, msgspec.UnsetType):
             share = replace(share, label=validate_label(label))
         if not isinstance(expires_at, msgspec.UnsetType):
-            share = replace(share, expires_at=future_moment(self._clock.now(), expires_at))
+            share = replace(share, expires_at=future_moment(self.clock.now(), expires_at))
         if not isinstance(max_views, msgspec.UnsetType):
             share = replace(share, max_views=validate_max_views(max_views))
         if not isinstance(password, msgspec.UnsetType):
-            hashed = None if password is None else await self._hasher.hash(validate_share_password(password))
+            hashed = None if password is None else await self.hasher.hash(validate_share_password(password))
             share = replace(share, password_hash=hashed)
-        await self._shares.update(share)
-        await self._uow.commit()
-        return share_view(share, self._addresses)
+        await self.shares.update(share)
+        await self.uow.commit()
+        return share_view(share, self.addresses)
 
 
+@dataclass(frozen=True, slots=True)
 class DeleteShare:
-    def __init__(self, shares: ShareRepository, uow: UnitOfWork) -> None:
-        self._shares, self._uow = shares, uow
+    shares: ShareRepository
+    uow: UnitOfWork
 
     async def __call__(self, by: User, share_id: uuid.UUID) -> None:
-        share = await load_own_share(self._shares, share_id, by)
-        await self._shares.delete(share.id)  # the link stops working at once
-        await self._uow.commit()
+        share = await load_own_share(self.shares, share_id, by)
+        await self.shares.delete(share.id)  # the link stops working at once
+        await self.uow.commit()
 
 
 async def find_share(shares: ShareRepository, throttle: Throttle, slug: str, client: str) -> Share:
@@ -214,30 +205,26 @@ class Visit:
     offset: int = 0
 
 
+@dataclass(frozen=True, slots=True)
 class OpenShare:
-    def __init__(
-        self,
-        shares: ShareRepository,
-        photos: PhotoQueries,
-        albums: AlbumQueries,
-        hasher: PasswordHasher,
-        throttle: Throttle,
-        clock: Clock,
-        uow: UnitOfWork,
-    ) -> None:
-        self._shares, self._photos, self._albums, self._hasher = shares, photos, albums, hasher
-        self._throttle, self._clock, self._uow = throttle, clock, uow
+    shares: ShareRepository
+    photos: PhotoQueries
+    albums: AlbumQueries
+    hasher: PasswordHasher
+    throttle: Throttle
+    clock: Clock
+    uow: UnitOfWork
 
     async def __call__(self, slug: str, visit: Visit) -> SharedView:
         # A public read: an outage of the counters' store must not take it down.
-        await self._throttle.check("share_view", f"ip:{visit.client}", fail_open=True)
-        share = await find_share(self._shares, self._throttle, slug, visit.client)
-        share.ensure_open(self._clock.now())
+        await self.throttle.check("share_view", f"ip:{visit.client}", fail_open=True)
+        share = await find_share(self.shares, self.throttle, slug, visit.client)
+        share.ensure_open(self.clock.now())
         if share.password_hash is not None:
             await self._check_password(share, visit)
         if not is_link_preview(visit.user_agent):
-            counted = await self._shares.count_view(share.id, self._clock.now())
-            await self._uow.commit()
+            counted = await self.shares.count_view(share.id, self.clock.now())
+            await self.uow.commit()
             if counted is None:  # used up, expired or revoked since it was read
                 raise Gone("this share link has reached its view limit or expired")
             share = counted
@@ -248,34 +235,37 @@ class OpenShare:
             raise PasswordRequired("this share needs its password (X-Share-Password)")
         subjects = (f"ip:{visit.client}", f"share:{share.id}")
         for subject in subjects:
-            await self._throttle.ensure_allowed("share_password", subject)
+            await self.throttle.ensure_allowed("share_password", subject)
         # bcrypt either way: a wrong password costs what the right one does.
-        if not await self._hasher.verify(visit.password, share.password_hash):
-            await self._throttle.check("share_password", *subjects)
+        if not await self.hasher.verify(visit.password, share.password_hash):
+            await self.throttle.check("share_password", *subjects)
             raise Unauthenticated("wrong password for this share")
 
     async def _shared(self, share: Share, visit: Visit) -> SharedView:
         if share.kind is ShareKind.PHOTO:
-            photo = await self._photos.get(share.target_id, THROUGH_A_SHARE)
-            if photo is None:
-                raise NotFound("no such share")
+            try:
+                photo = await self.photos.get(share.target_id, THROUGH_A_SHARE)
+            except NotFound:
+                raise NotFound("no such share") from None
             return SharedView("photo", photo=photo, album=None, photos=None, expires_at=share.expires_at)
-        album = await self._albums.get(share.target_id, THROUGH_A_SHARE)
-        if album is None:
-            raise NotFound("no such share")
-        page = await self._albums.photos(share.target_id, THROUGH_A_SHARE, visit.limit, visit.offset)
+        try:
+            album = await self.albums.get(share.target_id, THROUGH_A_SHARE)
+        except NotFound:
+            raise NotFound("no such share") from None
+        page = await self.albums.photos(share.target_id, THROUGH_A_SHARE, visit.limit, visit.offset)
         return SharedView("album", photo=None, album=album, photos=page, expires_at=share.expires_at)
 
 
+@dataclass(frozen=True, slots=True)
 class RenderShareQr:
     """The QR code of a share's `url`, as PNG or SVG (unknown slugs are throttled as misses)."""
 
-    def __init__(
-        self, shares: ShareRepository, throttle: Throttle, qr: QrRenderer, addresses: PublicAddresses
-    ) -> None:
-        self._shares, self._throttle, self._qr, self._addresses = shares, throttle, qr, addresses
+    shares: ShareRepository
+    throttle: Throttle
+    qr: QrRenderer
+    addresses: PublicAddresses
 
     async def __call__(self, slug: str, fmt: str, client: str) -> bytes:
-        share = await find_share(self._shares, self._throttle, slug, client)
-        text = self._addresses.share(share.slug)
-        return self._qr.svg(text) if fmt == "svg" else self._qr.png(text)
+        share = await find_share(self.shares, self.throttle, slug, client)
+        text = self.addresses.share(share.slug)
+        return self.qr.svg(text) if fmt == "svg" else self.qr.png(text)

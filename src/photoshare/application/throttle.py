@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from photoshare.application.ports import RateLimiter
+from photoshare.application.ports.throttle import RateLimiter
 from photoshare.domain.errors import TooManyRequests, Unavailable
 
 log = logging.getLogger(__name__)

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from photoshare.application.onetime import EmailVerification
-from photoshare.application.ports import MailSender, UnitOfWork, UserRepository
+from photoshare.application.ports.accounts import UserRepository
+from photoshare.application.ports.common import UnitOfWork
+from photoshare.application.ports.mail import MailSender
 from photoshare.domain import users as rules
 from photoshare.domain.errors import NotFound
 from photoshare.domain.users import Keep, Role, User
 
 
+@dataclass(frozen=True, slots=True)
 class UpdateMe:
     """A new email address starts unverified and gets its own verification message."""
 
-    def __init__(
-        self,
-        users: UserRepository,
-        uow: UnitOfWork,
-        verification: EmailVerification,
-        sender: MailSender,
-    ) -> None:
-        self._users, self._uow = users, uow
-        self._verification, self._sender = verification, sender
+    users: UserRepository
+    uow: UnitOfWork
+    verification: EmailVerification
+    sender: MailSender
 
     async def __call__(
         self,
@@ -32,40 +32,44 @@ class UpdateMe:
     ) -> None:
         """`None` clears the full name or the bio; `Keep.KEEP` (the default) leaves it."""
         updated = me.with_profile(full_name=full_name, bio=bio, email=email)
-        await self._users.update_profile(updated)
+        await self.users.update_profile(updated)
         changed = me.email_changes_to(updated.email)
-        message = await self._verification.prepare(updated) if changed else None
-        await self._uow.commit()
+        message = await self.verification.prepare(updated) if changed else None
+        await self.uow.commit()
         if message is not None:
-            await self._sender.send(message)
+            await self.sender.send(message)
 
 
+@dataclass(frozen=True, slots=True)
 class _ManageAccount:
-    def __init__(self, users: UserRepository, uow: UnitOfWork) -> None:
-        self._users, self._uow = users, uow
+    users: UserRepository
+    uow: UnitOfWork
 
     async def _target(self, username: str) -> User:
-        user = await self._users.lock_by_username(username)
+        user = await self.users.lock_by_username(username)
         if user is None:
             raise NotFound(f"no user named {username!r}")
         return user
 
     async def _save(self, user: User) -> User:
-        await self._users.update_access(user)
-        await self._uow.commit()
+        await self.users.update_access(user)
+        await self.uow.commit()
         return user
 
 
+@dataclass(frozen=True, slots=True)
 class ChangeRole(_ManageAccount):
     async def __call__(self, actor: User, username: str, role: Role) -> User:
         return await self._save(rules.change_role(actor, await self._target(username), role))
 
 
+@dataclass(frozen=True, slots=True)
 class Ban(_ManageAccount):
     async def __call__(self, actor: User, username: str) -> User:
         return await self._save(rules.ban(actor, await self._target(username)))
 
 
+@dataclass(frozen=True, slots=True)
 class Unban(_ManageAccount):
     async def __call__(self, actor: User, username: str) -> User:
         return await self._save(rules.unban(actor, await self._target(username)))

@@ -65,36 +65,34 @@ from photoshare.application.auth import Authenticate, Principal, SeparateLookups
 from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification
-from photoshare.application.ports import (
-    AlbumRepository,
+from photoshare.application.ports.accounts import (
+    OneTimeTokenStore,
+    PasswordHasher,
+    PersonalTokenStore,
+    RefreshTokenStore,
+    TokenCodec,
+    TokenHolders,
+    TokenRevocations,
+    UserRepository,
+)
+from photoshare.application.ports.common import Clock, UnitOfWork
+from photoshare.application.ports.engagement import CommentRepository, RatingRepository
+from photoshare.application.ports.images import (
     AvatarMaker,
-    Clock,
-    CommentRepository,
     ImageIndex,
     ImageInspector,
     ImageRenderer,
     ImageStore,
     ImageTombstones,
-    JobQueue,
-    LinkRepository,
-    MailSender,
-    OneTimeTokenStore,
-    PasswordHasher,
-    PersonalTokenStore,
-    PhotoRepository,
     QrRenderer,
-    RateLimiter,
-    RatingRepository,
-    RefreshTokenStore,
     RenderedImage,
-    ShareRepository,
-    TokenCodec,
-    TokenHolders,
-    TokenRevocations,
-    UnitOfWork,
     UrlSigner,
-    UserRepository,
 )
+from photoshare.application.ports.jobs import JobQueue
+from photoshare.application.ports.mail import MailSender
+from photoshare.application.ports.photos import LinkRepository, PhotoRepository
+from photoshare.application.ports.sharing import AlbumRepository, ShareRepository
+from photoshare.application.ports.throttle import RateLimiter
 from photoshare.application.readmodels import (
     AlbumQueries,
     CommentQueries,
@@ -419,6 +417,8 @@ class PhotosProvider(Provider):
         photos.UploadPhoto,
         photos.EditPhoto,
         photos.DeletePhoto,
+        photos.SearchPhotos,
+        links.LinkViews,
         links.CreateLink,
         links.ListLinks,
         links.DeleteLink,

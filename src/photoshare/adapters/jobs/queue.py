@@ -17,7 +17,7 @@ from procrastinate import exceptions
 from psycopg_pool import AsyncConnectionPool
 
 from photoshare.adapters.sql.reader import RECONNECT_WINDOW
-from photoshare.application.ports import Job
+from photoshare.application.ports.jobs import Job
 from photoshare.config import libpq_url
 from photoshare.domain.errors import Unavailable
 

@@ -14,7 +14,7 @@ import procrastinate
 from dishka import AsyncContainer
 
 from photoshare.adapters.jobs.queue import NAMESPACE, task_name
-from photoshare.application.ports import Job
+from photoshare.application.ports.jobs import Job
 from photoshare.application.variants import MakeVariants, RequeueProcessing, SweepImages
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from photoshare.application.ports import MailMessage
+from photoshare.application.ports.mail import MailMessage
 
 
 def to_email(message: MailMessage, sender: str) -> EmailMessage:

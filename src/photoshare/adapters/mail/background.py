@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from photoshare.application.ports import MailMessage, MailSender
+from photoshare.application.ports.mail import MailMessage, MailSender
 
 log = logging.getLogger("photoshare.mail")
 

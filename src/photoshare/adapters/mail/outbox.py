@@ -17,7 +17,7 @@ from pathlib import Path
 import anyio.to_thread
 
 from photoshare.adapters.mail import to_email
-from photoshare.application.ports import MailMessage
+from photoshare.application.ports.mail import MailMessage
 from photoshare.domain.errors import Unavailable
 
 log = logging.getLogger("photoshare.mail")

@@ -20,6 +20,7 @@ from photoshare.adapters.sql.visibility import listed_to, visible
 from photoshare.application.readmodels import AlbumPage, AlbumView, PhotoPage, UserRef
 from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.albums import Album
+from photoshare.domain.errors import NotFound
 
 _ALBUM_COLUMNS = (
     albums.c.id,
@@ -189,9 +190,11 @@ class SqlAlbumQueries:
             updated_at=row.updated_at,
         )
 
-    async def get(self, album_id: uuid.UUID, to: VisibleTo) -> AlbumView | None:
+    async def get(self, album_id: uuid.UUID, to: VisibleTo) -> AlbumView:
         row = await self._reader.first(self._select(to).where(albums.c.id == album_id, visible(albums, to)))
-        return self._view(row) if row else None
+        if row is None:
+            raise NotFound("no such album")
+        return self._view(row)
 
     async def photos(self, album_id: uuid.UUID, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
         joined, seen = _in_album(to)
@@ -209,12 +212,12 @@ class SqlAlbumQueries:
             items=[self._photos.view(r) for r in rows], total=int(total or 0), limit=limit, offset=offset
         )
 
-    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> AlbumPage | None:
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> AlbumPage:
         owner_id = await self._reader.scalar(
             sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())
         )
         if owner_id is None:
-            return None
+            raise NotFound(f"no user named {username!r}")
         where = (albums.c.owner_id == owner_id, listed_to(albums, to))
         total = await self._reader.scalar(sa.select(sa.func.count()).select_from(albums).where(*where))
         rows = await self._reader.all(

@@ -169,22 +169,24 @@ class SqlCommentQueries:
     def __init__(self, reader: PgReader) -> None:
         self._reader = reader
 
-    async def page(self, photo_id: uuid.UUID, limit: int, offset: int, to: VisibleTo) -> CommentPage | None:
+    async def page(self, photo_id: uuid.UUID, limit: int, offset: int, to: VisibleTo) -> CommentPage:
         # The photo's stored counter is the total: it says whether the photo exists (and may
         # be seen) too, and costs one primary-key read however many comments there are.
         found = await self._reader.first_sql(
             _PHOTO_COUNT[viewer_shape(to)], {"photo_id": photo_id, "viewer_id": to.viewer_id}
         )
         if found is None:
-            return None
+            raise NotFound("no such photo")
         total = found[0]
         rows = await self._reader.all_sql(_PAGE, {"photo_id": photo_id, "limit": limit, "offset": offset})
         return CommentPage(items=[_view(r) for r in rows], total=total, limit=limit, offset=offset)
 
-    async def get(self, comment_id: uuid.UUID, to: VisibleTo) -> CommentView | None:
+    async def get(self, comment_id: uuid.UUID, to: VisibleTo) -> CommentView:
         row = await self._reader.first(
             _VIEW.join(photos, photos.c.id == comments.c.photo_id).where(
                 comments.c.id == comment_id, visible(photos, to)
             )
         )
-        return _view(row) if row else None
+        if row is None:
+            raise NotFound("no such comment")
+        return _view(row)

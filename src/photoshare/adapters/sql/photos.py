@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import comments, image_tombstones, links, photo_tags, photos, tags, users
-from photoshare.application.ports import Link, Rendition
+from photoshare.application.ports.images import Rendition
 from photoshare.domain.access import Visibility
+from photoshare.domain.links import Link
 from photoshare.domain.photos import Photo, PhotoStatus, Variant
 from photoshare.domain.transformations import Transformation
 
-_PHOTO_COLUMNS = (
+#: A photo's own columns: what the repository loads and every photo read model starts from.
+PHOTO_COLUMNS = (
     photos.c.id,
     photos.c.owner_id,
     photos.c.image_key,
@@ -55,7 +57,7 @@ class SqlPhotoRepository:
         self._session = session
 
     async def get(self, photo_id: uuid.UUID) -> Photo | None:
-        row = (await self._session.execute(sa.select(*_PHOTO_COLUMNS).where(photos.c.id == photo_id))).first()
+        row = (await self._session.execute(sa.select(*PHOTO_COLUMNS).where(photos.c.id == photo_id))).first()
         if row is None:
             return None
         return Photo(

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import array as pg_array
 
-from photoshare.adapters.sql.photos import variants_from_json
+from photoshare.adapters.sql.photos import PHOTO_COLUMNS, variants_from_json
 from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
 from photoshare.adapters.sql.visibility import listed, shapes, viewer_shape, visible
@@ -29,29 +29,15 @@ from photoshare.application.readmodels import (
     VariantView,
 )
 from photoshare.domain.access import Visibility, VisibleTo
+from photoshare.domain.errors import NotFound
 from photoshare.domain.photos import METADATA_FIELDS, Variant, tag_key
 
 PHOTO_ROW = sa.select(
-    photos.c.id,
-    photos.c.image_key,
-    photos.c.description,
-    photos.c.tag_names,
+    *PHOTO_COLUMNS,
     users.c.username,
     photos.c.rating_average,
     photos.c.rating_count,
     photos.c.comment_count,
-    photos.c.width,
-    photos.c.height,
-    photos.c.created_at,
-    photos.c.updated_at,
-    photos.c.visibility,
-    photos.c.status,
-    photos.c.variants,
-    photos.c.placeholder,
-    photos.c.checksum,
-    photos.c.taken_at,
-    photos.c.exif,
-    photos.c.show_metadata,
 ).join_from(photos, users, users.c.id == photos.c.owner_id)
 
 # The hottest read, compiled once per viewer shape: building and compiling the statement
@@ -140,10 +126,12 @@ class SqlPhotoQueries:
         )
         return {checksum: uuid.UUID(photo_id) for checksum, photo_id in rows}
 
-    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView | None:
+    async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
         sql = _PHOTO_BY_ID[viewer_shape(to)]
         row = await self._reader.first_sql(sql, {"photo_id": photo_id, "viewer_id": to.viewer_id})
-        return self.view(row) if row else None
+        if row is None:
+            raise NotFound("no such photo")
+        return self.view(row)
 
     async def search(self, search: PhotoSearch) -> PhotoPage:
         """Two statements whatever the page size: the exact total, then the page.

@@ -113,12 +113,12 @@ class SqlRatingQueries:
     def __init__(self, reader: PgReader) -> None:
         self._reader = reader
 
-    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry] | None:
+    async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry]:
         found = await self._reader.first(
             sa.select(photos.c.id).where(photos.c.id == photo_id, visible(photos, to))
         )
         if found is None:
-            return None
+            raise NotFound("no such photo")
         rows = await self._reader.all(
             sa.select(users.c.username, ratings.c.value, ratings.c.created_at)
             .join_from(ratings, users, users.c.id == ratings.c.user_id)

@@ -19,7 +19,7 @@ from photoshare.adapters.sql.tables import (
     revoked_tokens,
     sessions,
 )
-from photoshare.application.ports import RefreshOutcome, TokenClaims
+from photoshare.application.ports.accounts import RefreshOutcome, TokenClaims
 from photoshare.domain.accounts import OneTimeToken, PersonalToken, Purpose, Scope, Session
 
 FAMILY_PREFIX = "family:"

@@ -17,7 +17,7 @@ from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, revoke
 from photoshare.adapters.sql.tokens import FAMILY_PREFIX
 from photoshare.adapters.sql.visibility import listed
 from photoshare.application.readmodels import MeView, ProfileView
-from photoshare.domain.errors import Conflict
+from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.users import Role, User
 
 # Serialises only the sign-ups that find the table empty, so exactly one becomes admin.
@@ -252,16 +252,22 @@ class SqlUserQueries:
         values["avatar_url"] = self._avatar_url(values.pop("avatar_key"))
         return values
 
-    async def me(self, user_id: uuid.UUID) -> MeView | None:
+    async def me(self, user_id: uuid.UUID) -> MeView:
         row = await self._reader.first(_ME.where(users.c.id == user_id))
-        return MeView(**self._with_avatar_url(row)) if row else None
+        if row is None:
+            raise NotFound("your account no longer exists")
+        return MeView(**self._with_avatar_url(row))
 
-    async def profile(self, username: str) -> ProfileView | None:
+    async def profile(self, username: str) -> ProfileView:
         row = await self._reader.first(_PROFILE.where(sa.func.lower(users.c.username) == username.lower()))
-        return ProfileView(**self._with_avatar_url(row)) if row else None
+        if row is None:
+            raise NotFound(f"no user named {username!r}")
+        return ProfileView(**self._with_avatar_url(row))
 
-    async def avatar_key(self, username: str) -> str | None:
+    async def avatar_key(self, username: str) -> str:
         key: str | None = await self._reader.scalar(
             sa.select(users.c.avatar_key).where(sa.func.lower(users.c.username) == username.lower())
         )
+        if key is None:
+            raise NotFound(f"{username!r} has no avatar")
         return key

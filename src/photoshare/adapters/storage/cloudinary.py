@@ -21,7 +21,7 @@ import cloudinary.utils
 
 from photoshare.adapters.imaging import placeholder_of_bytes
 from photoshare.adapters.storage.keys import split_key
-from photoshare.application.ports import CleanImage, Rendition
+from photoshare.application.ports.images import CleanImage, Rendition
 from photoshare.domain.errors import DomainError, Unavailable, UpstreamFailed
 from photoshare.domain.photos import VARIANT_SIZES, Variant
 from photoshare.domain.transformations import Transformation

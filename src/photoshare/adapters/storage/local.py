@@ -27,7 +27,13 @@ import anyio.to_thread
 from photoshare.adapters.imaging import placeholder_of
 from photoshare.adapters.storage import rendering
 from photoshare.adapters.storage.keys import checked_key, split_key
-from photoshare.application.ports import CleanImage, RenderedImage, Rendition, UrlSigner, variant_signed_as
+from photoshare.application.ports.images import (
+    CleanImage,
+    RenderedImage,
+    Rendition,
+    UrlSigner,
+    variant_signed_as,
+)
 from photoshare.domain.errors import DomainError, InvalidInput, StorageFull, Unavailable
 from photoshare.domain.photos import VARIANT_SIZES, Variant
 from photoshare.domain.transformations import Transformation

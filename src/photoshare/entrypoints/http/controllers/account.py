@@ -28,14 +28,13 @@ from photoshare.application.accounts import (
 )
 from photoshare.application.auth import Principal
 from photoshare.application.photos import MAX_UPLOAD_BYTES
-from photoshare.application.ports import ImageStore
+from photoshare.application.ports.images import ImageStore
 from photoshare.application.readmodels import MeView, UserQueries
 from photoshare.application.throttle import Throttle
 from photoshare.domain.accounts import PersonalToken
-from photoshare.domain.errors import InvalidInput, NotFound
+from photoshare.domain.errors import InvalidInput
 from photoshare.domain.users import AVATAR_SIZES, avatar_file
 from photoshare.entrypoints.http.controllers.photos import UPLOAD_BODY_LIMIT
-from photoshare.entrypoints.http.controllers.users import me_of
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.openapi_answers import answers
@@ -296,7 +295,7 @@ class MeController(Controller):
             raise InvalidInput("file is required: a JPEG, PNG, WebP or GIF image", field="file")
         # One byte past the limit is enough for the use case to refuse it.
         await set_avatar(principal.user, await data.file.read(MAX_UPLOAD_BYTES + 1))
-        return await me_of(queries, principal.user)
+        return await queries.me(principal.user.id)
 
     @delete(
         "/avatar",
@@ -314,7 +313,7 @@ class MeController(Controller):
         queries: FromDishka[UserQueries],
     ) -> MeView:
         await remove(principal.user)
-        return await me_of(queries, principal.user)
+        return await queries.me(principal.user.id)
 
 
 @get(
@@ -335,8 +334,6 @@ async def avatar(
 ) -> Redirect:
     """The avatar in one of its sizes: a redirect to the stored square image."""
     key = await queries.avatar_key(username)
-    if key is None:
-        raise NotFound(f"{username!r} has no avatar")
     assert size in AVATAR_SIZES
     return Redirect(
         store.original_url(avatar_file(key, size)),

@@ -12,7 +12,6 @@ from photoshare.application.albums import CreateAlbum, DeleteAlbum, EditAlbum, P
 from photoshare.application.auth import Principal, Viewer
 from photoshare.application.readmodels import AlbumPage, AlbumQueries, AlbumView, PhotoPage
 from photoshare.domain.access import Visibility, VisibleTo
-from photoshare.domain.errors import NotFound
 from photoshare.entrypoints.http.guards import authenticated
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.openapi_answers import answers
@@ -20,13 +19,6 @@ from photoshare.entrypoints.http.schemas import AlbumIn, AlbumPatch, AlbumPhotoI
 
 Limit = Annotated[int, Parameter(ge=1, le=100)]
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
-
-
-async def album_view(queries: AlbumQueries, album_id: uuid.UUID, to: VisibleTo) -> AlbumView:
-    view = await queries.get(album_id, to)
-    if view is None:
-        raise NotFound("no such album")
-    return view
 
 
 class AlbumsController(Controller):
@@ -54,7 +46,7 @@ class AlbumsController(Controller):
         album_id = await create(
             principal.user, data.title, data.description, Visibility.parse(data.visibility)
         )
-        return await album_view(queries, album_id, VisibleTo.of(principal.user))
+        return await queries.get(album_id, VisibleTo.of(principal.user))
 
     @get(
         "/albums/{album_id:uuid}",
@@ -68,7 +60,7 @@ class AlbumsController(Controller):
     async def get_album(
         self, album_id: FromPath[uuid.UUID], viewer: FromDishka[Viewer], queries: FromDishka[AlbumQueries]
     ) -> AlbumView:
-        return await album_view(queries, album_id, viewer.sees)
+        return await queries.get(album_id, viewer.sees)
 
     @patch(
         "/albums/{album_id:uuid}",
@@ -96,7 +88,7 @@ class AlbumsController(Controller):
             visibility=Visibility(data.visibility) if data.visibility else None,
             cover_photo_id=data.cover_photo_id,
         )
-        return await album_view(queries, album_id, VisibleTo.of(principal.user))
+        return await queries.get(album_id, VisibleTo.of(principal.user))
 
     @delete(
         "/albums/{album_id:uuid}",
@@ -131,7 +123,7 @@ class AlbumsController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> PhotoPage:
-        await album_view(queries, album_id, viewer.sees)
+        await queries.get(album_id, viewer.sees)
         return await queries.photos(album_id, viewer.sees, limit, offset)
 
     @put(
@@ -193,7 +185,4 @@ class AlbumsController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> AlbumPage:
-        page = await queries.of_user(username, viewer.sees, limit, offset)
-        if page is None:
-            raise NotFound(f"no user named {username!r}")
-        return page
+        return await queries.of_user(username, viewer.sees, limit, offset)

@@ -11,7 +11,6 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from photoshare.application.auth import Principal, Viewer
 from photoshare.application.comments import AddComment, DeleteComment, EditComment
 from photoshare.application.readmodels import CommentPage, CommentQueries, CommentView
-from photoshare.domain.errors import NotFound
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.openapi_answers import answers
@@ -39,10 +38,7 @@ class CommentsController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> CommentPage:
-        page = await queries.page(photo_id, limit, offset, viewer.sees)
-        if page is None:
-            raise NotFound("no such photo")
-        return page
+        return await queries.page(photo_id, limit, offset, viewer.sees)
 
     @post(
         "/photos/{photo_id:uuid}/comments",
@@ -75,10 +71,7 @@ class CommentsController(Controller):
     async def get_comment(
         self, comment_id: FromPath[uuid.UUID], viewer: FromDishka[Viewer], queries: FromDishka[CommentQueries]
     ) -> CommentView:
-        view = await queries.get(comment_id, viewer.sees)
-        if view is None:
-            raise NotFound("no such comment")
-        return view
+        return await queries.get(comment_id, viewer.sees)
 
     @put(
         "/comments/{comment_id:uuid}",

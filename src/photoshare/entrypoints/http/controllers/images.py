@@ -13,7 +13,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, Parameter
 
 from photoshare.application.links import ReadOriginal, ReadVariant, RenderLinkedImage, Signature
-from photoshare.application.ports import RenderedImage
+from photoshare.application.ports.images import RenderedImage
 from photoshare.domain.photos import VARIANT_SIZES
 from photoshare.domain.transformations import CANONICAL_PATTERN
 from photoshare.entrypoints.http.caching import IMAGE, SIGNED_IMAGE

@@ -11,7 +11,13 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, Parameter
 
 from photoshare.application.auth import Principal, Viewer
-from photoshare.application.photos import MAX_UPLOAD_BYTES, DeletePhoto, EditPhoto, UploadPhoto
+from photoshare.application.photos import (
+    MAX_UPLOAD_BYTES,
+    DeletePhoto,
+    EditPhoto,
+    SearchPhotos,
+    UploadPhoto,
+)
 from photoshare.application.readmodels import (
     ExistingChecksums,
     PhotoPage,
@@ -21,7 +27,7 @@ from photoshare.application.readmodels import (
     PhotoView,
 )
 from photoshare.domain.access import Visibility, VisibleTo
-from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
+from photoshare.domain.errors import InvalidInput
 from photoshare.domain.photos import MAX_CHECKSUMS, MAX_TAGS_PER_PHOTO, tag_key
 from photoshare.domain.ratings import RATING_MAX
 from photoshare.domain.text import nfc
@@ -37,13 +43,6 @@ UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 256 * 1024
 # The most checksums a check takes, each quoted with a comma (67 bytes), and some room.
 CHECK_BODY_LIMIT = (MAX_CHECKSUMS + 10) * 70
 SortParam = Literal["-created_at", "created_at", "-rating", "rating", "-taken_at", "taken_at"]
-
-
-async def photo_view(queries: PhotoQueries, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
-    view = await queries.get(photo_id, to)
-    if view is None:
-        raise NotFound("no such photo")
-    return view
 
 
 # Litestar leaves a zero lower bound out of the document; say it there too.
@@ -110,7 +109,7 @@ class PhotosController(Controller):
             raise InvalidInput(f"at most {MAX_TAGS_PER_PHOTO} tags fields", field="tags")
         visibility = Visibility.parse(data.visibility if isinstance(data.visibility, str) else None)
         photo = await upload(principal.user, content, data.description, tags, visibility)
-        return await photo_view(queries, photo.id, VisibleTo.of(principal.user))
+        return await queries.get(photo.id, VisibleTo.of(principal.user))
 
     @get(
         "/{photo_id:uuid}",
@@ -130,7 +129,7 @@ class PhotosController(Controller):
         queries: FromDishka[PhotoQueries],
     ) -> Response[PhotoView]:
         """Public and unlisted photos for anyone; private ones for their owner and admins (else 404)."""
-        view = await photo_view(queries, photo_id, viewer.sees)
+        view = await queries.get(photo_id, viewer.sees)
         if view.visibility != Visibility.PUBLIC:
             # Signed image URLs are for this caller only: no shared cache may keep them.
             return conditional_json(request, view, cache_control=PRIVATE_REVALIDATE)
@@ -159,7 +158,7 @@ class PhotosController(Controller):
         data = await strict_json(request, PhotoUpdateIn)
         visibility = Visibility(data.visibility) if data.visibility else None
         await edit(principal.user, photo_id, data.description, data.tags, visibility, data.show_metadata)
-        return await photo_view(queries, photo_id, VisibleTo.of(principal.user))
+        return await queries.get(photo_id, VisibleTo.of(principal.user))
 
     @post(
         "/check",
@@ -211,7 +210,7 @@ class PhotosController(Controller):
     async def search(
         self,
         viewer: FromDishka[Viewer],
-        queries: FromDishka[PhotoQueries],
+        search_photos: FromDishka[SearchPhotos],
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
         q: Annotated[str | None, Parameter(min_length=1, max_length=100)] = None,
@@ -227,8 +226,6 @@ class PhotosController(Controller):
             str | None, Parameter(min_length=1, max_length=32, description="moderators and admins")
         ] = None,
     ) -> PhotoPage:
-        if owner is not None and (viewer.principal is None or not viewer.principal.user.role.is_staff):
-            raise Forbidden("only moderators and admins filter by uploader")
         search = PhotoSearch(
             limit=limit,
             offset=offset,
@@ -244,4 +241,4 @@ class PhotosController(Controller):
             owner=owner,
             sort=PhotoSort(field=sort.lstrip("-"), descending=sort.startswith("-")),
         )
-        return await queries.search(search)
+        return await search_photos(viewer.user, search)

@@ -13,7 +13,7 @@ from photoshare.application.auth import Principal
 from photoshare.application.ratings import DeleteRating, RatePhoto
 from photoshare.application.readmodels import RatingCreated, RatingEntry, RatingQueries
 from photoshare.domain.access import VisibleTo
-from photoshare.domain.errors import InvalidInput, NotFound
+from photoshare.domain.errors import InvalidInput
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
 from photoshare.entrypoints.http.guards import authenticated, staff, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
@@ -79,10 +79,7 @@ class RatingsController(Controller):
         principal: FromDishka[Principal],
         queries: FromDishka[RatingQueries],
     ) -> list[RatingEntry]:
-        entries = await queries.list_for_photo(photo_id, VisibleTo.of(principal.user))
-        if entries is None:
-            raise NotFound("no such photo")
-        return entries
+        return await queries.list_for_photo(photo_id, VisibleTo.of(principal.user))
 
     @delete(
         "/{username:str}",

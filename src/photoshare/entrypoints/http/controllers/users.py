@@ -9,26 +9,11 @@ from msgspec import UNSET
 from photoshare.application.auth import Principal, ensure_session
 from photoshare.application.readmodels import MeView, ProfileView, UserQueries
 from photoshare.application.users import Ban, ChangeRole, Unban, UpdateMe
-from photoshare.domain.errors import NotFound
-from photoshare.domain.users import Keep, User
+from photoshare.domain.users import Keep
 from photoshare.entrypoints.http.guards import admin, authenticated
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.openapi_answers import answers
 from photoshare.entrypoints.http.schemas import MePatch, RoleIn
-
-
-async def profile_of(queries: UserQueries, username: str) -> ProfileView:
-    profile = await queries.profile(username)
-    if profile is None:
-        raise NotFound(f"no user named {username!r}")
-    return profile
-
-
-async def me_of(queries: UserQueries, user: User) -> MeView:
-    me = await queries.me(user.id)
-    if me is None:
-        raise NotFound("your account no longer exists")
-    return me
 
 
 class UsersController(Controller):
@@ -45,7 +30,7 @@ class UsersController(Controller):
     )
     @inject
     async def get_me(self, principal: FromDishka[Principal], queries: FromDishka[UserQueries]) -> MeView:
-        return await me_of(queries, principal.user)
+        return await queries.me(principal.user.id)
 
     @patch(
         "/me",
@@ -73,7 +58,7 @@ class UsersController(Controller):
             bio=Keep.KEEP if data.bio is UNSET else data.bio,
             email=None if data.email is UNSET else data.email,
         )
-        return await me_of(queries, principal.user)
+        return await queries.me(principal.user.id)
 
     @get(
         "/{username:str}",
@@ -83,7 +68,7 @@ class UsersController(Controller):
     )
     @inject
     async def get_profile(self, username: FromPath[str], queries: FromDishka[UserQueries]) -> ProfileView:
-        return await profile_of(queries, username)
+        return await queries.profile(username)
 
     @put(
         "/{username:str}/role",
@@ -104,7 +89,7 @@ class UsersController(Controller):
         queries: FromDishka[UserQueries],
     ) -> ProfileView:
         await change_role(principal.user, username, data.role)
-        return await profile_of(queries, username)
+        return await queries.profile(username)
 
     @post(
         "/{username:str}/ban",
@@ -126,7 +111,7 @@ class UsersController(Controller):
         queries: FromDishka[UserQueries],
     ) -> ProfileView:
         await ban(principal.user, username)
-        return await profile_of(queries, username)
+        return await queries.profile(username)
 
     @post(
         "/{username:str}/unban",
@@ -146,4 +131,4 @@ class UsersController(Controller):
         queries: FromDishka[UserQueries],
     ) -> ProfileView:
         await unban(principal.user, username)
-        return await profile_of(queries, username)
+        return await queries.profile(username)
