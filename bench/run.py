@@ -242,11 +242,14 @@ class Bench:
             with contextlib.suppress(psutil.Error):
                 app.append(psutil.Process(self.serve.pid))
         pg = postmaster(self.data_dir)
-        db = []
+        db, ended = [], 0.0
         if pg is not None:
             with contextlib.suppress(psutil.Error):
                 db = [pg, *pg.children()]
-        return tree_cpu_seconds(app), tree_cpu_seconds(db)
+                # Backends that exited meanwhile: the postmaster reaped them, their time is its children's.
+                times = pg.cpu_times()
+                ended = times.children_user + times.children_system
+        return tree_cpu_seconds(app), tree_cpu_seconds(db) + ended
 
     def server_tree(self) -> list[psutil.Process]:
         procs = self.sampler.workers("service") + self.sampler.workers("ceiling")
