@@ -122,9 +122,9 @@ class SqlBackend:
             reader = PgReader(self.pool)
             yield Repos(
                 users=SqlUserRepository(session, reader),
-                photos=SqlPhotoRepository(session),
+                photos=SqlPhotoRepository(session, reader),
                 links=SqlLinkRepository(session, reader),
-                comments=SqlCommentRepository(session),
+                comments=SqlCommentRepository(session, PgAutocommit(self.pool)),
                 ratings=SqlRatingRepository(session),
                 refresh_tokens=SqlRefreshTokenStore(session),
             )

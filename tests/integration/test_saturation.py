@@ -71,16 +71,16 @@ async def test_a_read_waiting_for_a_busy_pool_gets_a_quick_503_with_retry_after(
 async def test_a_write_waiting_for_a_busy_session_pool_gets_a_quick_503_with_retry_after(
     app: Litestar, concurrent_client: httpx.AsyncClient
 ) -> None:
-    token = (await member(concurrent_client, "alice"))["access_token"]
-    photo_id = await photo_by(concurrent_client, token)
+    owner = (await member(concurrent_client, "alice"))["access_token"]
+    photo_id = await photo_by(concurrent_client, owner)
+    token = (await member(concurrent_client, "bob"))["access_token"]
     engine = await app.state.dishka_container.get(AsyncEngine)
     started = asyncio.Event()
     holder = asyncio.create_task(slow_session_work(engine, started))
     await started.wait()
     response, took = await answered_quickly(
-        concurrent_client.post(
-            f"/api/photos/{photo_id}/comments", json={"text": "hello"}, headers=bearer(token)
-        )
+        # A rating writes in the request's transaction (a comment is one self-committing statement).
+        concurrent_client.post(f"/api/photos/{photo_id}/ratings", json={"value": 4}, headers=bearer(token))
     )
     await holder
     assert_problem(response, 503)

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from photoshare.adapters.sql.reader import PgReader, sql_text
+from photoshare.adapters.sql.reader import PgAutocommit, PgReader, sql_text
 from photoshare.adapters.sql.tables import comments, photos, users
 from photoshare.adapters.sql.visibility import shapes, viewer_shape, visible
 from photoshare.application.readmodels import CommentPage, CommentView, UserRef
@@ -37,10 +37,11 @@ def _add_statement() -> sa.Update:
     """A comment and both its counters in one statement (three round trips before): the
     photo's row first (locked, and proof that it still exists), then the comment, then its
     author's counter; no row back means the photo is gone."""
+    one = sa.literal_column("1", sa.Integer)  # inlined: the statement is compiled once
     counted = (
         sa.update(photos)
         .where(photos.c.id == sa.bindparam("new_photo_id"))
-        .values(comment_count=photos.c.comment_count + 1)
+        .values(comment_count=photos.c.comment_count + one)
         .returning(photos.c.id)
         .cte("counted")
     )
@@ -57,17 +58,18 @@ def _add_statement() -> sa.Update:
     return (
         sa.update(users)
         .where(users.c.id.in_(sa.select(added.c.author_id)))
-        .values(comment_count=users.c.comment_count + 1)
+        .values(comment_count=users.c.comment_count + one)
         .returning(users.c.id)
     )
 
 
-_ADD = _add_statement()
+_ADD_SQL = sql_text(_add_statement())
 
 
 class SqlCommentRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, db: PgAutocommit) -> None:
         self._session = session
+        self._db = db
 
     async def get(self, comment_id: uuid.UUID) -> Comment | None:
         row = (
@@ -101,7 +103,9 @@ class SqlCommentRepository:
             "new_created_at": comment.created_at,
             "new_updated_at": comment.updated_at,
         }
-        if (await self._session.execute(_ADD, values)).first() is None:
+        # One statement is atomic on its own: it runs self-committing on the pool, so a new
+        # comment needs no session, BEGIN or COMMIT (the use case commits right after anyway).
+        if not await self._db.execute_sql(_ADD_SQL, values):
             raise NotFound("no such photo")
 
     async def update(self, comment: Comment) -> None:
