@@ -97,7 +97,9 @@ def confirm_reset(
 
 
 async def _alice(sign_up: SignUp) -> User:
-    return await sign_up("alice", "alice@example.org", PASSWORD)
+    user = await sign_up.users.get(await sign_up("alice", "alice@example.org", PASSWORD))
+    assert user is not None
+    return user
 
 
 # --- rules ----------------------------------------------------------------------------------

@@ -34,7 +34,9 @@ PASSWORD = "correct horse"
 
 
 async def _member(sign_up: SignUp, name: str = "alice") -> User:
-    return await sign_up(name, f"{name}@example.org", PASSWORD)
+    user = await sign_up.users.get(await sign_up(name, f"{name}@example.org", PASSWORD))
+    assert user is not None
+    return user
 
 
 async def _session(sign_up: SignUp, log_in: LogIn, name: str = "alice") -> tuple[User, Tokens]:
@@ -62,8 +64,8 @@ async def test_sign_up_stores_a_hash_never_the_password(
 async def test_sign_up_creates_an_active_account_and_commits_once(
     sign_up: SignUp, users: InMemoryUserRepository, uow: FakeUnitOfWork
 ) -> None:
-    user = await sign_up("alice", "alice@example.org", PASSWORD)
-    assert users.users[user.id].is_active is True
+    user = users.users[await sign_up("alice", "alice@example.org", PASSWORD)]
+    assert user.is_active is True
     assert (user.username, user.email) == ("alice", "alice@example.org")
     assert uow.commits == 1
 
@@ -97,9 +99,9 @@ async def test_sign_up_rejects_invalid_fields_and_names_the_field(
     assert uow.commits == 0
 
 
-async def test_sign_up_accepts_boundary_lengths(sign_up: SignUp) -> None:
-    short = await sign_up("a_b", "short@example.org", "p" * 8)
-    long = await sign_up("A.b-" + "c" * 28, "long@example.org", "p" * 128)
+async def test_sign_up_accepts_boundary_lengths(sign_up: SignUp, users: InMemoryUserRepository) -> None:
+    short = users.users[await sign_up("a_b", "short@example.org", "p" * 8)]
+    long = users.users[await sign_up("A.b-" + "c" * 28, "long@example.org", "p" * 128)]
     assert (short.username, long.username) == ("a_b", "A.b-" + "c" * 28)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -12,6 +13,7 @@ import pytest
 from photoshare.application.links import (
     CreateLink,
     DeleteLink,
+    GetLink,
     LinkViews,
     ListLinks,
     PublicAddresses,
@@ -19,6 +21,7 @@ from photoshare.application.links import (
     RenderQr,
     ResolveLink,
 )
+from photoshare.application.readmodels import LinkView
 from photoshare.config import Settings
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.photos import Photo
@@ -55,10 +58,17 @@ class World:
         return LinkViews(self.store, PublicAddresses(BASE))
 
     @property
-    def create(self) -> CreateLink:
-        return CreateLink(
+    def create(self) -> Callable[[User, uuid.UUID, Mapping[str, object]], Awaitable[LinkView]]:
+        """Create, then show what was created, as the route does."""
+        create = CreateLink(
             self.photos, self.links, self.views, RenderBudget(BUDGET), FixedClock(NOW), self.uow
         )
+        get = GetLink(self.photos, self.links, self.views)
+
+        async def create_and_show(by: User, photo_id: uuid.UUID, options: Mapping[str, object]) -> LinkView:
+            return await get(by, photo_id, await create(by, photo_id, options))
+
+        return create_and_show
 
     @property
     def list_links(self) -> ListLinks:

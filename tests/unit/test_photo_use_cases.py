@@ -77,7 +77,7 @@ def upload_with(
 async def test_upload_stores_the_image_then_the_row_and_commits_once(journal: list[str], owner: User) -> None:
     upload, photos, store, uow = upload_with(journal)
 
-    photo = await upload(owner, DATA, "  at the sea ", ["Sea", "sun, SEA"])
+    photo = photos.photos[await upload(owner, DATA, "  at the sea ", ["Sea", "sun, SEA"])]
 
     assert journal == [f"save {photo.image_key}", "add", "commit"]
     assert uow.commits == 1
@@ -188,7 +188,7 @@ async def test_stored_image_is_deleted_even_when_the_rollback_fails_too(
 
 async def _stored_photo(owner: User, journal: list[str]) -> tuple[Photo, InMemoryPhotoRepository]:
     upload, photos, _, _ = upload_with(journal)
-    photo = await upload(owner, DATA, "first", ["old"])
+    photo = photos.photos[await upload(owner, DATA, "first", ["old"])]
     journal.clear()
     return photo, photos
 
@@ -244,7 +244,7 @@ async def _delete_setup(
     global TOMBSTONES, JOBS
     store = InMemoryImageStore(journal, fail=store_fail)
     upload, photos, _, _ = upload_with(journal, store=store)
-    photo = await upload(owner, DATA, None, [])
+    photo = photos.photos[await upload(owner, DATA, None, [])]
     journal.clear()
     uow = JournaledUnitOfWork(journal)
     TOMBSTONES, JOBS = InMemoryTombstones(), FakeJobQueue()

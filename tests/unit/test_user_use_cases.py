@@ -49,8 +49,7 @@ def users(admin: User, bob: User, moderator: User) -> InMemoryUserRepository:
 async def test_admin_changes_a_users_role_and_it_is_saved(
     users: InMemoryUserRepository, uow: FakeUnitOfWork, admin: User, bob: User
 ) -> None:
-    changed = await ChangeRole(users, uow)(admin, "bob", Role.MODERATOR)
-    assert changed.role is Role.MODERATOR
+    await ChangeRole(users, uow)(admin, "bob", Role.MODERATOR)
     assert users.users[bob.id].role is Role.MODERATOR
     assert uow.commits == 1
 

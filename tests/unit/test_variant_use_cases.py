@@ -59,32 +59,32 @@ class World:
 
 async def test_an_upload_is_processing_and_defers_its_variants_job() -> None:
     world = World()
-    photo = await world.upload()(UserFactory.build(), b"pixels", None, [])
+    photo_id = await world.upload()(UserFactory.build(), b"pixels", None, [])
 
-    assert world.photos.photos[photo.id].status is PhotoStatus.PROCESSING
-    assert world.jobs.deferred == [(Job.MAKE_VARIANTS, {"photo_id": str(photo.id)})]
+    assert world.photos.photos[photo_id].status is PhotoStatus.PROCESSING
+    assert world.jobs.deferred == [(Job.MAKE_VARIANTS, {"photo_id": str(photo_id)})]
 
 
 async def test_an_upload_succeeds_when_the_queue_cannot_take_the_job() -> None:
     world = World(queue_fails=True)
-    photo = await world.upload()(UserFactory.build(), b"pixels", None, [])
+    photo_id = await world.upload()(UserFactory.build(), b"pixels", None, [])
 
-    assert photo.id in world.photos.photos  # the requeue job makes its variants later
+    assert photo_id in world.photos.photos  # the requeue job makes its variants later
     assert world.jobs.deferred == []
 
 
 async def test_the_job_marks_the_photo_ready_with_its_variants_and_placeholder_once() -> None:
     world = World()
-    photo = await world.upload()(UserFactory.build(), b"pixels", None, [])
+    photo_id = await world.upload()(UserFactory.build(), b"pixels", None, [])
 
-    await world.make_variants()(photo.id)
-    await world.make_variants()(photo.id)  # run again (at least once): nothing more is made
+    await world.make_variants()(photo_id)
+    await world.make_variants()(photo_id)  # run again (at least once): nothing more is made
 
-    ready = world.photos.photos[photo.id]
+    ready = world.photos.photos[photo_id]
     assert ready.status is PhotoStatus.READY
     assert ready.variants == planned_variants(640, 480)
     assert ready.placeholder == "placeholder"
-    assert world.store.journal.count(f"variants {photo.image_key}") == 1
+    assert world.store.journal.count(f"variants {ready.image_key}") == 1
 
 
 async def test_the_job_for_a_deleted_photo_does_nothing() -> None:
@@ -95,23 +95,23 @@ async def test_the_job_for_a_deleted_photo_does_nothing() -> None:
 
 async def test_a_failing_store_fails_the_job_so_the_queue_retries_it() -> None:
     world = World()
-    photo = await world.upload()(UserFactory.build(), b"pixels", None, [])
+    photo_id = await world.upload()(UserFactory.build(), b"pixels", None, [])
     world.store.fail["variants"] = OSError("disk on fire")
 
     with pytest.raises(OSError, match="disk on fire"):
-        await world.make_variants()(photo.id)
-    assert world.photos.photos[photo.id].status is PhotoStatus.PROCESSING
+        await world.make_variants()(photo_id)
+    assert world.photos.photos[photo_id].status is PhotoStatus.PROCESSING
 
 
 async def test_requeue_defers_only_photos_processing_for_too_long() -> None:
     world = World()
-    old = await world.upload()(UserFactory.build(), b"pixels", None, [])
+    old_id = await world.upload()(UserFactory.build(), b"pixels", None, [])
     world.clock.advance((LOST_JOB_AFTER + timedelta(seconds=1)).total_seconds())
     await world.upload()(UserFactory.build(), b"pixels", None, [])  # recent: its job is still waiting
     world.jobs.deferred.clear()
 
     assert await RequeueProcessing(world.photos, world.jobs, world.clock)() == 1
-    assert world.jobs.deferred == [(Job.MAKE_VARIANTS, {"photo_id": str(old.id)})]
+    assert world.jobs.deferred == [(Job.MAKE_VARIANTS, {"photo_id": str(old_id)})]
 
 
 async def test_the_sweep_removes_images_whose_tombstone_is_past_the_grace_period() -> None:
@@ -129,12 +129,12 @@ async def test_the_sweep_removes_images_whose_tombstone_is_past_the_grace_period
 
 async def test_a_photo_without_its_original_is_done_with_no_variants_instead_of_requeued() -> None:
     world = World()
-    photo = await world.upload()(UserFactory.build(), b"pixels", None, [])
+    photo_id = await world.upload()(UserFactory.build(), b"pixels", None, [])
     world.store.images.clear()  # the original is gone (a seeded row, a lost disk)
 
-    await world.make_variants()(photo.id)
+    await world.make_variants()(photo_id)
 
-    done = world.photos.photos[photo.id]
+    done = world.photos.photos[photo_id]
     assert (done.status, done.variants) == (PhotoStatus.READY, ())
     world.clock.advance((LOST_JOB_AFTER + timedelta(seconds=1)).total_seconds())
     assert await RequeueProcessing(world.photos, world.jobs, world.clock)() == 0

@@ -92,7 +92,7 @@ class SignUp:
     verification: EmailVerification
     sender: MailSender
 
-    async def __call__(self, username: str, email: str, password: str) -> User:
+    async def __call__(self, username: str, email: str, password: str) -> uuid.UUID:
         user = User(
             id=uuid.uuid4(),
             username=validate_username(username),
@@ -106,7 +106,7 @@ class SignUp:
         message = await self.verification.prepare(stored)
         await self.uow.commit()
         await self.sender.send(message)
-        return stored
+        return stored.id
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,23 +13,10 @@ from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports.common import Clock, UnitOfWork
 from photoshare.application.ports.engagement import CommentRepository
 from photoshare.application.ports.photos import PhotoRepository
-from photoshare.application.readmodels import CommentView, UserRef
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.comments import Comment, ensure_may_delete, validate_text
 from photoshare.domain.errors import NotFound
 from photoshare.domain.users import User
-
-
-def comment_view(comment: Comment, author: User) -> CommentView:
-    """The answer to a write: the caller is the author, so no query is needed to name them."""
-    return CommentView(
-        id=comment.id,
-        photo_id=comment.photo_id,
-        author=UserRef(author.username),
-        text=comment.text,
-        created_at=comment.created_at,
-        updated_at=comment.updated_at,
-    )
 
 
 async def load_comment(comments: CommentRepository, comment_id: uuid.UUID) -> Comment:
@@ -57,7 +44,7 @@ class AddComment:
     clock: Clock
     uow: UnitOfWork
 
-    async def __call__(self, by: User, photo_id: uuid.UUID, text: str) -> CommentView:
+    async def __call__(self, by: User, photo_id: uuid.UUID, text: str) -> uuid.UUID:
         body = validate_text(text)
         photo = await load_visible_photo(self.photos, photo_id, by)
         now = self.clock.now()
@@ -66,7 +53,7 @@ class AddComment:
         )
         await self.comments.add(comment)
         await self.uow.commit()
-        return comment_view(comment, by)
+        return comment.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +63,11 @@ class EditComment:
     clock: Clock
     uow: UnitOfWork
 
-    async def __call__(self, by: User, comment_id: uuid.UUID, text: str) -> CommentView:
+    async def __call__(self, by: User, comment_id: uuid.UUID, text: str) -> None:
         comment = await load_visible_comment(self.photos, self.comments, comment_id, by)
         edited = comment.edit(by=by, text=text, now=self.clock.now())
         await self.comments.update(edited)
         await self.uow.commit()
-        return comment_view(edited, by)
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,13 @@ class LinkViews:
         )
 
 
+async def load_link(links: LinkRepository, photo_id: uuid.UUID, link_id: uuid.UUID) -> Link:
+    link = await links.get(link_id)
+    if link is None or link.photo_id != photo_id:
+        raise NotFound("no such link on this photo")
+    return link
+
+
 @dataclass(frozen=True, slots=True)
 class CreateLink:
     """A link is handed out only if its image can be rendered: the photo's size is known, so
@@ -96,7 +103,7 @@ class CreateLink:
     clock: Clock
     uow: UnitOfWork
 
-    async def __call__(self, by: User, photo_id: uuid.UUID, options: Mapping[str, object]) -> LinkView:
+    async def __call__(self, by: User, photo_id: uuid.UUID, options: Mapping[str, object]) -> uuid.UUID:
         transformation = Transformation.from_mapping(options)
         photo = await managed_photo(self.photos, by, photo_id)
         _, _, extension = photo.image_key.rpartition(".")
@@ -115,7 +122,7 @@ class CreateLink:
         )
         await self.links.add(link)
         await self.uow.commit()
-        return self.views(link, photo)
+        return link.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +137,17 @@ class ListLinks:
 
 
 @dataclass(frozen=True, slots=True)
+class GetLink:
+    photos: PhotoRepository
+    links: LinkRepository
+    views: LinkViews
+
+    async def __call__(self, by: User, photo_id: uuid.UUID, link_id: uuid.UUID) -> LinkView:
+        photo = await managed_photo(self.photos, by, photo_id)
+        return self.views(await load_link(self.links, photo.id, link_id), photo)
+
+
+@dataclass(frozen=True, slots=True)
 class DeleteLink:
     photos: PhotoRepository
     links: LinkRepository
@@ -137,9 +155,7 @@ class DeleteLink:
 
     async def __call__(self, by: User, photo_id: uuid.UUID, link_id: uuid.UUID) -> None:
         await managed_photo(self.photos, by, photo_id)
-        link = await self.links.get(link_id)
-        if link is None or link.photo_id != photo_id:
-            raise NotFound("no such link on this photo")
+        link = await load_link(self.links, photo_id, link_id)
         await self.links.delete(link.id)
         await self.uow.commit()
 

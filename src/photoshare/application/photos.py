@@ -73,7 +73,7 @@ class UploadPhoto:
         description: str | None,
         tags: Iterable[str],
         visibility: Visibility = Visibility.PUBLIC,
-    ) -> Photo:
+    ) -> uuid.UUID:
         check_upload_size(data)
         # Validate the cheap things before decoding the image.
         text, names = validate_description(description), tag_set(tags)
@@ -116,7 +116,7 @@ class UploadPhoto:
                 await self.store.delete(photo.image_key, private=visibility.signed_urls)
             raise
         await defer_quietly(self.jobs, Job.MAKE_VARIANTS, photo_id=str(photo.id))
-        return photo
+        return photo.id
 
     async def _discard_quietly(self, key: str, *, private: bool) -> None:
         try:

@@ -77,11 +77,10 @@ class CreateShare:
     albums: AlbumRepository
     shares: ShareRepository
     hasher: PasswordHasher
-    addresses: PublicAddresses
     clock: Clock
     uow: UnitOfWork
 
-    async def __call__(self, by: User, kind: ShareKind, target_id: uuid.UUID, terms: ShareTerms) -> ShareView:
+    async def __call__(self, by: User, kind: ShareKind, target_id: uuid.UUID, terms: ShareTerms) -> uuid.UUID:
         now = self.clock.now()
         label, max_views = validate_label(terms.label), validate_max_views(terms.max_views)
         expires_at = expiry(now, terms.expires_at, terms.expires_in)
@@ -106,7 +105,7 @@ class CreateShare:
         )
         await self.shares.add(share)
         await self.uow.commit()
-        return share_view(share, self.addresses)
+        return share.id
 
 
 async def load_own_share(shares: ShareRepository, share_id: uuid.UUID, by: User) -> Share:
@@ -142,7 +141,6 @@ class EditShare:
 
     shares: ShareRepository
     hasher: PasswordHasher
-    addresses: PublicAddresses
     clock: Clock
     uow: UnitOfWork
 
@@ -155,7 +153,7 @@ class EditShare:
         expires_at: datetime | msgspec.UnsetType | None = msgspec.UNSET,
         max_views: int | msgspec.UnsetType | None = msgspec.UNSET,
         password: str | msgspec.UnsetType | None = msgspec.UNSET,
-    ) -> ShareView:
+    ) -> None:
         share = await load_own_share(self.shares, share_id, by)
         ensure_owner_or_admin(share.owner_id, by, "share")
         if not isinstance(label, msgspec.UnsetType):
@@ -169,7 +167,6 @@ class EditShare:
             share = replace(share, password_hash=hashed)
         await self.shares.update(share)
         await self.uow.commit()
-        return share_view(share, self.addresses)
 
 
 @dataclass(frozen=True, slots=True)

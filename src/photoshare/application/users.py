@@ -51,25 +51,24 @@ class _ManageAccount:
             raise NotFound(f"no user named {username!r}")
         return user
 
-    async def _save(self, user: User) -> User:
+    async def _save(self, user: User) -> None:
         await self.users.update_access(user)
         await self.uow.commit()
-        return user
 
 
 @dataclass(frozen=True, slots=True)
 class ChangeRole(_ManageAccount):
-    async def __call__(self, actor: User, username: str, role: Role) -> User:
-        return await self._save(rules.change_role(actor, await self._target(username), role))
+    async def __call__(self, actor: User, username: str, role: Role) -> None:
+        await self._save(rules.change_role(actor, await self._target(username), role))
 
 
 @dataclass(frozen=True, slots=True)
 class Ban(_ManageAccount):
-    async def __call__(self, actor: User, username: str) -> User:
-        return await self._save(rules.ban(actor, await self._target(username)))
+    async def __call__(self, actor: User, username: str) -> None:
+        await self._save(rules.ban(actor, await self._target(username)))
 
 
 @dataclass(frozen=True, slots=True)
 class Unban(_ManageAccount):
-    async def __call__(self, actor: User, username: str) -> User:
-        return await self._save(rules.unban(actor, await self._target(username)))
+    async def __call__(self, actor: User, username: str) -> None:
+        await self._save(rules.unban(actor, await self._target(username)))

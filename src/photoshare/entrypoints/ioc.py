@@ -1,7 +1,9 @@
 """The composition root: dishka providers wire adapters into ports, by scope.
 
-APP scope holds what lives as long as the process (settings, engine, pools, clients);
-REQUEST scope holds the session, the unit of work, repositories and use cases.
+APP scope holds what lives as long as the process (settings, engine, pools, clients) and
+the read queries; REQUEST scope holds the session, the unit of work, repositories and use
+cases. `providers(settings)` picks whole providers where the settings choose a technology:
+images on the local disk or on Cloudinary, counters in PostgreSQL or in Valkey.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from typing import NewType
 import anyio
 import procrastinate
 import valkey.asyncio as valkey
-from dishka import AsyncContainer, Provider, Scope, from_context, provide, provide_all
-from litestar import Request
+from dishka import Provider, Scope, alias, from_context, provide, provide_all
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -61,7 +62,7 @@ from photoshare.application import (
     users,
     variants,
 )
-from photoshare.application.auth import Authenticate, Principal, SeparateLookups, Viewer, WritePolicy
+from photoshare.application.auth import SeparateLookups, WritePolicy
 from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification
@@ -85,7 +86,6 @@ from photoshare.application.ports.images import (
     ImageStore,
     ImageTombstones,
     QrRenderer,
-    RenderedImage,
     UrlSigner,
 )
 from photoshare.application.ports.jobs import JobQueue
@@ -103,41 +103,10 @@ from photoshare.application.readmodels import (
 )
 from photoshare.application.throttle import Limit, Throttle
 from photoshare.config import Settings, sqlalchemy_url
-from photoshare.domain.errors import Unauthenticated
-from photoshare.domain.transformations import Transformation
-from photoshare.domain.users import AVATAR_SIZES, avatar_file
-
-#: Methods that only read: a read-scoped token may use them, and so may an unverified account.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class NoLocalImages:
-    """With Cloudinary, images are served by its CDN: the service renders nothing itself."""
-
-    async def original(self, key: str) -> RenderedImage | None:
-        return None
-
-    async def render(
-        self, key: str, transformation: Transformation, offered: frozenset[str] = frozenset()
-    ) -> RenderedImage | None:
-        return None
-
-    async def variant(
-        self, key: str, name: str, offered: frozenset[str] = frozenset()
-    ) -> RenderedImage | None:
-        return None
-
+from photoshare.entrypoints.http.guards import CallerProvider
 
 #: The image calls' capacity limiter (a type of its own so dishka can tell it apart).
 ImageWork = NewType("ImageWork", anyio.CapacityLimiter)
-
-
-def bearer_token(header: str) -> str:
-    """The token of an `Authorization: Bearer <token>` header; anything else is a 401."""
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("a bearer token is required")
-    return token.strip()
 
 
 class InfrastructureProvider(Provider):
@@ -161,15 +130,6 @@ class InfrastructureProvider(Provider):
     def sessionmaker(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
         return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
-    @provide
-    async def valkey_client(self, settings: Settings) -> AsyncIterator[valkey.Valkey | None]:
-        if not settings.valkey_url:
-            yield None
-            return
-        client = valkey.Valkey.from_url(settings.valkey_url, socket_timeout=2, socket_connect_timeout=2)
-        yield client
-        await client.aclose()
-
     clock = provide(SystemClock, provides=Clock)
 
     @provide
@@ -184,10 +144,6 @@ class InfrastructureProvider(Provider):
             refresh_ttl=settings.refresh_ttl,
             clock=clock,
         )
-
-    @provide
-    def revocations(self, db: PgAutocommit, client: valkey.Valkey | None) -> TokenRevocations:
-        return ValkeyTokenRevocations(client) if client is not None else SqlTokenRevocations(db)
 
     @provide
     async def read_pool(self, settings: Settings) -> AsyncIterator[AsyncConnectionPool]:
@@ -207,33 +163,8 @@ class InfrastructureProvider(Provider):
     autocommit = provide(PgAutocommit)
 
     @provide
-    def user_queries(self, reader: PgReader, store: ImageStore) -> UserQueries:
-        def avatar_url(key: str | None) -> str | None:
-            return store.original_url(avatar_file(key, AVATAR_SIZES[0])) if key else None
-
-        return SqlUserQueries(reader, avatar_url)
-
-    tag_queries = provide(SqlTagQueries, provides=TagQueries)
-
-    @provide
-    def sql_photo_queries(self, reader: PgReader, store: ImageStore) -> SqlPhotoQueries:
-        return SqlPhotoQueries(
-            reader,
-            lambda key, visibility: store.original_url(key, signed=visibility.signed_urls),
-            lambda key, variant, visibility: store.variant_url(key, variant, signed=visibility.signed_urls),
-        )
-
-    @provide
-    def photo_queries(self, queries: SqlPhotoQueries) -> PhotoQueries:
-        return queries
-
-    album_queries = provide(SqlAlbumQueries, provides=AlbumQueries)
-
-    @provide
     def url_signer(self, settings: Settings, clock: Clock) -> UrlSigner:
         return HmacUrlSigner(settings.signing_key(), clock)
-
-    image_index = provide(SqlImageIndex, provides=ImageIndex)
 
     @provide
     async def job_app(self, settings: Settings) -> AsyncIterator[procrastinate.App]:
@@ -250,10 +181,6 @@ class InfrastructureProvider(Provider):
         return queue
 
     @provide
-    def rate_limiter(self, db: PgAutocommit, client: valkey.Valkey | None) -> RateLimiter:
-        return ValkeyRateLimiter(client) if client is not None else SqlRateLimiter(db)
-
-    @provide
     def throttle(self, settings: Settings, limiter: RateLimiter) -> Throttle:
         limits = settings.rate_limits
         return Throttle(limiter, {a: Limit(limits.limit(a), limits.window) for a in limits.actions()})
@@ -262,23 +189,6 @@ class InfrastructureProvider(Provider):
     def image_work(self, settings: Settings) -> ImageWork:
         """One bound on this worker's image calls (decoding, rendering, storage), shared by all."""
         return ImageWork(anyio.CapacityLimiter(settings.image_concurrency))
-
-    @provide
-    def image_store(self, settings: Settings, limiter: ImageWork, signer: UrlSigner) -> ImageStore:
-        if settings.cloudinary_url:
-            from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
-
-            store: ImageStore = CloudinaryImageStore(settings.cloudinary_url, limiter)
-            return store
-        return LocalImageStore(
-            settings.images_dir, settings.public_base_url, limiter, settings.max_image_pixels, signer
-        )
-
-    @provide
-    def image_renderer(self, store: ImageStore) -> ImageRenderer:
-        if isinstance(store, LocalImageStore):
-            return store
-        return NoLocalImages()
 
     @provide
     def inspector(self, settings: Settings, limiter: ImageWork) -> ImageInspector:
@@ -318,12 +228,6 @@ class InfrastructureProvider(Provider):
         sender = BackgroundMailSender(transport)
         yield sender
         await sender.drain()
-
-    @provide
-    def health(
-        self, engine: AsyncEngine, client: valkey.Valkey | None, queue: ProcrastinateJobQueue
-    ) -> DependencyHealth:
-        return DependencyHealth(engine, client, queue.failed_count)
 
 
 class AccountsProvider(Provider):
@@ -373,41 +277,6 @@ class AccountsProvider(Provider):
         users.Unban,
     )
 
-    @provide
-    def token_holders(
-        self,
-        client: valkey.Valkey | None,
-        reader: PgReader,
-        revocations: TokenRevocations,
-        users: UserRepository,
-    ) -> TokenHolders:
-        """One statement per authenticated request when PostgreSQL keeps the revocations."""
-        return SeparateLookups(revocations, users) if client is not None else SqlTokenHolders(reader)
-
-    @provide
-    async def principal(
-        self,
-        request: Request,  # type: ignore[type-arg]
-        authenticate: Authenticate,
-        policy: WritePolicy,
-    ) -> Principal:
-        """Every authenticated route gets its caller here, so every write is checked here: a
-        read-scoped token, or an unverified account when the service requires verification."""
-        principal = await authenticate(bearer_token(request.headers.get("authorization", "")))
-        if request.method not in SAFE_METHODS:
-            policy.check(principal, unverified_ok=bool(request.route_handler.opt.get("unverified_ok")))
-        return principal
-
-    @provide
-    async def viewer(self, request: Request, container: AsyncContainer) -> Viewer:  # type: ignore[type-arg]
-        """Public routes: anonymous without a header, but a bad token is still an error.
-        `Authenticate` (and the session its stores hold) is built only when a token came:
-        building it for every anonymous read was ~5% of a photo request (py-spy)."""
-        if "authorization" not in request.headers:
-            return Viewer(None)
-        authenticate = await container.get(Authenticate)
-        return Viewer(await authenticate(bearer_token(request.headers["authorization"])))
-
 
 class PhotosProvider(Provider):
     scope = Scope.REQUEST
@@ -423,6 +292,7 @@ class PhotosProvider(Provider):
         photos.SearchPhotos,
         links.LinkViews,
         links.CreateLink,
+        links.GetLink,
         links.ListLinks,
         links.DeleteLink,
         links.ResolveLink,
@@ -438,15 +308,12 @@ class PhotosProvider(Provider):
 
 
 class EngagementProvider(Provider):
-    """Comments and ratings: repositories that keep the counters, use cases, and read queries
-    (on the app-wide read pool, like the other read models)."""
+    """Comments and ratings: repositories that keep the counters, and their use cases."""
 
     scope = Scope.REQUEST
 
     comment_repository = provide(SqlCommentRepository, provides=CommentRepository)
-    comment_queries = provide(SqlCommentQueries, provides=CommentQueries, scope=Scope.APP)
     rating_repository = provide(SqlRatingRepository, provides=RatingRepository)
-    rating_queries = provide(SqlRatingQueries, provides=RatingQueries, scope=Scope.APP)
     use_cases = provide_all(
         comments.AddComment,
         comments.EditComment,
@@ -479,10 +346,108 @@ class SharingProvider(Provider):
     )
 
 
-def providers() -> list[Provider]:
+class QueriesProvider(Provider):
+    """Every read model, on the app-wide read pool: no session, no request scope."""
+
+    scope = Scope.APP
+
+    user_queries = provide(SqlUserQueries, provides=UserQueries)
+    tag_queries = provide(SqlTagQueries, provides=TagQueries)
+    sql_photo_queries = provide(SqlPhotoQueries.serving, provides=SqlPhotoQueries)
+    photo_queries = alias(source=SqlPhotoQueries, provides=PhotoQueries)
+    album_queries = provide(SqlAlbumQueries, provides=AlbumQueries)
+    comment_queries = provide(SqlCommentQueries, provides=CommentQueries)
+    rating_queries = provide(SqlRatingQueries, provides=RatingQueries)
+    image_index = provide(SqlImageIndex, provides=ImageIndex)
+
+
+class LocalImagesProvider(Provider):
+    """Images on the local disk, rendered and served by the service itself."""
+
+    scope = Scope.APP
+
+    @provide
+    def image_store(self, settings: Settings, limiter: ImageWork, signer: UrlSigner) -> LocalImageStore:
+        return LocalImageStore(
+            settings.images_dir, settings.public_base_url, limiter, settings.max_image_pixels, signer
+        )
+
+    store = alias(source=LocalImageStore, provides=ImageStore)
+    renderer = alias(source=LocalImageStore, provides=ImageRenderer)
+
+
+class CloudinaryImagesProvider(Provider):
+    """Images on Cloudinary: its CDN renders and serves them, the service renders nothing."""
+
+    scope = Scope.APP
+
+    @provide
+    def image_store(self, settings: Settings, limiter: ImageWork) -> ImageStore:
+        from photoshare.adapters.storage.cloudinary import CloudinaryImageStore
+
+        assert settings.cloudinary_url
+        return CloudinaryImageStore(settings.cloudinary_url, limiter)
+
+    @provide
+    def renderer(self) -> ImageRenderer:
+        from photoshare.adapters.storage.cloudinary import NoLocalImages
+
+        return NoLocalImages()
+
+
+class PostgresCountersProvider(Provider):
+    """Revocations and rate counters in PostgreSQL, on autocommit connections."""
+
+    scope = Scope.APP
+
+    revocations = provide(SqlTokenRevocations, provides=TokenRevocations)
+    # The account and its token's revocation in one statement, on every authenticated request.
+    token_holders = provide(SqlTokenHolders, provides=TokenHolders)
+    rate_limiter = provide(SqlRateLimiter, provides=RateLimiter)
+
+    @provide
+    def health(self, engine: AsyncEngine, queue: ProcrastinateJobQueue) -> DependencyHealth:
+        return DependencyHealth(engine, None, queue.failed_count)
+
+
+class ValkeyCountersProvider(Provider):
+    """Revocations and rate counters in Valkey, shared by every worker."""
+
+    scope = Scope.APP
+
+    @provide
+    async def valkey_client(self, settings: Settings) -> AsyncIterator[valkey.Valkey]:
+        assert settings.valkey_url
+        client = valkey.Valkey.from_url(settings.valkey_url, socket_timeout=2, socket_connect_timeout=2)
+        yield client
+        await client.aclose()
+
+    revocations = provide(ValkeyTokenRevocations, provides=TokenRevocations)
+    # Two stores: the revocation in Valkey, then the account in PostgreSQL.
+    token_holders = provide(SeparateLookups, provides=TokenHolders, scope=Scope.REQUEST)
+    rate_limiter = provide(ValkeyRateLimiter, provides=RateLimiter)
+
+    @provide
+    def health(
+        self, engine: AsyncEngine, client: valkey.Valkey, queue: ProcrastinateJobQueue
+    ) -> DependencyHealth:
+        return DependencyHealth(engine, client, queue.failed_count)
+
+
+def images_on_cdn(settings: Settings) -> bool:
+    """The one place the settings choose where images live (the app mounts the image routes
+    only when the service serves them itself)."""
+    return bool(settings.cloudinary_url)
+
+
+def providers(settings: Settings) -> list[Provider]:
     return [
         InfrastructureProvider(),
+        QueriesProvider(),
+        CloudinaryImagesProvider() if images_on_cdn(settings) else LocalImagesProvider(),
+        ValkeyCountersProvider() if settings.valkey_url else PostgresCountersProvider(),
         AccountsProvider(),
+        CallerProvider(),
         PhotosProvider(),
         EngagementProvider(),
         SharingProvider(),

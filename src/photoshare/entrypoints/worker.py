@@ -34,7 +34,7 @@ async def run_worker(settings: Settings, *override: Provider, wait: bool = True,
     # The same providers as the HTTP app, so a task's use case is wired as a request's is
     # (LitestarProvider only declares the Request that the HTTP-only providers need).
     container = make_async_container(
-        *ioc.providers(), LitestarProvider(), *override, context={Settings: settings}
+        *ioc.providers(settings), LitestarProvider(), *override, context={Settings: settings}
     )
     try:
         app = await container.get(procrastinate.App)

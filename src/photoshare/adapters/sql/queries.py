@@ -17,6 +17,7 @@ from photoshare.adapters.sql.photos import PHOTO_COLUMNS, variants_from_json
 from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
 from photoshare.adapters.sql.visibility import listed, shapes, viewer_shape, visible
+from photoshare.application.ports.images import ImageStore
 from photoshare.application.readmodels import (
     PhotoMetadata,
     PhotoPage,
@@ -79,6 +80,15 @@ class SqlPhotoQueries:
         self._reader = reader
         self.url_for = url_for
         self._variant_url = variant_url or (lambda key, v, visibility: url_for(key, visibility))
+
+    @classmethod
+    def serving(cls, reader: PgReader, store: ImageStore) -> SqlPhotoQueries:
+        """Answers carry the store's URLs: signed (and expiring) unless the photo is public."""
+        return cls(
+            reader,
+            lambda key, visibility: store.original_url(key, signed=visibility.signed_urls),
+            lambda key, variant, visibility: store.variant_url(key, variant, signed=visibility.signed_urls),
+        )
 
     def view(self, row: Any) -> PhotoView:
         """A row of `PHOTO_ROW` as the answer shows it."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -16,9 +15,10 @@ from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, revoked_tokens, users
 from photoshare.adapters.sql.tokens import FAMILY_PREFIX
 from photoshare.adapters.sql.visibility import listed
+from photoshare.application.ports.images import ImageStore
 from photoshare.application.readmodels import MeView, ProfileView
 from photoshare.domain.errors import Conflict, NotFound
-from photoshare.domain.users import Role, User
+from photoshare.domain.users import AVATAR_SIZES, Role, User, avatar_file
 
 # Serialises only the sign-ups that find the table empty, so exactly one becomes admin.
 FIRST_ACCOUNT_LOCK = 0x70686F746F  # "photo"
@@ -243,13 +243,15 @@ _PROFILE = _view_select(ProfileView)
 
 
 class SqlUserQueries:
-    def __init__(self, reader: PgReader, avatar_url: Callable[[str | None], str | None]) -> None:
+    def __init__(self, reader: PgReader, store: ImageStore) -> None:
         self._reader = reader
-        self._avatar_url = avatar_url
+        self._store = store
 
     def _with_avatar_url(self, row: Any) -> dict[str, Any]:
+        """The stored key becomes the largest avatar's URL (avatars are always public)."""
         values: dict[str, Any] = row._asdict()
-        values["avatar_url"] = self._avatar_url(values.pop("avatar_key"))
+        key = values.pop("avatar_key")
+        values["avatar_url"] = self._store.original_url(avatar_file(key, AVATAR_SIZES[0])) if key else None
         return values
 
     async def me(self, user_id: uuid.UUID) -> MeView:

@@ -21,7 +21,7 @@ import cloudinary.utils
 
 from photoshare.adapters.imaging import placeholder_of_bytes
 from photoshare.adapters.storage.keys import split_key
-from photoshare.application.ports.images import CleanImage, Rendition
+from photoshare.application.ports.images import CleanImage, RenderedImage, Rendition
 from photoshare.domain.errors import DomainError, Unavailable, UpstreamFailed
 from photoshare.domain.photos import VARIANT_SIZES, Variant
 from photoshare.domain.transformations import Transformation
@@ -243,3 +243,20 @@ def _from_exception(exc: cloudinary.exceptions.Error) -> DomainError:
     # RateLimited, GeneralError, and connections refused, reset or timed out (a bare Error).
     logger.warning("Cloudinary call failed: %s", str(exc)[:500])
     return Unavailable("the image service cannot answer now")
+
+
+class NoLocalImages:
+    """`ImageRenderer` beside Cloudinary: its CDN serves the images, the service renders nothing."""
+
+    async def original(self, key: str) -> RenderedImage | None:
+        return None
+
+    async def render(
+        self, key: str, transformation: Transformation, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
+        return None
+
+    async def variant(
+        self, key: str, name: str, offered: frozenset[str] = frozenset()
+    ) -> RenderedImage | None:
+        return None

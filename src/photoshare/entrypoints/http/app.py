@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
     """Build the app. Tests pass settings and providers that replace the real ones."""
     settings = settings or Settings.from_env()
     container = make_async_container(
-        *ioc.providers(), LitestarProvider(), *override, context={Settings: settings}
+        *ioc.providers(settings), LitestarProvider(), *override, context={Settings: settings}
     )
     metrics_handlers, metrics_middleware = metrics_routes(settings.metrics)
 
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, *override: Provider) -> Litesta
             web_static_router(),
             *metrics_handlers,
             # With Cloudinary the CDN serves images; locally the service does.
-            *([] if settings.cloudinary_url else [original_image, transformed_image, variant_image]),
+            *([] if ioc.images_on_cdn(settings) else [original_image, transformed_image, variant_image]),
         ],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),

@@ -11,10 +11,10 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from photoshare.application.auth import LogIn, LogOut, Principal, Refresh, SignUp, Tokens
-from photoshare.application.readmodels import MeView
+from photoshare.application.readmodels import MeView, UserQueries
 from photoshare.application.throttle import Throttle
 from photoshare.domain.errors import InvalidInput, UnsupportedMedia
-from photoshare.domain.users import User, normalise_login
+from photoshare.domain.users import normalise_login
 from photoshare.entrypoints.http.errors import OAuthError, field_named_in, plain_message
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
@@ -25,22 +25,6 @@ from photoshare.entrypoints.http.schemas import LoginIn, LogoutIn, RefreshIn, Si
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _FORM_FIELDS = ("grant_type", "username", "password")
 MAX_LOGIN_BODY = 4096
-
-
-def me_view(user: User, photo_count: int = 0) -> MeView:
-    return MeView(
-        id=user.id,
-        username=user.username,
-        email=user.email,
-        full_name=user.full_name,
-        bio=user.bio,
-        role=user.role.value,
-        is_active=user.is_active,
-        created_at=user.created_at,
-        photo_count=photo_count,
-        email_verified=user.email_verified,
-        avatar_url=None,
-    )
 
 
 def tokens_out(tokens: Tokens) -> TokensOut:
@@ -100,8 +84,10 @@ class AuthController(Controller):
         responses=answers(409, 429),
     )
     @inject
-    async def signup(self, data: JSONBody[SignUpIn], sign_up: FromDishka[SignUp]) -> MeView:
-        return me_view(await sign_up(data.username, data.email, data.password))
+    async def signup(
+        self, data: JSONBody[SignUpIn], sign_up: FromDishka[SignUp], queries: FromDishka[UserQueries]
+    ) -> MeView:
+        return await queries.me(await sign_up(data.username, data.email, data.password))
 
     @post(
         "/login",

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from photoshare.application.auth import Principal, Viewer
 from photoshare.application.comments import AddComment, DeleteComment, EditComment
 from photoshare.application.readmodels import CommentPage, CommentQueries, CommentView
+from photoshare.domain.access import VisibleTo
 from photoshare.entrypoints.http.guards import authenticated, throttled
 from photoshare.entrypoints.http.openapi import SECURITY
 from photoshare.entrypoints.http.openapi_answers import answers
@@ -57,8 +58,10 @@ class CommentsController(Controller):
         data: JSONBody[CommentIn],
         principal: FromDishka[Principal],
         add: FromDishka[AddComment],
+        queries: FromDishka[CommentQueries],
     ) -> CommentView:
-        return await add(principal.user, photo_id, data.text)
+        comment_id = await add(principal.user, photo_id, data.text)
+        return await queries.get(comment_id, VisibleTo.of(principal.user))
 
     @get(
         "/comments/{comment_id:uuid}",
@@ -88,8 +91,10 @@ class CommentsController(Controller):
         data: JSONBody[CommentIn],
         principal: FromDishka[Principal],
         edit: FromDishka[EditComment],
+        queries: FromDishka[CommentQueries],
     ) -> CommentView:
-        return await edit(principal.user, comment_id, data.text)
+        await edit(principal.user, comment_id, data.text)
+        return await queries.get(comment_id, VisibleTo.of(principal.user))
 
     @delete(
         "/comments/{comment_id:uuid}",

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Redirect
 
 from photoshare.application.auth import Principal
-from photoshare.application.links import CreateLink, DeleteLink, ListLinks, RenderQr, ResolveLink
+from photoshare.application.links import CreateLink, DeleteLink, GetLink, ListLinks, RenderQr, ResolveLink
 from photoshare.application.readmodels import LinkView
 from photoshare.entrypoints.http.caching import IMMUTABLE, REDIRECT
 from photoshare.entrypoints.http.guards import authenticated, throttled
@@ -48,8 +48,11 @@ class PhotoLinksController(Controller):
         data: JSONBody[TransformationIn],
         principal: FromDishka[Principal],
         create: FromDishka[CreateLink],
+        get_link: FromDishka[GetLink],
     ) -> LinkView:
-        return await create(principal.user, photo_id, data.options())
+        return await get_link(
+            principal.user, photo_id, await create(principal.user, photo_id, data.options())
+        )
 
     @get(
         "/",

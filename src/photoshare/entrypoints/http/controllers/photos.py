@@ -108,8 +108,8 @@ class PhotosController(Controller):
         if len(tags) > MAX_TAGS_PER_PHOTO:  # as many fields as a JSON edit may list (the document's maxItems)
             raise InvalidInput(f"at most {MAX_TAGS_PER_PHOTO} tags fields", field="tags")
         visibility = Visibility.parse(data.visibility if isinstance(data.visibility, str) else None)
-        photo = await upload(principal.user, content, data.description, tags, visibility)
-        return await queries.get(photo.id, VisibleTo.of(principal.user))
+        photo_id = await upload(principal.user, content, data.description, tags, visibility)
+        return await queries.get(photo_id, VisibleTo.of(principal.user))
 
     @get(
         "/{photo_id:uuid}",

@@ -77,9 +77,11 @@ class SharesController(Controller):
         photo_id: FromPath[uuid.UUID],
         principal: FromDishka[Principal],
         create: FromDishka[CreateShare],
+        get_share: FromDishka[GetShare],
         data: ShareBody = None,
     ) -> ShareView:
-        return await create(principal.user, ShareKind.PHOTO, photo_id, _terms(data))
+        share_id = await create(principal.user, ShareKind.PHOTO, photo_id, _terms(data))
+        return await get_share(principal.user, share_id)
 
     @post(
         "/albums/{album_id:uuid}/shares",
@@ -97,9 +99,11 @@ class SharesController(Controller):
         album_id: FromPath[uuid.UUID],
         principal: FromDishka[Principal],
         create: FromDishka[CreateShare],
+        get_share: FromDishka[GetShare],
         data: ShareBody = None,
     ) -> ShareView:
-        return await create(principal.user, ShareKind.ALBUM, album_id, _terms(data))
+        share_id = await create(principal.user, ShareKind.ALBUM, album_id, _terms(data))
+        return await get_share(principal.user, share_id)
 
     @get(
         "/shares",
@@ -150,8 +154,9 @@ class SharesController(Controller):
         data: SharePatch,
         principal: FromDishka[Principal],
         edit: FromDishka[EditShare],
+        get_share: FromDishka[GetShare],
     ) -> ShareView:
-        return await edit(
+        await edit(
             principal.user,
             share_id,
             label=data.label,
@@ -159,6 +164,7 @@ class SharesController(Controller):
             max_views=data.max_views,
             password=data.password,
         )
+        return await get_share(principal.user, share_id)
 
     @delete(
         "/shares/{share_id:uuid}",
