@@ -99,7 +99,7 @@ class Settings:
     db_statement_timeout_ms: int = 3000
     #: A request waits this long for a pooled connection, then gets a 503 with Retry-After:
     #: a saturated database answers quickly instead of queueing clients until they give up.
-    db_pool_wait_ms: int = 2000
+    db_pool_wait_ms: int = 5000
     hash_concurrency: int = 2
     bcrypt_rounds: int = 12
     image_concurrency: int = 2
