@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Any
@@ -22,7 +24,7 @@ from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController, PrometheusMiddleware
-from litestar.types import ControllerRouterHandler, Guard, Middleware
+from litestar.types import ControllerRouterHandler, Guard, Message, Middleware, Send
 from prometheus_client import Counter, Gauge
 from psycopg_pool import AsyncConnectionPool
 
@@ -84,6 +86,20 @@ class _RouteLabelledMiddleware(PrometheusMiddleware):
             "status_code": 200,
             "app_name": self._config.app_name,
         }
+
+    def _get_wrapped_send(self, send: Send, request_span: dict[str, float]) -> Callable[[Message], Any]:
+        """The status and the time to the body, as the stock middleware records them, but
+        without `functools.wraps` per request (~8% of a photo request under py-spy --gil)."""
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                request_span["status_code"] = message["status"]
+            elif message["type"] == "http.response.body":
+                request_span["end_time"] = time.perf_counter()
+                request_span["duration"] = request_span["end_time"] - request_span["start_time"]
+            await send(message)
+
+        return timed_send
 
 
 class MetricsController(PrometheusController):
