@@ -101,8 +101,8 @@ bench: install ## load-test the real service (seeded with N photos) against a ba
 clean: ## remove caches (keeps .venv and var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache bench/work
 
-UPLOAD_RUNS ?= 5
+UPLOAD_RUNS ?= 10
 UPLOAD_MIB  ?= 10
 
-bench-upload: install ## time a 10 MiB JPEG upload through the app and report peak memory
+bench-upload: install ## a 10 MiB JPEG upload with jobs on (median, p95) and its time until ready, vs the first release
 	$(BIN)/python bench/upload.py --runs $(UPLOAD_RUNS) --mib $(UPLOAD_MIB)

@@ -1,5 +1,6 @@
 """The data `make bench` needs beyond the seed, made over HTTP: users with tokens, photo ids,
-keywords and short links; and the fresh (user, photo) pairs the rating scenario walks."""
+keywords, short links and a handful of ready photos' variants; and the fresh (user, photo)
+pairs the rating scenario walks."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ import math
 import random
 import re
 import secrets
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from scenarios import Fixtures
 
 PASSWORD = "bench-password-1"
+VARIANT_UPLOADS = 12  # distinct images behind the variant scenario, besides the seed's own
+READY_TIMEOUT = 300.0  # the service's job worker makes their variants meanwhile
 
 
 def prepare(url: str, users_wanted: int, photo_ids: int, rng: random.Random) -> Fixtures:
@@ -49,6 +54,7 @@ def prepare(url: str, users_wanted: int, photo_ids: int, rng: random.Random) -> 
         photos = [p for items in pool.map(page, range(0, pages * step, step)) for p in items]
         photos = list({p["id"]: p for p in photos}.values())
         source, slugs = make_links(client, tokens[0])
+        uploaded = upload_ready(client, tokens[0], VARIANT_UPLOADS)
     words: Counter[str] = Counter()
     for photo in photos:
         words.update(t.lower() for t in photo.get("tags") or [])
@@ -59,7 +65,50 @@ def prepare(url: str, users_wanted: int, photo_ids: int, rng: random.Random) -> 
     keywords = sorted(ranked[:30] + rng.sample(tail, min(30, len(tail))))
     ratable = [p["id"] for p in photos if p["id"] != source]
     rng.shuffle(ratable)
-    return Fixtures(users, tokens, photos, ratable, slugs, keywords or ["photo"], source)
+    small = list(dict.fromkeys(small_variant_path(p) for p in [*uploaded, *photos] if p.get("variants")))
+    return Fixtures(users, tokens, photos, ratable, slugs, keywords or ["photo"], source, small)
+
+
+def small_variant_path(photo: dict[str, Any]) -> str:
+    url: str = next(v["url"] for v in photo["variants"] if v["name"] == "small")
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def upload_ready(client: httpx.Client, token: str, count: int) -> list[dict[str, Any]]:
+    """Upload `count` distinct 1600x1200 JPEGs and wait until the job worker has made their
+    variants (the seed's photos are ready too, but share a handful of files)."""
+    from PIL import Image
+
+    auth = {"Authorization": f"Bearer {token}"}
+    ids = []
+    print(f"bench: uploading {count} photos and waiting for their variants", flush=True)
+    for i in range(count):
+        image = Image.radial_gradient("L").resize((1600, 1200)).rotate(i * 30).convert("RGB")
+        image = Image.merge(
+            "RGB", (image.getchannel(0), Image.effect_noise((1600, 1200), 20 + i), image.getchannel(2))
+        )
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=90)
+        answer = client.post(
+            "/api/photos",
+            headers=auth,
+            files={"file": (f"variant-{i}.jpg", buffer.getvalue(), "image/jpeg")},
+            data={"description": "bench variant source", "tags": "bench"},
+        )
+        ids.append(str(answer.raise_for_status().json()["id"]))
+    deadline = time.monotonic() + READY_TIMEOUT
+    ready: list[dict[str, Any]] = []
+    while ids:
+        photo = client.get(f"/api/photos/{ids[0]}").raise_for_status().json()
+        if photo["status"] == "ready":
+            ready.append(photo)
+            ids.pop(0)
+        elif time.monotonic() > deadline:
+            raise SystemExit(f"bench: photo {ids[0]} was not ready after {READY_TIMEOUT:.0f} s")
+        else:
+            time.sleep(0.2)
+    return ready
 
 
 def make_links(client: httpx.Client, token: str) -> tuple[str, list[str]]:

@@ -24,6 +24,7 @@ class Fixtures:
     slugs: list[str]
     keywords: list[str]
     source_photo: str
+    small_variants: list[str]  # paths of ready photos' `small` variants
 
 
 @dataclass
@@ -55,6 +56,9 @@ GETS: list[tuple[str, str, Callable[[Fixtures], list[str]]]] = [
     ("QR PNG", "GET /api/links/{slug}/qr", lambda fx: [f"/api/links/{s}/qr" for s in fx.slugs]),
 ]
 
+# What a browser sends for an <img>: the variant scenario is served AVIF (encoded once, cached).
+BROWSER_ACCEPT = "image/avif,image/webp,*/*"
+
 # The scenarios `make bench` also runs together: log-ins at full CONNECTIONS, reads inside.
 STORM_READS = "get photo"
 STORM_LOGINS = "log in"
@@ -80,8 +84,19 @@ def scenarios(fx: Fixtures, connections: int, login_connections: int) -> list[Sc
     def rate(c: httpx.Client) -> httpx.Response:  # pair 0 of rating_pairs
         return c.post(f"/api/photos/{fx.ratable[0]}/ratings", headers=auth, json={"value": 4})
 
+    def variant(c: httpx.Client) -> httpx.Response:
+        return c.get(fx.small_variants[0], headers={"Accept": BROWSER_ACCEPT})
+
     return [
         *(gets(name, shown, paths(fx)) for name, shown, paths in GETS),
+        Scenario(
+            "small variant (AVIF)",
+            f"GET /images/v/small/{{key}} (Accept: {BROWSER_ACCEPT})",
+            "get.lua",
+            {"BENCH_LIST": fx.small_variants, "BENCH_ACCEPT": [BROWSER_ACCEPT]},
+            connections,
+            variant,
+        ),
         Scenario(
             "post a comment",
             "POST /api/photos/{id}/comments",
@@ -112,15 +127,20 @@ def scenarios(fx: Fixtures, connections: int, login_connections: int) -> list[Sc
 
 def searches(today: dt.date, total: int) -> dict[str, dict[str, str]]:
     """The searches `make bench-search` measures. Words and tags are picked by their
-    frequency in the seeded data (the same at every size): `forest` is in about 3% of the
-    photos, `sunset` in 20%, `ocarina` in 0.08%; the `street` tag is on 6%, a 4.5+ average
-    on 10%."""
+    frequency in the seeded data (the same at every size): the word `forest` is in about
+    2.6% of the photos, `sunset` in 20%, `ocarina` in 0.08%, the words starting with `sun`
+    (typed so far) in 25%, the phrase `golden light` in 0.75%; the `street` tag is on 6%,
+    `travel` on 28%, a 4.5+ average on 10%."""
     day = dt.timedelta(days=1)
     return {
         "first page": {},
         "common word": {"q": "forest"},
         "very common word": {"q": "sunset"},
         "rare word": {"q": "ocarina"},
+        "prefix (typing)": {"q": "sun"},
+        "phrase": {"q": '"golden light"'},
+        "very common, by rating": {"q": "sunset", "sort": "-rating"},
+        "word and common tag": {"q": "sunset", "tag": "travel"},
         "tag": {"tag": "street"},
         "rating filter": {"min_rating": "4.5"},
         "date range (30 days)": {

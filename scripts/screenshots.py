@@ -31,6 +31,10 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with running_service() as service, chromium() as browser:
         world = make_world(service)
+        with service.client(world.alice.token) as c:
+            album = c.post("/api/albums", json={"title": "Summer by the sea"}).json()
+            for photo in c.get("/api/users/alice/photos", params={"limit": 6}).json()["items"]:
+                c.put(f"/api/albums/{album['id']}/photos/{photo['id']}").raise_for_status()
         for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             context = browser.new_context(base_url=service.base_url, viewport=viewport)
             page = context.new_page()
@@ -44,7 +48,11 @@ def main() -> None:
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=str(OUT / f"{name}-{size}.png"))
             log_in(page, "alice")
-            for name, path in (("photo", f"/photos/{world.photo_id}"), ("account", "/account")):
+            for name, path in (
+                ("photo", f"/photos/{world.photo_id}"),
+                ("account", "/account"),
+                ("album", f"/albums/{album['id']}"),
+            ):
                 page.goto(path)
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=str(OUT / f"{name}-{size}.png"), full_page=name == "photo")
@@ -61,6 +69,10 @@ def main() -> None:
                 "sunset, sea"
             )
             page.screenshot(path=str(OUT / f"upload-{size}.png"))
+            log_in(page, "root")
+            page.goto("/admin/users")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / f"users-{size}.png"))
             context.close()
     print(f"wrote {len(list(OUT.glob('*.png')))} screenshots to {OUT.relative_to(ROOT)}")
 

@@ -11,7 +11,10 @@ What it writes, and why it looks like it does:
   consistent with the rows, as the service would have left them;
 - a handful of real JPEGs in the local images dir that the photos point to, so the
   seeded photos can be viewed (they share those files: deleting one seeded photo through
-  the API deletes its shared file, a cost accepted for test data).
+  the API deletes its shared file, a cost accepted for test data), with their variants and
+  placeholder made by the service's own store: seeded photos are `ready`, as real ones are
+  once their job has run (a `processing` seed would also have the periodic requeue job
+  render 500 of them every five minutes, in the middle of `make bench`).
 
 How it is fast: rows are generated in Python and streamed with COPY (psycopg 3
 `cursor.copy`, a writer thread sending one chunk while the next is generated), all in
@@ -40,11 +43,13 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, TextIO
 
+import anyio
 import bcrypt
 import psycopg
 from PIL import Image, ImageDraw
@@ -53,7 +58,10 @@ from psycopg.copy import QueuedLibpqWriter
 
 import vocabulary
 from photoshare.adapters.sql.migrate import upgrade
+from photoshare.adapters.sql.photos import variants_json
+from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.config import Settings, libpq_url
+from photoshare.domain.photos import PhotoStatus, planned_variants
 from photoshare.domain.ratings import RatingSummary
 from photoshare.entrypoints.cli import database
 
@@ -61,11 +69,13 @@ PASSWORD = "password123"
 YEARS = 3
 BATCH = 20_000
 LOADED_TABLES = ("photos", "photo_tags", "ratings", "comments")
+READY = PhotoStatus.READY.value
 IMAGES = [(800, 600), (600, 800), (1024, 683), (640, 640), (900, 600), (683, 1024)]
 
 _PHOTO_COLUMNS = (
     "id, owner_id, image_key, content_type, width, height, description, tag_names, "
-    "rating_count, rating_total, rating_average, comment_count, created_at, updated_at"
+    "rating_count, rating_total, rating_average, comment_count, created_at, updated_at, "
+    "status, variants, placeholder"
 )
 
 
@@ -202,8 +212,18 @@ def average(total: int, count: int) -> str:
     return f"{RatingSummary(count=count, total=total).average:.2f}"
 
 
-def write_images(images_dir: Path) -> list[tuple[str, int, int]]:
-    """A few small real JPEGs (gradients and shapes), written once and shared by the photos."""
+@dataclass(frozen=True)
+class SeedImage:
+    key: str
+    width: int
+    height: int
+    variants: str  # the `variants` column as COPY text (JSON)
+    placeholder: str
+
+
+def write_images(images_dir: Path) -> list[SeedImage]:
+    """A few small real JPEGs (gradients and shapes), written once and shared by the photos,
+    with the variants and placeholder the variants job would make of them."""
     originals = images_dir / "originals"
     originals.mkdir(parents=True, exist_ok=True)
     keys = []
@@ -227,16 +247,27 @@ def write_images(images_dir: Path) -> list[tuple[str, int, int]]:
             )
             image.save(path, "JPEG", quality=80)
         keys.append((key, width, height))
-    return keys
+    store = LocalImageStore(
+        images_dir, "http://seed.invalid", anyio.CapacityLimiter(1), Settings().max_image_pixels
+    )
+    made = []
+    for key, width, height in keys:
+        rendition = anyio.run(store.make_variants, key, planned_variants(width, height))
+        if rendition is None or rendition.placeholder is None:
+            raise SystemExit(f"seed: could not make the variants of {key}")
+        made.append(
+            SeedImage(
+                key, width, height, json.dumps(variants_json(rendition.variants)), rendition.placeholder
+            )
+        )
+    return made
 
 
 class PhotoRows:
     """COPY lines for photos and what hangs off them, counting per user as it goes so
     that `users.photo_count` and `users.comment_count` can be written exactly."""
 
-    def __init__(
-        self, gen: Generator, images: list[tuple[str, int, int]], tag_ids: dict[str, int], n: int
-    ) -> None:
+    def __init__(self, gen: Generator, images: list[SeedImage], tag_ids: dict[str, int], n: int) -> None:
         self.gen, self.images, self.tag_ids = gen, images, tag_ids
         self.step = (gen.now - gen.start) / n
         self.photo_counts = [0] * len(gen.user_ids)
@@ -253,7 +284,7 @@ class PhotoRows:
         photo_id, owner = gen.uuid(), gen.owner()
         self.photo_counts[owner] += 1
         created = gen.start + (i + rng.random()) * self.step  # chronological, as uploads arrive
-        key, width, height = self.images[i % len(self.images)]
+        image = self.images[i % len(self.images)]
         names = gen.tags()
         lines["photo_tags"].extend(f"{photo_id}\t{self.tag_ids[name]}\n" for name in names)
         values = self.ratings(photo_id, owner, created, lines["ratings"])
@@ -269,9 +300,9 @@ class PhotoRows:
         total = sum(values)
         mean = average(total, len(values)) if values else "\\N"
         lines["photos"].append(
-            f"{photo_id}\t{gen.user_ids[owner]}\t{key}\timage/jpeg\t{width}\t{height}\t"
+            f"{photo_id}\t{gen.user_ids[owner]}\t{image.key}\timage/jpeg\t{image.width}\t{image.height}\t"
             f"{gen.description()}\t{Writer.array(names)}\t{len(values)}\t{total}\t{mean}\t{comments}\t"
-            f"{ts(created)}\t{ts(edited)}\n"
+            f"{ts(created)}\t{ts(edited)}\t{READY}\t{image.variants}\t{image.placeholder}\n"
         )
 
     def ratings(self, photo_id: str, owner: int, created: float, out: list[str]) -> list[int]:

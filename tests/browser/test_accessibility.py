@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import World, audit, log_in
+from tests.browser.conftest import Service, World, audit, log_in
 
 PUBLIC = [
     "/",
@@ -33,7 +33,7 @@ def test_public_pages(page: Page, world: World, path: str) -> None:
     assert audit(page) == []
 
 
-def test_photo_page_and_signed_in_pages(page: Page, world: World) -> None:
+def test_photo_page_and_signed_in_pages(page: Page, service: Service, world: World) -> None:
     log_in(page, "alice")
     failures = {}
     for path in [f"/photos/{world.photo_id}", *SIGNED_IN]:
@@ -41,8 +41,17 @@ def test_photo_page_and_signed_in_pages(page: Page, world: World) -> None:
         _settle(page)
         if found := audit(page):
             failures[path] = found
+    with service.client(world.alice.token) as c:
+        album = c.post("/api/albums", json={"title": "Audited album"}).json()
+        c.put(f"/api/albums/{album['id']}/photos/{world.photo_id}").raise_for_status()
+        share = c.post(f"/api/photos/{world.photo_id}/shares", json={"password": "audit-password"}).json()
+    for path in [f"/albums/{album['id']}", share["url"]]:
+        page.goto(path)
+        _settle(page)
+        if found := audit(page):
+            failures[path] = found
     log_in(page, "root")
-    for path in [f"/photos/{world.photo_id}", "/u/bob"]:
+    for path in [f"/photos/{world.photo_id}", "/u/bob", "/admin/users", f"/albums/{album['id']}"]:
         page.goto(path)
         _settle(page)
         if found := audit(page):

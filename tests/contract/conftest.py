@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from photoshare.adapters.embedded_postgres import EmbeddedPostgres
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.sql.comments import SqlCommentRepository
-from photoshare.adapters.sql.photos import SqlLinkRepository, SqlPhotoRepository
+from photoshare.adapters.sql.photos import SqlLinkLookups, SqlLinkRepository, SqlPhotoRepository
 from photoshare.adapters.sql.ratings import SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.tables import metadata, photos, users
@@ -38,7 +38,7 @@ from photoshare.application.ports.accounts import (
     UserRepository,
 )
 from photoshare.application.ports.engagement import CommentRepository, RatingRepository
-from photoshare.application.ports.photos import LinkRepository, PhotoRepository
+from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoRepository
 from tests.integration import conftest as integration
 from tests.unit.fakes import (
     InMemoryCommentRepository,
@@ -63,6 +63,7 @@ class Repos:
     users: UserRepository
     photos: PhotoRepository
     links: LinkRepository
+    link_lookups: LinkLookups
     comments: CommentRepository
     ratings: RatingRepository
     refresh_tokens: RefreshTokenStore
@@ -85,11 +86,13 @@ class FakeBackend:
 
     def __init__(self) -> None:
         photo_repo = InMemoryPhotoRepository()
+        link_repo = InMemoryLinkRepository(photo_repo)  # the fake serves both link ports
         self.comments = InMemoryCommentRepository(photos=photo_repo)
         self.repos = Repos(
             users=InMemoryUserRepository(),
             photos=photo_repo,
-            links=InMemoryLinkRepository(photo_repo),
+            links=link_repo,
+            link_lookups=link_repo,
             comments=self.comments,
             ratings=InMemoryRatingRepository(photos=photo_repo),
             refresh_tokens=InMemoryRefreshTokenStore(),
@@ -123,7 +126,8 @@ class SqlBackend:
             yield Repos(
                 users=SqlUserRepository(session, reader),
                 photos=SqlPhotoRepository(session, reader),
-                links=SqlLinkRepository(session, reader),
+                links=SqlLinkRepository(session),
+                link_lookups=SqlLinkLookups(reader),
                 comments=SqlCommentRepository(session, PgAutocommit(self.pool)),
                 ratings=SqlRatingRepository(session),
                 refresh_tokens=SqlRefreshTokenStore(session),

@@ -203,16 +203,16 @@ async def test_links_are_found_by_id_and_slug_with_their_image_key(backend: Back
     async with backend.unit() as repos:
         assert await repos.links.get(link.id) == link
         assert await repos.links.get(uuid.uuid4()) is None
-        assert await repos.links.get_by_slug("abc123") == (link, photo.image_key, Visibility.PUBLIC)
-        assert await repos.links.get_by_slug("nope") is None
-        assert await repos.links.exists_for_image(photo.image_key, SMALL)
-        assert not await repos.links.exists_for_image(photo.image_key, ROUND)
-        assert not await repos.links.exists_for_image("photos/other.png", SMALL)
+        assert await repos.link_lookups.get_by_slug("abc123") == (link, photo.image_key, Visibility.PUBLIC)
+        assert await repos.link_lookups.get_by_slug("nope") is None
+        assert await repos.link_lookups.exists_for_image(photo.image_key, SMALL)
+        assert not await repos.link_lookups.exists_for_image(photo.image_key, ROUND)
+        assert not await repos.link_lookups.exists_for_image("photos/other.png", SMALL)
         await repos.links.delete(link.id)
     async with backend.unit() as repos:
         assert await repos.links.get(link.id) is None
-        assert await repos.links.get_by_slug("abc123") is None
-        assert not await repos.links.exists_for_image(photo.image_key, SMALL)
+        assert await repos.link_lookups.get_by_slug("abc123") is None
+        assert not await repos.link_lookups.exists_for_image(photo.image_key, SMALL)
 
 
 async def test_a_photos_links_are_listed_oldest_first_then_by_id(backend: Backend) -> None:

@@ -143,6 +143,29 @@ def test_search_by_word_and_by_tag_and_list_tags(http: httpx.Client, state: dict
     assert tags == {"boats": 1, "sea": 1, "sunset": 1}
 
 
+def test_q_reads_words_as_a_search_box_does(http: httpx.Client, state: dict[str, Any]) -> None:
+    """Full-text search on the defaults (migration 0010): words and tag names, the last word
+    a prefix while typed, phrases, `or`, `-word`; odd input is an empty page, never a 500."""
+    photo_id = state["photo"]["id"]
+
+    def found(q: str) -> list[str]:
+        response = http.get("/api/photos", params={"q": q})
+        assert response.status_code == 200, (q, response.text)
+        page = response.json()
+        assert page["total_exact"] is True
+        assert page["total"] == len(page["items"])
+        return [p["id"] for p in page["items"]]
+
+    assert found("harb") == [photo_id]  # still typing `harbour`
+    assert found('"old harbour"') == [photo_id]  # a phrase of the edited description
+    assert found("boats") == [photo_id]  # a tag name added by the edit
+    assert found("sunset or mountain") == [photo_id]
+    assert found("harbour -boats") == []
+    assert found("arbou") == []  # words, not substrings
+    for odd in ('"', "%", "a & !b", "(((", "or"):
+        assert found(odd) == []
+
+
 def test_a_profile_is_public_and_never_shows_the_email(http: httpx.Client) -> None:
     profile = http.get("/api/users/newcomer")
     assert profile.status_code == 200

@@ -58,6 +58,17 @@ def test_serve_makes_variants_in_the_background_and_negotiates_their_format(
     assert checked.json() == {"existing": {hashlib.sha256(data).hexdigest(): photo["id"]}}
     health = http.get("/health").json()
     assert health["failed_jobs"] == 0
+    # The jobs in /metrics, read at scrape time by whichever worker answers (multiprocess mode).
+    metrics = http.get("/metrics")
+    assert metrics.status_code == 200
+    assert "photoshare_jobs_up 1.0" in metrics.text
+    assert (
+        'photoshare_jobs{queue="images",status="failed",task="photoshare.make_variants"} 0.0' in metrics.text
+    )
+    assert (
+        'photoshare_jobs_oldest_waiting_seconds{queue="images",task="photoshare.make_variants"}'
+        in metrics.text
+    )
 
 
 def test_serve_runs_exactly_one_job_worker(service: Service) -> None:

@@ -7,7 +7,8 @@ import re
 
 import httpx
 
-from tests.e2e.journey import member, upload
+from tests.e2e.journey import bearer, member, upload
+from tests.e2e.server import Service
 
 MODULE = re.compile(r'<script type="module" src="([^"]+)"></script>')
 
@@ -49,3 +50,34 @@ def test_the_api_keeps_its_json_answers_next_to_the_client(http: httpx.Client) -
     assert missing.headers["content-type"].startswith("application/problem+json")
     assert http.get("/api/photos").json()["total"] >= 0
     assert http.get("/no-such-page").status_code == 404
+
+
+def test_the_reads_the_client_adds_to_the_api(fresh_service: Service) -> None:
+    """A user's photos, your own rating and the admins' user list, on the real server."""
+    with fresh_service.start().client() as http:
+        admin, admin_token = member(http, "chief")  # the first account: the admin
+        owner, owner_token = member(http, "owner")
+        rater, rater_token = member(http, "rater")
+        shown = upload(http, owner_token, description="on the profile")
+        hidden = http.put(
+            f"/api/photos/{upload(http, owner_token)['id']}",
+            json={"description": "hidden", "visibility": "private"},
+            headers=bearer(owner_token),
+        )
+        assert hidden.status_code == 200
+        public = http.get(f"/api/users/{owner}/photos").json()
+        assert [p["id"] for p in public["items"]] == [shown["id"]]
+        assert http.get(f"/api/users/{owner}/photos", headers=bearer(owner_token)).json()["total"] == 2
+
+        mine = f"/api/photos/{shown['id']}/ratings/me"
+        assert http.get(mine, headers=bearer(rater_token)).json()["value"] is None
+        rate = http.post(f"/api/photos/{shown['id']}/ratings", json={"value": 5}, headers=bearer(rater_token))
+        assert rate.status_code == 201
+        assert http.get(mine, headers=bearer(rater_token)).json()["value"] == 5
+
+        assert http.post(f"/api/users/{rater}/ban", headers=bearer(admin_token)).status_code == 200
+        users = http.get("/api/users", params={"banned": "true"}, headers=bearer(admin_token)).json()
+        assert [u["username"] for u in users["items"]] == [rater]
+        everyone = http.get("/api/users", params={"q": admin}, headers=bearer(admin_token)).json()
+        assert [u["username"] for u in everyone["items"]] == [admin]
+        assert http.get("/api/users", headers=bearer(owner_token)).status_code == 403

@@ -194,3 +194,24 @@ async def test_png_transparency_survives(inspector: PillowImageInspector) -> Non
         rgba = stored.convert("RGBA")
         assert rgba.getpixel((0, 0))[3] == 0  # type: ignore[index]
         assert rgba.getpixel((9, 9)) == (0, 128, 0, 255)
+
+
+async def test_a_single_frame_upload_is_cleaned_without_copying_its_pixels(
+    inspector: PillowImageInspector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upload = encode(picture((64, 48)), "JPEG")
+    copies = 0
+    real = Image.Image.copy
+
+    def counted(self: Image.Image) -> Image.Image:
+        nonlocal copies
+        copies += 1
+        return real(self)
+
+    monkeypatch.setattr(Image.Image, "copy", counted)
+    clean = await inspector.clean(upload)
+
+    assert copies == 0  # a 12-megapixel photo's copy is 36 MB and ~15% of the upload
+    assert (clean.width, clean.height) == (64, 48)
+    with Image.open(io.BytesIO(clean.data)) as stored:
+        assert stored.convert("RGB").getpixel((5, 24))[0] > 200  # type: ignore[index]  # still the picture

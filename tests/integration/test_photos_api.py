@@ -407,13 +407,13 @@ async def test_list_is_a_page_newest_first(client: Client, tokens: dict[str, str
     default = (await client.get("/api/photos")).json()
     widest = (await client.get("/api/photos", params={"limit": 100, "offset": 3})).json()
 
-    assert set(first) == {"items", "total", "limit", "offset"}
+    assert set(first) == {"items", "total", "limit", "offset", "total_exact"}
     assert (first["total"], first["limit"], first["offset"]) == (3, 2, 0)
     assert (rest["total"], rest["limit"], rest["offset"]) == (3, 2, 2)
     assert [p["id"] for p in first["items"] + rest["items"]] == ids[::-1]
     assert all(set(p) == PHOTO_FIELDS for p in first["items"])
     assert (default["limit"], default["offset"], len(default["items"])) == (20, 0, 3)
-    assert widest == {"items": [], "total": 3, "limit": 100, "offset": 3}
+    assert widest == {"items": [], "total": 3, "limit": 100, "offset": 3, "total_exact": True}
 
 
 async def test_list_with_bad_paging_is_400(client: Client, subtests: pytest.Subtests) -> None:

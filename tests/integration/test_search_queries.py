@@ -23,7 +23,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from photoshare.adapters.sql.queries import SqlPhotoQueries
 from photoshare.adapters.sql.reader import PgReader
-from photoshare.application.readmodels import PhotoSearch, PhotoSort
+from photoshare.application.readmodels import EXACT_TOTAL_MAX, PhotoSearch, PhotoSort
 from photoshare.config import libpq_url
 
 Client = AsyncTestClient[Litestar]
@@ -122,22 +122,27 @@ async def alice(client: Client) -> str:
 # --- q ----------------------------------------------------------------------------------------
 
 
-async def test_q_matches_descriptions_and_tag_names_case_insensitively(
+async def test_q_matches_words_in_descriptions_and_tag_names_case_insensitively(
     client: Client, alice: str, subtests: pytest.Subtests
 ) -> None:
+    """`q` is words, not a substring (migration 0010): `ourwa` no longer finds `HarbourWalk`;
+    the last word is a prefix, so `harbour` still does and `t` finds words starting with t."""
     in_text = await post_photo(client, alice, "Sunset over the Harbour")
-    in_tag = await post_photo(client, alice, "city lights", tags="HarbourWalk, night")
+    in_tag = await post_photo(client, alice, "city lights", tags="HarbourWalk, night, New York")
     elsewhere = await post_photo(client, alice, "Forest path", tags="trees")
 
     cases = {
         "harbour": {in_text, in_tag},
         "HARBOUR": {in_text, in_tag},
         "  hArBoUr ": {in_text, in_tag},
+        "harbourwalk": {in_tag},
         "sunset over": {in_text},
-        "ourwa": {in_tag},  # inside a tag name
+        "over sunset": {in_text},  # every word, in any order
+        "ourwa": set(),  # inside a word: no longer a match
         "NIGHT": {in_tag},
+        "york": {in_tag},  # a word of a tag name
         "path": {elsewhere},
-        "t": {in_text, in_tag, elsewhere},
+        "t": {in_text, elsewhere},  # the, trees
         "submarine": set(),
     }
     for q, expected in cases.items():
@@ -145,42 +150,103 @@ async def test_q_matches_descriptions_and_tag_names_case_insensitively(
             assert set(await found(client, q=q)) == expected
 
 
-async def test_like_wildcards_in_q_are_literal(client: Client, alice: str, subtests: pytest.Subtests) -> None:
-    percent = await post_photo(client, alice, "100% cotton")
-    await post_photo(client, alice, "1000 cotton")
-    underscore = await post_photo(client, alice, "snake_case names")
-    await post_photo(client, alice, "snakeXcase names")
-    backslash = await post_photo(client, alice, r"a\b path")
-    tagged = await post_photo(client, alice, "plain", tags="under_score")
+async def test_only_the_last_word_is_a_prefix_and_only_while_typed(
+    client: Client, alice: str, subtests: pytest.Subtests
+) -> None:
+    sunset = await post_photo(client, alice, "sunset at sea")
+    sun = await post_photo(client, alice, "the sun rises over the sea")
+    sundial = await post_photo(client, alice, "a sundial")
 
     cases = {
-        "0%": {percent},
-        "%": {percent},
-        "e_c": {underscore},
-        "_": {underscore, tagged},
-        "\\": {backslash},
+        "sun": {sunset, sun, sundial},
+        "sea sun": {sunset, sun},
+        "sun sea": {sun},  # `sun` is a whole word here
+        '"sun"': {sun},  # a closed quote ends the word
+        "sun -sunset": {sun},  # `sun` is not the last word: whole
+        "sund": {sundial},
     }
     for q, expected in cases.items():
         with subtests.test(q=q):
             assert set(await found(client, q=q)) == expected
 
 
-async def test_q_never_matches_across_two_tag_names(
-    client: Client, alice: str, sql: psycopg.AsyncConnection[Any], subtests: pytest.Subtests
+async def test_q_reads_phrases_or_and_exclusions_as_a_search_box_does(
+    client: Client, alice: str, subtests: pytest.Subtests
 ) -> None:
-    """Tag names are searched as one text joined by newlines: a keyword holding a newline
-    must still match inside one name only. New tag names refuse newlines (domain/text.py);
-    a name stored before that rule may still hold one, so it is written here directly."""
-    await post_photo(client, alice, "two tags", tags="left,right")
-    multiline = await post_photo(client, alice, "one tag")
-    await sql.execute(
-        "UPDATE photos SET tag_names = ARRAY['two' || chr(10) || 'lines'] WHERE id = %s", (multiline,)
-    )
+    gold = await post_photo(client, alice, "golden light on the bridge")
+    sand = await post_photo(client, alice, "light golden sand")
+    night = await post_photo(client, alice, "bridge at night")
 
-    cases = {"left\nright": set(), "t\nr": set(), "o\nl": {multiline}, "lines": {multiline}, "tr": set()}
+    cases = {
+        "golden light": {gold, sand},
+        '"golden light"': {gold},
+        '"light golden" sand': {sand},
+        "bridge or sand": {gold, sand, night},
+        "sand OR night": {sand, night},
+        "bridge -night": {gold},
+        "-night": {gold, sand},
+        '"golden light': {gold},  # an unclosed quote runs to the end
+    }
     for q, expected in cases.items():
         with subtests.test(q=q):
             assert set(await found(client, q=q)) == expected
+
+
+async def test_q_with_a_tag_takes_the_tag_whole_whatever_its_characters(
+    client: Client, alice: str, subtests: pytest.Subtests
+) -> None:
+    """Beside `q`, the tag is one lexeme of the search vector (`#name`): exact, as alone."""
+    street = await post_photo(client, alice, "night walk", tags="street")
+    await post_photo(client, alice, "night walk", tags="streetart")
+    odd = await post_photo(client, alice, "night walk", tags="rock 'n' roll\\, o:*")
+    daytime = await post_photo(client, alice, "day walk", tags="street")
+
+    cases = {
+        ("night", "street"): {street},
+        ("walk", "Street"): {street, daytime},
+        ("day", "street"): {daytime},
+        ("night", "stree"): set(),
+        ("night", "rock 'n' roll\\"): {odd},
+        ("walk", "o:*"): {odd},
+        ("roll", "rock"): set(),  # words of a tag are words, not tags
+    }
+    for (q, tag), expected in cases.items():
+        with subtests.test(q=q, tag=tag):
+            assert set(await found(client, q=q, tag=tag)) == expected
+
+
+async def test_odd_q_is_a_page_never_an_error(client: Client, alice: str, subtests: pytest.Subtests) -> None:
+    """Punctuation is no word: alone it is an empty query, matching nothing; beside words it
+    separates them. tsquery's own operators in `q` are plain text to `websearch_to_tsquery`."""
+    percent = await post_photo(client, alice, "100% cotton")
+    await post_photo(client, alice, "1000 cotton")
+    underscore = await post_photo(client, alice, "snake_case names")
+    await post_photo(client, alice, "snakeXcase names")
+    await post_photo(client, alice, r"a\b path", tags="under_score")
+
+    cases = {
+        "100%": {percent},
+        "snake_case": {underscore},
+        "%": set(),
+        "_": set(),
+        "\\": set(),
+        '"': set(),
+        '""': set(),
+        "!!! ???": set(),
+        "'": set(),
+        ":*": set(),
+        "(((": set(),
+        "-": set(),
+        "or": set(),
+        "OR OR": set(),
+        "a & b | !c <-> d:*": set(),
+        "x" * 100: set(),
+    }
+    for q, expected in cases.items():
+        with subtests.test(q=q):
+            assert set(await found(client, q=q)) == expected
+    with subtests.test("longer than 100 characters"):
+        assert_problem(await client.get("/api/photos", params={"q": "x" * 101}), 400)
 
 
 # --- tag --------------------------------------------------------------------------------------
@@ -326,8 +392,20 @@ async def test_a_page_past_the_end_is_empty_with_the_total(client: Client, alice
     for i in range(3):
         await post_photo(client, alice, f"p{i}")
 
-    assert await listing(client, offset=3) == {"items": [], "total": 3, "limit": 20, "offset": 3}
-    assert await listing(client, offset=50, q="p") == {"items": [], "total": 3, "limit": 20, "offset": 50}
+    assert await listing(client, offset=3) == {
+        "items": [],
+        "total": 3,
+        "limit": 20,
+        "offset": 3,
+        "total_exact": True,
+    }
+    assert await listing(client, offset=50, q="p") == {
+        "items": [],
+        "total": 3,
+        "limit": 20,
+        "offset": 50,
+        "total_exact": True,
+    }
 
 
 # --- owner, combinations, totals --------------------------------------------------------------
@@ -361,6 +439,7 @@ async def test_owner_filter_is_for_moderators_and_admins(client: Client, subtest
             "total": 0,
             "limit": 20,
             "offset": 0,
+            "total_exact": True,
         }
 
 
@@ -586,3 +665,47 @@ async def test_a_keyword_with_few_matches_is_gathered_and_pages_the_same(
                     ).items
                 ]
                 assert paged == ids
+
+
+# --- totals past the cap ----------------------------------------------------------------------
+
+
+@pytest.fixture
+async def capped_queries(database_url: str) -> AsyncIterator[Callable[[int], SqlPhotoQueries]]:
+    """Queries that count matches exactly only up to a small cap, so a few rows pass it."""
+    pool = AsyncConnectionPool(libpq_url(database_url), min_size=1, max_size=2, open=False)
+    await pool.open()
+    try:
+        yield lambda cap: SqlPhotoQueries(
+            PgReader(pool), url_for=lambda key, visibility: key, exact_total_max=cap
+        )
+    finally:
+        await pool.close()
+
+
+async def test_totals_past_the_cap_are_a_lower_bound_and_pages_still_complete(
+    database_url: str, capped_queries: Callable[[int], SqlPhotoQueries], subtests: pytest.Subtests
+) -> None:
+    rows = await seed_rows(database_url, 120)
+    newest = [r[0] for r in sorted(rows, key=lambda r: (r[1], r[0]), reverse=True)]
+    sevens = [r[0] for i, r in enumerate(rows) if i == 7 or 70 <= i < 80]  # "number 7": 11 matches
+    cases = {
+        # (search, cap): (total, total_exact, the page's ids)
+        "word past the cap": (PhotoSearch(q="number"), 3, (3, False, newest[:20])),
+        "deep page past the cap": (PhotoSearch(q="number", offset=100), 3, (3, False, newest[100:])),
+        "beyond the last match": (PhotoSearch(q="number", offset=120), 3, (3, False, [])),
+        "exactly the cap": (PhotoSearch(q="number 7"), 11, (11, True, sevens[::-1])),
+        "one past the cap": (PhotoSearch(q="number 7"), 10, (10, False, sevens[::-1])),
+        "tag alone": (PhotoSearch(tag="common", limit=5), 3, (3, False, newest[:5])),
+        "tag alone under the cap": (PhotoSearch(tag="common", limit=5), 120, (120, True, newest[:5])),
+        "combined": (PhotoSearch(q="photo", tag="common", min_rating=1), 3, (3, False, newest[:20])),
+        "no filter: the kept counter": (PhotoSearch(limit=5), 3, (120, True, newest[:5])),
+    }
+    for name, (search, cap, (total, exact, ids)) in cases.items():
+        with subtests.test(name):
+            page = await capped_queries(cap).search(search)
+            assert (page.total, page.total_exact, [item.id for item in page.items]) == (total, exact, ids)
+
+
+def test_the_cap_is_the_contracts_10_000() -> None:
+    assert EXACT_TOTAL_MAX == 10_000  # shared/API.md "Search totals"

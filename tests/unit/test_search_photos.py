@@ -30,6 +30,9 @@ class RecordingPhotoQueries:
     async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:
         raise NotImplementedError
 
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
+        raise NotImplementedError
+
 
 @pytest.mark.parametrize("role", [Role.MODERATOR, Role.ADMIN])
 async def test_staff_filter_by_uploader(role: Role) -> None:

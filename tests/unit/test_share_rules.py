@@ -97,6 +97,9 @@ class _Photos:
     async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:
         raise NotImplementedError
 
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
+        raise NotImplementedError
+
 
 def _open(
     shares: InMemoryShareRepository, limiter: InMemoryRateLimiter, photos: _Photos | None = None

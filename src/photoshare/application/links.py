@@ -18,7 +18,7 @@ from photoshare.application.ports.images import (
     UrlSigner,
     variant_signed_as,
 )
-from photoshare.application.ports.photos import LinkRepository, PhotoRepository
+from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoRepository
 from photoshare.application.readmodels import LinkView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.links import Link
@@ -168,7 +168,7 @@ class ResolveLink:
     photo turns private (with a freshly signed URL) until the link or the photo is deleted.
     """
 
-    links: LinkRepository
+    links: LinkLookups
     store: ImageStore
 
     async def __call__(self, slug: str) -> str:
@@ -183,7 +183,7 @@ class ResolveLink:
 class RenderQr:
     """The QR code of a short link, as PNG or SVG."""
 
-    links: LinkRepository
+    links: LinkLookups
     qr: QrRenderer
     addresses: PublicAddresses
 
@@ -233,7 +233,7 @@ class ImageGate:
 class RenderLinkedImage:
     """Render a transformation only when a stored link asks for it: no open resizing service."""
 
-    links: LinkRepository
+    links: LinkLookups
     renderer: ImageRenderer
     gate: ImageGate
 

@@ -41,12 +41,47 @@ class ProfileView(msgspec.Struct, frozen=True):
     avatar_url: str | None
 
 
+class AccountView(msgspec.Struct, frozen=True):
+    """A user as admins see them in the user list: the profile's facts and the email."""
+
+    username: str
+    email: str
+    full_name: str | None
+    role: str
+    is_active: bool
+    email_verified: bool
+    created_at: datetime
+    photo_count: int
+    avatar_url: str | None
+
+
+class AccountPage(msgspec.Struct, frozen=True):
+    items: list[AccountView]
+    total: int
+    limit: int
+    offset: int
+
+
+class AccountSearch(msgspec.Struct, frozen=True):
+    """Filters of the admins' user list; None means any."""
+
+    limit: int = 20
+    offset: int = 0
+    q: str | None = None  # a part of the username, case-insensitive
+    role: str | None = None
+    banned: bool | None = None
+
+
 class UserQueries(Protocol):
     """Like every query port, raises `NotFound` for what is not there (or not to be seen)."""
 
     async def me(self, user_id: uuid.UUID) -> MeView: ...
 
     async def profile(self, username: str) -> ProfileView: ...
+
+    async def accounts(self, search: AccountSearch) -> AccountPage:
+        """Every account matching the filters, by username."""
+        ...
 
     async def avatar_key(self, username: str) -> str:
         """NotFound for an unknown user and for one without an avatar alike."""
@@ -102,11 +137,18 @@ class ExistingChecksums(msgspec.Struct, frozen=True):
     existing: dict[str, uuid.UUID]
 
 
+# Up to this many matches a search counts them exactly; past it `total` is this lower
+# bound and `total_exact` false (shared/API.md "Search totals"): counting every match of
+# a common word is what made broad searches slow.
+EXACT_TOTAL_MAX = 10_000
+
+
 class PhotoPage(msgspec.Struct, frozen=True):
     items: list[PhotoView]
     total: int
     limit: int
     offset: int
+    total_exact: bool = True  # false: `total` is a lower bound (more than EXACT_TOTAL_MAX matches)
 
 
 class TagView(msgspec.Struct, frozen=True):
@@ -166,6 +208,11 @@ class PhotoQueries(Protocol):
 
     async def existing_checksums(self, owner_id: uuid.UUID, checksums: list[str]) -> dict[str, uuid.UUID]:
         """Those of `checksums` the owner has uploaded, each with (one of) its photo ids."""
+        ...
+
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
+        """A user's photos, newest first: listed ones, or all for the owner and admins;
+        `NotFound` when there is no such user."""
         ...
 
 
@@ -285,8 +332,21 @@ class RatingEntry(msgspec.Struct, frozen=True):
     created_at: datetime
 
 
+class MyRating(msgspec.Struct, frozen=True):
+    """The caller's own rating of a photo: `value` and `created_at` are null until they rate it."""
+
+    photo_id: uuid.UUID
+    value: int | None
+    created_at: datetime | None
+
+
 class RatingQueries(Protocol):
     async def list_for_photo(self, photo_id: uuid.UUID, to: VisibleTo) -> list[RatingEntry]:
         """A photo's ratings, oldest first; `NotFound` when there is no such photo (or `to`
         may not see it)."""
+        ...
+
+    async def mine(self, photo_id: uuid.UUID, to: VisibleTo) -> MyRating:
+        """The rating `to`'s viewer gave the photo; `NotFound` when there is no such photo (or
+        they may not see it)."""
         ...

@@ -18,10 +18,10 @@ class Limit:
     window_seconds: int
 
 
+@dataclass(frozen=True, slots=True)
 class Throttle:
-    def __init__(self, limiter: RateLimiter, limits: Mapping[str, Limit]) -> None:
-        self._limiter = limiter
-        self._limits = dict(limits)
+    limiter: RateLimiter
+    limits: Mapping[str, Limit]
 
     async def check(self, action: str, *subjects: str, fail_open: bool = False) -> None:
         """Count one `action` by each subject (e.g. "ip:1.2.3.4", "user:<id>", "account:bob"):
@@ -29,10 +29,10 @@ class Throttle:
 
         Counters out of reach refuse the action (503), unless `fail_open`: for public reads,
         which an outage of the counters' store must not take down with it."""
-        limit = self._limits[action]
+        limit = self.limits[action]
         keys = list(dict.fromkeys(f"{action}:{subject}" for subject in subjects))
         try:
-            retry_after = await self._limiter.hit(keys, limit=limit.hits, window_seconds=limit.window_seconds)
+            retry_after = await self.limiter.hit(keys, limit=limit.hits, window_seconds=limit.window_seconds)
         except Unavailable:
             if not fail_open:
                 raise
@@ -44,7 +44,7 @@ class Throttle:
     async def ensure_allowed(self, action: str, subject: str) -> None:
         """Refuse (429) without counting once `subject` has used up `action`: failures
         counted with `check` then block every attempt, so a 429 tells nothing."""
-        retry_after = await self._limiter.exhausted(f"{action}:{subject}", limit=self._limits[action].hits)
+        retry_after = await self.limiter.exhausted(f"{action}:{subject}", limit=self.limits[action].hits)
         if retry_after is not None:
             raise _too_many(action, retry_after)
 

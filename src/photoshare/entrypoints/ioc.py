@@ -34,6 +34,7 @@ from photoshare.adapters.sql.comments import SqlCommentQueries, SqlCommentReposi
 from photoshare.adapters.sql.photos import (
     SqlImageIndex,
     SqlImageTombstones,
+    SqlLinkLookups,
     SqlLinkRepository,
     SqlPhotoRepository,
 )
@@ -90,7 +91,7 @@ from photoshare.application.ports.images import (
 )
 from photoshare.application.ports.jobs import JobQueue
 from photoshare.application.ports.mail import MailSender
-from photoshare.application.ports.photos import LinkRepository, PhotoRepository
+from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoRepository
 from photoshare.application.ports.sharing import AlbumRepository, ShareRepository
 from photoshare.application.ports.throttle import RateLimiter
 from photoshare.application.readmodels import (
@@ -359,6 +360,7 @@ class QueriesProvider(Provider):
     comment_queries = provide(SqlCommentQueries, provides=CommentQueries)
     rating_queries = provide(SqlRatingQueries, provides=RatingQueries)
     image_index = provide(SqlImageIndex, provides=ImageIndex)
+    link_lookups = provide(SqlLinkLookups, provides=LinkLookups)
 
 
 class LocalImagesProvider(Provider):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import procrastinate
 from procrastinate import exceptions
@@ -23,6 +24,33 @@ from photoshare.domain.errors import Unavailable
 
 NAMESPACE = "photoshare"
 POOL_SIZE = 4  # deferring is one short statement; the worker adds its own listener
+
+# Jobs by queue, task and status, and for waiting ones how long the oldest has been due
+# (since it was deferred, or since its retry time: a retry still backing off counts 0).
+# Done jobs are deleted (see `worker`), so this groups only the live and the failed ones;
+# the deferral time is looked up for waiting jobs only.
+_JOB_COUNTS = """
+SELECT j.queue_name AS queue, j.task_name AS task, j.status::text AS status, count(*) AS jobs,
+       coalesce(max(greatest(0, extract(epoch FROM now() - coalesce(j.scheduled_at, d.at)))), 0)
+           AS oldest_due_seconds
+FROM procrastinate_jobs AS j
+LEFT JOIN LATERAL (
+    SELECT min(e.at) AS at FROM procrastinate_events AS e
+    WHERE j.status = 'todo' AND e.job_id = j.id AND e.type = 'deferred'
+) AS d ON true
+GROUP BY 1, 2, 3
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class JobCount:
+    """How many jobs of one task are in one procrastinate status (`todo`, `doing`, `failed`...)."""
+
+    queue: str
+    task: str
+    status: str
+    jobs: int
+    oldest_due_seconds: float  # waiting (`todo`) jobs only; 0 otherwise
 
 
 def task_name(job: Job) -> str:
@@ -87,3 +115,17 @@ class ProcrastinateJobQueue:
             "SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'failed'"
         )
         return int(row["n"])
+
+    async def counts(self) -> list[JobCount]:
+        """Every task's jobs by status, in one query (read at each `/metrics` scrape)."""
+        rows = await self._app.connector.execute_query_all_async(_JOB_COUNTS)
+        return [
+            JobCount(r["queue"], r["task"], r["status"], int(r["jobs"]), float(r["oldest_due_seconds"]))
+            for r in rows
+        ]
+
+    def tasks(self) -> dict[str, str]:
+        """Every registered task's name and queue: each gets a sample even with no jobs."""
+        return {
+            name: task.queue for name, task in self._app.tasks.items() if name.startswith(f"{NAMESPACE}.")
+        }

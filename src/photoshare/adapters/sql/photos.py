@@ -220,12 +220,10 @@ _LINK_BY_SLUG_SQL = sql_text(
 
 
 class SqlLinkRepository:
-    """Writes go through the request's session; the public lookups (short links, QR codes,
-    rendered images) read outside it, on the prepared-statement pool."""
+    """The owner's side of links, in the request's session (the public side: `SqlLinkLookups`)."""
 
-    def __init__(self, session: AsyncSession, reader: PgReader) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._reader = reader
 
     async def add(self, link: Link) -> None:
         await self._session.execute(
@@ -242,10 +240,6 @@ class SqlLinkRepository:
         row = (await self._session.execute(sa.select(*_LINK_COLUMNS).where(links.c.id == link_id))).first()
         return _to_link(row) if row else None
 
-    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
-        row: Any = await self._reader.first_sql(_LINK_BY_SLUG_SQL, {"slug": slug})
-        return (_to_link(row), row.image_key, Visibility(row.visibility)) if row else None
-
     async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]:
         rows = await self._session.execute(
             sa.select(*_LINK_COLUMNS)
@@ -256,6 +250,18 @@ class SqlLinkRepository:
 
     async def delete(self, link_id: uuid.UUID) -> None:
         await self._session.execute(sa.delete(links).where(links.c.id == link_id))
+
+
+class SqlLinkLookups:
+    """Short links, QR codes and rendered images find their link here, on the
+    prepared-statement pool."""
+
+    def __init__(self, reader: PgReader) -> None:
+        self._reader = reader
+
+    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
+        row: Any = await self._reader.first_sql(_LINK_BY_SLUG_SQL, {"slug": slug})
+        return (_to_link(row), row.image_key, Visibility(row.visibility)) if row else None
 
     async def exists_for_image(self, image_key: str, transformation: Transformation) -> bool:
         """Is this transformation of this image one that a stored link asks for?"""

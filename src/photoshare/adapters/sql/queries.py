@@ -10,15 +10,24 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY
 from sqlalchemy.dialects.postgresql import array as pg_array
 
 from photoshare.adapters.sql.photos import PHOTO_COLUMNS, variants_from_json
 from photoshare.adapters.sql.reader import PgReader, sql_text
-from photoshare.adapters.sql.tables import photo_tags, photo_totals, photos, tags, users
-from photoshare.adapters.sql.visibility import listed, shapes, viewer_shape, visible
+from photoshare.adapters.sql.tables import (
+    SEARCH_CONFIG,
+    TAG_LEXEME_PREFIX,
+    photo_tags,
+    photo_totals,
+    photos,
+    tags,
+    users,
+)
+from photoshare.adapters.sql.visibility import listed, listed_to, shapes, viewer_shape, visible
 from photoshare.application.ports.images import ImageStore
 from photoshare.application.readmodels import (
+    EXACT_TOTAL_MAX,
     PhotoMetadata,
     PhotoPage,
     PhotoSearch,
@@ -61,7 +70,6 @@ def like_pattern(text: str) -> str:
 
 
 _TEXT_ARRAY = ARRAY(sa.Text)
-TAG_SEPARATOR = "\n"  # between the names in `photos.tags_text` (see migration 0005)
 
 # Turns a stored image key and the photo's visibility into the URL an answer carries
 # (signed and expiring unless the photo is public).
@@ -76,8 +84,15 @@ def _metadata(exif: dict[str, Any] | None) -> PhotoMetadata | None:
 
 
 class SqlPhotoQueries:
-    def __init__(self, reader: PgReader, url_for: UrlFor, variant_url: VariantUrlFor | None = None) -> None:
+    def __init__(
+        self,
+        reader: PgReader,
+        url_for: UrlFor,
+        variant_url: VariantUrlFor | None = None,
+        exact_total_max: int = EXACT_TOTAL_MAX,  # smaller in tests, so a few rows pass it
+    ) -> None:
         self._reader = reader
+        self._exact_total_max = exact_total_max
         self.url_for = url_for
         self._variant_url = variant_url or (lambda key, v, visibility: url_for(key, visibility))
 
@@ -143,15 +158,34 @@ class SqlPhotoQueries:
             raise NotFound("no such photo")
         return self.view(row)
 
-    async def search(self, search: PhotoSearch) -> PhotoPage:
-        """Two statements whatever the page size: the exact total, then the page.
+    async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
+        owner_id = await self._reader.scalar(
+            sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())
+        )
+        if owner_id is None:
+            raise NotFound(f"no user named {username!r}")
+        where = (photos.c.owner_id == owner_id, listed_to(photos, to))
+        total = await self._reader.scalar(sa.select(sa.func.count()).select_from(photos).where(*where))
+        rows = await self._reader.all(
+            PHOTO_ROW.where(*where)
+            .order_by(photos.c.created_at.desc(), photos.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return PhotoPage(
+            items=[self.view(r) for r in rows], total=int(total or 0), limit=limit, offset=offset
+        )
 
-        The total comes first because it shapes the page's plan with facts instead of the
-        planner's guesses (a LIKE estimate comes from a 100-value sample and can be off
-        a hundredfold): a page past the middle is read backwards from the end, so the
-        last page costs what the first does; and a keyword's few matches are gathered
-        through the trigram indexes and sorted, while many are found by walking the sort
-        order's index until the page is full (see `_few_enough_to_gather`).
+    async def search(self, search: PhotoSearch) -> PhotoPage:
+        """Two statements whatever the page size: the total, then the page.
+
+        The total is exact up to `exact_total_max` matches and stops counting there
+        (`total_exact` false): counting a common word's 200,000 matches was most of its
+        cost. It comes first because it shapes the page's plan with facts instead of the
+        planner's guesses: a page past the middle of an exact total is read backwards
+        from the end, so the last page costs what the first does; and a keyword's few
+        matches are gathered through the GIN index and sorted, while many are found by
+        walking the sort order's index until the page is full (see `_few_enough_to_gather`).
         Filtered statements are not prepared: a generic plan picked for one word would be
         ruinous for another.
         """
@@ -159,12 +193,19 @@ class SqlPhotoQueries:
         # An unfiltered page has one good plan whatever the values: let psycopg prepare it
         # (planning was most of its database time).
         prepare = None if not filters else False
-        total, photo_count = await self._reader.first(_total(search, filters), prepare=prepare) or (0, 0)
-        window = _Window.of(search, int(total), int(photo_count))
+        cap = self._exact_total_max
+        counts = await self._reader.first(_total(search, filters, cap), prepare=prepare)
+        counted, photo_count = counts or (0, 0)
+        total, exact = (int(counted), True) if not filters or counted <= cap else (cap, False)
+        window = _Window.of(search, total if exact else None, int(photo_count))
         rows = await self._reader.all(_page(search, [listed(photos), *filters], window), prepare=prepare)
         ordered = reversed(rows) if window.backwards else rows
         return PhotoPage(
-            items=[self.view(r) for r in ordered], total=int(total), limit=search.limit, offset=search.offset
+            items=[self.view(r) for r in ordered],
+            total=total,
+            limit=search.limit,
+            offset=search.offset,
+            total_exact=exact,
         )
 
 
@@ -179,7 +220,11 @@ class _Window:
     gather: bool = False
 
     @classmethod
-    def of(cls, search: PhotoSearch, total: int, photo_count: int) -> _Window:
+    def of(cls, search: PhotoSearch, total: int | None, photo_count: int) -> _Window:
+        """`total` None: more matches than were counted, so no end to read back from and
+        too many to gather."""
+        if total is None:
+            return cls(search.limit, search.offset, backwards=False)
         end = min(search.offset + search.limit, total)
         if end <= search.offset:
             return cls(0, 0, backwards=False)
@@ -193,20 +238,22 @@ class _Window:
 
 
 def _few_enough_to_gather(search: PhotoSearch, total: int, photo_count: int, reach: int) -> bool:
-    """For a keyword alone, whether to gather its matches rather than walk the sort index.
+    """For a keyword alone (a tag beside it included), whether to gather its matches
+    rather than walk the sort index.
 
     The planner guesses a keyword's matches from a sample: a word in 0.08% of a million
     photos was estimated at 1% after one ANALYZE in six, and the page then walked and
     ILIKE-tested 25,000 rows (48 ms) instead of fetching 800 matches (5 ms). The exact
-    total is known by now: walking reaches the page after about reach * photos / total
-    rows, each tested in the sort index's order (heap pages in sequence); gathering
-    fetches all `total` matches, each a random heap page, about four times the cost.
-    Only for a keyword alone are the matches what the trigram indexes return; with more
+    total is known by now (a total past the cap never gathers): walking reaches the page
+    after about reach * photos / total rows, each tested in the sort index's order (heap
+    pages in sequence); gathering fetches all `total` matches, each a random heap page,
+    about four times the cost.
+    Only for a keyword alone are the matches what the GIN index returns; with more
     filters those candidates can be many more than the total, so the planner decides.
     """
+    # `tag` beside `q` is part of the one tsquery (see `_conditions`).
     keyword_only = bool(search.q) and not (
-        search.tag
-        or search.owner
+        search.owner
         or search.min_rating is not None
         or search.max_rating is not None
         or search.created_from is not None
@@ -217,22 +264,21 @@ def _few_enough_to_gather(search: PhotoSearch, total: int, photo_count: int, rea
     return keyword_only and 4 * total * total < reach * max(photo_count, total)
 
 
-def _total(search: PhotoSearch, filters: list[sa.ColumnElement[bool]]) -> sa.Select[int, int]:
-    """The exact number of listed matches and of listed photos, each the cheapest way: the
-    counter kept by triggers for all listed photos, the tag's rows in `photo_tags` (an
-    index-only count) less its few unlisted photos for a tag alone, else a count with the
-    page's conditions."""
+def _total(search: PhotoSearch, filters: list[sa.ColumnElement[bool]], cap: int) -> sa.Select[int, int]:
+    """The number of listed matches (exact up to `cap`, else `cap + 1`: the count stops
+    there) and of listed photos, each the cheapest way: the counter kept by triggers for
+    all listed photos, the tag's rows in `photo_tags` (an index-only count) less its few
+    unlisted photos for a tag alone, else a count with the page's conditions."""
     photo_count = sa.select(sa.func.coalesce(sa.func.sum(photo_totals.c.photos), 0)).scalar_subquery()
     if not filters:
         matches: sa.ColumnElement[Any] = photo_count
-    elif search.tag and len(filters) == 1:
+    elif search.tag and not search.q and len(filters) == 1:
         matches = public_with_tag(
-            sa.select(tags.c.id).where(tags.c.name == search.tag).scalar_subquery(), search.tag
+            sa.select(tags.c.id).where(tags.c.name == search.tag).scalar_subquery(), search.tag, cap
         )
     else:
-        matches = (
-            sa.select(sa.func.count()).select_from(photos).where(listed(photos), *filters).scalar_subquery()
-        )
+        first = sa.select(sa.literal(1)).select_from(photos).where(listed(photos), *filters).limit(cap + 1)
+        matches = sa.select(sa.func.count()).select_from(first.subquery()).scalar_subquery()
     return sa.select(sa.cast(matches, sa.BigInteger), sa.cast(photo_count, sa.BigInteger))
 
 
@@ -259,14 +305,16 @@ def _page(search: PhotoSearch, conditions: list[sa.ColumnElement[bool]], window:
 
 
 def _conditions(search: PhotoSearch) -> list[sa.ColumnElement[bool]]:
-    """Each filter in a form its index answers: ILIKE for the trigram indexes on the
-    description and the tag names' text, `@>` for the GIN index on `tag_names`, ranges
-    for the btrees."""
+    """Each filter in a form its index answers: `@@` for the GIN index on the words of the
+    description and tag names, `@>` for the GIN index on `tag_names`, ranges for the btrees."""
     where: list[sa.ColumnElement[bool]] = []
-    if search.q:
-        pattern = like_pattern(search.q)
-        where.append(sa.or_(photos.c.description.ilike(pattern), _in_tag_names(search.q, pattern)))
-    if search.tag:
+    if search.q and search.tag:
+        # One tsquery: GIN intersects the word's and the tag's posting lists itself.
+        both = word_query(search.q).op("&&")(_tag_lexeme(search.tag))
+        where.append(photos.c.search_vector.op("@@")(both))
+    elif search.q:
+        where.append(photos.c.search_vector.op("@@")(word_query(search.q)))
+    elif search.tag:
         where.append(photos.c.tag_names.contains([search.tag]))
     # Compared as exact decimals: a bound cast to the column's numeric(3, 2) would round.
     if search.min_rating is not None:
@@ -291,14 +339,37 @@ def _conditions(search: PhotoSearch) -> list[sa.ColumnElement[bool]]:
     return where
 
 
-def _in_tag_names(q: str, pattern: str) -> sa.ColumnElement[bool]:
-    """Some tag name contains `q`. `tags_text` holds the names joined by newlines, so a
-    `q` without a newline matches it exactly when it matches one name; one with a newline
-    could straddle two, and is tested name by name instead (no index: such keywords are rare)."""
-    if TAG_SEPARATOR not in q:
-        return photos.c.tags_text.ilike(pattern)
-    names = sa.func.unnest(photos.c.tag_names).table_valued("name")
-    return sa.exists(sa.select(sa.literal(1)).select_from(names).where(names.c.name.ilike(pattern)))
+def word_query(q: str) -> sa.ColumnElement[Any]:
+    """`q` as a tsquery, the way a search box is read: words all present, `"a phrase"`,
+    `a or b`, `-word` absent (`websearch_to_tsquery`, which never fails on any input:
+    punctuation alone is an empty query, matching nothing). While a word is being
+    typed it is a prefix (`sun` finds `sunset`): the last lexeme gets `:*` when `q` ends
+    inside a plain word. Both functions are immutable, so the planner folds the query
+    to a constant and estimates it from the column's lexeme statistics. That needs the
+    configuration as a literal `regconfig`: a bound name is cast to one while running
+    (a STABLE lookup), and the whole query would then be rebuilt for every row."""
+    config = sa.literal_column(f"'{SEARCH_CONFIG}'::regconfig", REGCONFIG)
+    query: sa.ColumnElement[Any] = sa.func.websearch_to_tsquery(config, q, type_=TSQUERY)
+    if _typing_a_word(q):
+        # The query's text ends with its last lexeme, quoted: `'a' & 'sun'` -> `'a' & 'sun':*`.
+        as_text = sa.func.regexp_replace(sa.cast(query, sa.Text), "'$", "':*")
+        query = sa.cast(as_text, TSQUERY)
+    return query
+
+
+def _tag_lexeme(name: str) -> sa.ColumnElement[Any]:
+    """The tag as the one lexeme `#name` the search vector holds for it, quoted as tsquery
+    text (a quote doubled, a backslash escaped), so any name is that lexeme and nothing else."""
+    quoted = name.replace("\\", "\\\\").replace("'", "''")
+    return sa.cast(sa.literal(f"'{TAG_LEXEME_PREFIX}{quoted}'"), TSQUERY)
+
+
+def _typing_a_word(q: str) -> bool:
+    """Whether `q` ends inside a word that is still being typed: not after a space or a
+    closing quote, not inside a quoted phrase, not a word to exclude or an `or`."""
+    words = q.split()
+    last = words[-1] if words else ""
+    return q[-1:].isalnum() and q.count('"') % 2 == 0 and not last.startswith("-") and last.lower() != "or"
 
 
 def _decimal(value: float) -> sa.BindParameter[Decimal]:
@@ -320,16 +391,21 @@ def _order(search: PhotoSearch, source: Any, *, backwards: bool) -> list[sa.Unar
     return [rating.nulls_first() if backwards else rating.nulls_last(), tie]
 
 
-def public_with_tag(tag_id: Any, name: Any) -> sa.ColumnElement[Any]:
+def public_with_tag(tag_id: Any, name: Any, cap: int | None = None) -> sa.ColumnElement[Any]:
     """Listed photos with a tag: its rows in `photo_tags` (index-only) less its unlisted photos
-    (few, found through the partial index `ix_photos_hidden_tag_names`)."""
-    tagged = sa.select(sa.func.count()).where(photo_tags.c.tag_id == tag_id).scalar_subquery()
+    (few, found through the partial index `ix_photos_hidden_tag_names`). With a `cap`, the
+    rows are counted only until more than `cap` listed ones are certain."""
     hidden = (
         sa.select(sa.func.count())
         .select_from(photos)
         .where(sa.not_(listed(photos)), photos.c.tag_names.contains(pg_array([name])))
         .scalar_subquery()
     )
+    if cap is None:
+        tagged = sa.select(sa.func.count()).where(photo_tags.c.tag_id == tag_id).scalar_subquery()
+    else:
+        rows = sa.select(sa.literal(1)).where(photo_tags.c.tag_id == tag_id).limit(hidden + (cap + 1))
+        tagged = sa.select(sa.func.count()).select_from(rows.subquery()).scalar_subquery()
     return tagged - hidden
 
 

@@ -17,7 +17,7 @@ from photoshare.adapters.sql.errors import conflict_from, constraint_name
 from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import PK_RATINGS, photos, ratings, users
 from photoshare.adapters.sql.visibility import visible
-from photoshare.application.readmodels import RatingEntry, UserRef
+from photoshare.application.readmodels import MyRating, RatingEntry, UserRef
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.ratings import Rating, RatingSummary
@@ -126,3 +126,14 @@ class SqlRatingQueries:
             .order_by(ratings.c.created_at, users.c.username)
         )
         return [RatingEntry(UserRef(username), value, created_at) for username, value, created_at in rows]
+
+    async def mine(self, photo_id: uuid.UUID, to: VisibleTo) -> MyRating:
+        row = await self._reader.first(
+            sa.select(photos.c.id, ratings.c.value, ratings.c.created_at)
+            .outerjoin(ratings, sa.and_(ratings.c.photo_id == photos.c.id, ratings.c.user_id == to.viewer_id))
+            .where(photos.c.id == photo_id, visible(photos, to))
+        )
+        if row is None:
+            raise NotFound("no such photo")
+        found, value, created_at = row
+        return MyRating(photo_id=found, value=value, created_at=created_at)

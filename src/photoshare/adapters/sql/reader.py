@@ -53,6 +53,43 @@ def compile_sql(statement: ClauseElement) -> tuple[str, dict[str, Any]]:
     return sql, dict(compiled.construct_params(extracted_parameters=key.bindparams) or {})
 
 
+async def _run(
+    pool: AsyncConnectionPool,
+    sql: str,
+    params: dict[str, Any],
+    *,
+    one: bool,
+    prepare: bool | None = None,
+    retry: bool,
+) -> Any:
+    """One statement on a pooled autocommit connection: its row (`one`) or rows.
+
+    A database that cannot answer is a 503 for the client, never a crash. After a connection
+    went stale (the server restarted), the pool's idle connections, stale with it, are
+    checked and replaced; with `retry` (reads, which are idempotent) the statement is then
+    tried once more on a fresh one. Writes are not tried twice.
+    """
+    for attempt in (1, 2):
+        try:
+            async with pool.connection() as conn:
+                cursor = conn.cursor(row_factory=namedtuple_row)
+                await cursor.execute(sql, params, prepare=prepare)
+                if one:
+                    return await cursor.fetchone()
+                return await cursor.fetchall() if cursor.description else []
+        except PoolTimeout as error:  # an OperationalError too, but waiting twice helps no one
+            raise Unavailable(_DOWN, retry_after=2) from error
+        except psycopg.errors.QueryCanceled as error:  # the statement timeout: never pay twice
+            raise Unavailable(_BUSY, retry_after=1) from error
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            if attempt == 2:
+                raise Unavailable(_DOWN, retry_after=2) from error
+            await pool.check()
+            if not retry:
+                raise Unavailable(_DOWN, retry_after=2) from error
+    raise AssertionError("unreachable")
+
+
 class PgReader:
     def __init__(self, pool: AsyncConnectionPool) -> None:
         self._pool = pool
@@ -60,25 +97,8 @@ class PgReader:
     async def _fetch(
         self, sql: str, params: dict[str, Any], *, one: bool, prepare: bool | None = None
     ) -> Any:
-        # Reads are idempotent: after a connection went stale (the server restarted), the
-        # pool's idle connections, stale with it, are checked and replaced, and the read is
-        # tried once more on a fresh one. A database that still cannot answer is a 503 for
-        # the client, never a crash.
-        for attempt in (1, 2):
-            try:
-                async with self._pool.connection() as conn:
-                    cursor = conn.cursor(row_factory=namedtuple_row)
-                    await cursor.execute(sql, params, prepare=prepare)
-                    return await (cursor.fetchone() if one else cursor.fetchall())
-            except PoolTimeout as error:  # an OperationalError too, but waiting twice helps no one
-                raise Unavailable(_DOWN, retry_after=2) from error
-            except psycopg.errors.QueryCanceled as error:  # the statement timeout: never pay twice
-                raise Unavailable(_BUSY, retry_after=1) from error
-            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-                if attempt == 2:
-                    raise Unavailable(_DOWN, retry_after=2) from error
-                await self._pool.check()
-        raise AssertionError("unreachable")
+        # Reads are idempotent: after a connection went stale, the read is tried once more.
+        return await _run(self._pool, sql, params, one=one, prepare=prepare, retry=True)
 
     async def first_sql(self, sql: str, params: dict[str, Any]) -> NamedTuple | None:
         """Run SQL compiled ahead of time (see `sql_text`)."""
@@ -123,20 +143,8 @@ class PgAutocommit:
 
     async def execute_sql(self, sql: str, params: dict[str, Any]) -> list[NamedTuple]:
         """Run SQL compiled ahead of time (see `sql_text`)."""
-        try:
-            async with self._pool.connection() as conn:
-                cursor = conn.cursor(row_factory=namedtuple_row)
-                await cursor.execute(sql, params)
-                return await cursor.fetchall() if cursor.description else []
-        except PoolTimeout as error:
-            raise Unavailable(_DOWN, retry_after=2) from error
-        except psycopg.errors.QueryCanceled as error:
-            raise Unavailable(_BUSY, retry_after=1) from error
-        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-            # Not retried (a write); but the idle connections gone stale with this one are
-            # replaced now, so the next requests do not fail one by one on them.
-            await self._pool.check()
-            raise Unavailable(_DOWN, retry_after=2) from error
+        rows: list[NamedTuple] = await _run(self._pool, sql, params, one=False, retry=False)
+        return rows
 
 
 # psycopg_pool retries a failed connection attempt with a doubling backoff (1, 2, 4, 8 s...)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from advanced_alchemy.base import convention
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 
 from photoshare.domain.access import LISTED
 from photoshare.domain.accounts import PAT_NAME_MAX, USER_AGENT_MAX
@@ -29,6 +29,14 @@ PK_ALBUM_PHOTOS = "pk_album_photos"
 # The listed (public) photos as SQL, for partial indexes and the statements they serve.
 LISTED_SQL = f"visibility = '{LISTED.value}'"
 UNLISTED_SQL = f"visibility <> '{LISTED.value}'"
+
+# The text search configuration of `q` (migration 0010): `simple` lower-cases words and
+# neither stems nor drops stop words, since tags are names and descriptions any language.
+SEARCH_CONFIG = "simple"
+# The words of the description and of the tag names, and each tag name whole as
+# `#name` (`photo_search_vector`, migration 0010), so that `q` with `tag` is one tsquery.
+TAG_LEXEME_PREFIX = "#"
+SEARCH_VECTOR_SQL = "photo_search_vector(description, tag_names)"
 
 
 def _ts(name: str, **kw: object) -> sa.Column[object]:
@@ -153,11 +161,9 @@ photos = sa.Table(
     sa.Column("taken_at", DateTimeUTC(timezone=True)),
     sa.Column("exif", JSONB),
     sa.Column("show_metadata", sa.Boolean, nullable=False, server_default=sa.false()),
-    # `tag_names` joined by newlines, computed by PostgreSQL (migration 0005): `q` matches
-    # it with one ILIKE and a trigram index, as it does the description.
-    sa.Column(
-        "tags_text", sa.Text, sa.Computed("photo_tags_text(tag_names)", persisted=True), nullable=False
-    ),
+    # The words of the description and the tag names, computed by PostgreSQL on every
+    # write (migration 0010): `q` is a full-text query on it, through its GIN index.
+    sa.Column("search_vector", TSVECTOR, sa.Computed(SEARCH_VECTOR_SQL, persisted=True), nullable=False),
     # public, unlisted or private (migration 0007); lists and search show public ones only.
     sa.Column("visibility", sa.String(16), nullable=False, server_default="public"),
     # The sort indexes hold listed (public) photos only: a page walks only what it may show.
@@ -172,7 +178,7 @@ photos = sa.Table(
     sa.Index("ix_photos_image_key", "image_key"),
     sa.Index("ix_photos_rating_id", "rating_average", "id", postgresql_where=sa.text(LISTED_SQL)),
     # Search (migration 0004): `-rating` reads this one forwards (unrated last), `q` and
-    # `tag` use the GIN indexes.
+    # `tag` use the GIN indexes (`q` ix_photos_search_vector since migration 0010).
     sa.Index(
         "ix_photos_rating_desc_id",
         sa.text("rating_average DESC NULLS LAST"),
@@ -187,22 +193,11 @@ photos = sa.Table(
         postgresql_using="gin",
         postgresql_where=sa.text(UNLISTED_SQL),
     ),
-    sa.Index(
-        "ix_photos_description_trgm",
-        "description",
-        postgresql_using="gin",
-        postgresql_ops={"description": "gin_trgm_ops"},
-    ),
     sa.Index("ix_photos_tag_names", "tag_names", postgresql_using="gin"),
     sa.Index("ix_photos_owner_checksum", "owner_id", "checksum"),
     sa.Index("ix_photos_taken_at_id", sa.text("taken_at DESC"), sa.text("id DESC")),
     sa.Index("ix_photos_processing", "created_at", postgresql_where=sa.text("status = 'processing'")),
-    sa.Index(
-        "ix_photos_tags_text_trgm",
-        "tags_text",
-        postgresql_using="gin",
-        postgresql_ops={"tags_text": "gin_trgm_ops"},
-    ),
+    sa.Index("ix_photos_search_vector", "search_vector", postgresql_using="gin"),
 )
 
 # Stored images whose photo is gone (or whose upload was given up on): the periodic

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from photoshare.adapters.sql.errors import conflict_from
+from photoshare.adapters.sql.queries import like_pattern
 from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, revoked_tokens, users
 from photoshare.adapters.sql.tokens import FAMILY_PREFIX
 from photoshare.adapters.sql.visibility import listed
 from photoshare.application.ports.images import ImageStore
-from photoshare.application.readmodels import MeView, ProfileView
+from photoshare.application.readmodels import AccountPage, AccountSearch, AccountView, MeView, ProfileView
 from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.users import AVATAR_SIZES, Role, User, avatar_file
 
@@ -224,7 +225,7 @@ _UNLISTED_OF_USER = (
 
 # The read models' fields are user columns, in field order, but for `avatar_url`, which is
 # the last field and comes from the `avatar_key` column, and a profile's `photo_count`.
-def _view_select(view: type[MeView] | type[ProfileView]) -> sa.Select[Any]:
+def _view_select(view: type[MeView] | type[ProfileView] | type[AccountView]) -> sa.Select[Any]:
     *columns, avatar = view.__struct_fields__
     assert avatar == "avatar_url"
     return sa.select(
@@ -240,6 +241,18 @@ def _view_select(view: type[MeView] | type[ProfileView]) -> sa.Select[Any]:
 
 _ME = _view_select(MeView)
 _PROFILE = _view_select(ProfileView)
+_ACCOUNT = _view_select(AccountView)
+
+
+def _account_filters(search: AccountSearch) -> list[sa.ColumnElement[bool]]:
+    found: list[sa.ColumnElement[bool]] = []
+    if search.q:
+        found.append(users.c.username.ilike(like_pattern(search.q)))
+    if search.role is not None:
+        found.append(users.c.role == search.role)
+    if search.banned is not None:
+        found.append(users.c.is_active.is_(not search.banned))
+    return found
 
 
 class SqlUserQueries:
@@ -265,6 +278,22 @@ class SqlUserQueries:
         if row is None:
             raise NotFound(f"no user named {username!r}")
         return ProfileView(**self._with_avatar_url(row))
+
+    async def accounts(self, search: AccountSearch) -> AccountPage:
+        filters = _account_filters(search)
+        total = await self._reader.scalar(sa.select(sa.func.count()).select_from(users).where(*filters))
+        rows = await self._reader.all(
+            _ACCOUNT.where(*filters)
+            .order_by(sa.func.lower(users.c.username))
+            .limit(search.limit)
+            .offset(search.offset)
+        )
+        return AccountPage(
+            items=[AccountView(**self._with_avatar_url(r)) for r in rows],
+            total=int(total or 0),
+            limit=search.limit,
+            offset=search.offset,
+        )
 
     async def avatar_key(self, username: str) -> str:
         key: str | None = await self._reader.scalar(

@@ -40,13 +40,18 @@ class LinkRepository(Protocol):
 
     async def get(self, link_id: uuid.UUID) -> Link | None: ...
 
-    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
-        """The link, its photo's image key and the photo's visibility."""
-        ...
-
     async def list_for_photo(self, photo_id: uuid.UUID) -> Sequence[Link]: ...
 
     async def delete(self, link_id: uuid.UUID) -> None: ...
+
+
+class LinkLookups(Protocol):
+    """The public side of links (short links, QR codes, rendered images): reads on the read
+    pool, outside any request's transaction."""
+
+    async def get_by_slug(self, slug: str) -> tuple[Link, str, Visibility] | None:
+        """The link, its photo's image key and the photo's visibility."""
+        ...
 
     async def exists_for_image(self, image_key: str, transformation: Transformation) -> bool:
         """Does a stored link ask for this transformation of this image?"""

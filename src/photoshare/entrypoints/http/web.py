@@ -33,6 +33,7 @@ PAGES = [
     "/u/{username:str}",
     "/albums/{album_id:str}",
     "/s/{slug:str}",
+    "/admin/users",
 ]
 
 

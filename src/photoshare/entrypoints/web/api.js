@@ -82,16 +82,17 @@ async function refresh() {
 
 /**
  * api("GET", "/api/photos", {query: {q}}) -> parsed JSON (or null for 204).
- * body: a plain object (sent as JSON) or FormData; headers: extra headers.
+ * body: a plain object (sent as JSON) or FormData; headers: extra headers; anonymous: send no
+ * token (a share link is the permission, and its 401 is about the password, not the session).
  */
-export async function api(method, path, { query, body, headers = {}, raw = false } = {}) {
+export async function api(method, path, { query, body, headers = {}, raw = false, anonymous = false } = {}) {
   const url = new URL(path, location.origin);
   for (const [key, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
   }
   const send = async () => {
     const hdrs = { accept: "application/json", ...headers };
-    if (accessToken) hdrs.authorization = `Bearer ${accessToken}`;
+    if (accessToken && !anonymous) hdrs.authorization = `Bearer ${accessToken}`;
     let payload = body;
     if (body && !(body instanceof FormData)) {
       hdrs["content-type"] = "application/json";
@@ -100,8 +101,11 @@ export async function api(method, path, { query, body, headers = {}, raw = false
     return fetch(url, { method, headers: hdrs, body: payload });
   };
   let response = await send();
-  if (response.status === 401 && (accessToken || storedRefresh()) && !path.startsWith("/api/auth/")) {
-    if (await refresh()) response = await send();
+  if (response.status === 401 && !anonymous && (accessToken || storedRefresh()) && !path.startsWith("/api/auth/")) {
+    if (await refresh()) {
+      await response.body?.cancel(); // the refused answer is not read: release it
+      response = await send();
+    }
   }
   if (!response.ok) throw await problemOf(response);
   if (raw) return response;

@@ -1,5 +1,5 @@
 // Starts the client: the navigation bar follows the signed-in user; the router draws the page.
-import { currentUser, onUserChange, restoreSession, logout } from "./api.js";
+import { currentUser, isAdmin, onUserChange, restoreSession, logout } from "./api.js";
 import { h, clear, toast } from "./dom.js";
 import { route, start, navigate } from "./router.js";
 import { homePage, tagPage } from "./pages/gallery.js";
@@ -9,6 +9,7 @@ import { loginPage, signupPage, accountPage, verifyEmailPage, resetPasswordPage 
 import { profilePage } from "./pages/profile.js";
 import { albumPage } from "./pages/album.js";
 import { sharedPage } from "./pages/shared.js";
+import { usersPage } from "./pages/users.js";
 
 route("/", homePage);
 route("/tags/:tag", tagPage);
@@ -22,6 +23,7 @@ route("/reset-password", resetPasswordPage);
 route("/u/:username", profilePage);
 route("/albums/:id", albumPage);
 route("/s/:slug", sharedPage);
+route("/admin/users", usersPage);
 
 function drawNav(user) {
   const nav = document.getElementById("nav");
@@ -30,6 +32,7 @@ function drawNav(user) {
         h("a", { href: "/upload" }, "Upload"),
         h("a", { href: `/u/${encodeURIComponent(user.username)}` }, user.username),
         h("a", { href: "/account" }, "Account"),
+        isAdmin(user) ? h("a", { href: "/admin/users" }, "Users") : null,
         h(
           "button",
           {
@@ -48,7 +51,7 @@ function drawNav(user) {
         ),
       ]
     : [h("a", { href: "/login" }, "Log in"), h("a", { href: "/signup" }, "Sign up")];
-  clear(nav, h("ul", {}, [h("a", { href: "/" }, "Photos"), ...items].map((item) => h("li", {}, item))));
+  clear(nav, h("ul", {}, [h("a", { href: "/" }, "Photos"), ...items].filter(Boolean).map((item) => h("li", {}, item))));
 }
 
 onUserChange(drawNav);

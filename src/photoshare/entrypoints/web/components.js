@@ -119,7 +119,8 @@ export function gallery(fetchPage, { empty = "No photos yet." } = {}) {
       const page = await fetchPage({ limit: 24, offset });
       for (const photo of page.items) list.append(photoCard(photo));
       offset += page.items.length;
-      done = offset >= page.total || page.items.length === 0;
+      // Past 10,000 matches `total` is only a lower bound: keep going until a page is empty.
+      done = page.items.length === 0 || (page.total_exact !== false && offset >= page.total);
       const plus = page.total_exact === false ? "+" : "";
       status.textContent = page.total ? `${page.total}${plus} photo${page.total === 1 ? "" : "s"}` : empty;
     } catch (error) {

@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 
 from photoshare.application.auth import Principal
 from photoshare.application.ratings import DeleteRating, RatePhoto
-from photoshare.application.readmodels import RatingCreated, RatingEntry, RatingQueries
+from photoshare.application.readmodels import MyRating, RatingCreated, RatingEntry, RatingQueries
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.errors import InvalidInput
 from photoshare.domain.ratings import RATING_MAX, RATING_MIN
@@ -80,6 +80,23 @@ class RatingsController(Controller):
         queries: FromDishka[RatingQueries],
     ) -> list[RatingEntry]:
         return await queries.list_for_photo(photo_id, VisibleTo.of(principal.user))
+
+    @get(
+        "/me",
+        guards=[authenticated],
+        operation_id="getMyRating",
+        summary="Your own rating of a photo",
+        description="Any user: the rating you gave the photo, `value` null until you rate it "
+        "(so a client shows it instead of offering the stars again). 404 for a photo you may not see.",
+    )
+    @inject
+    async def mine(
+        self,
+        photo_id: FromPath[uuid.UUID],
+        principal: FromDishka[Principal],
+        queries: FromDishka[RatingQueries],
+    ) -> MyRating:
+        return await queries.mine(photo_id, VisibleTo.of(principal.user))
 
     @delete(
         "/{username:str}",

@@ -1,15 +1,26 @@
 """Me, public profiles, and admin account management."""
 
+from typing import Annotated
+
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
 from litestar import Controller, get, patch, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 from msgspec import UNSET
 
-from photoshare.application.auth import Principal, ensure_session
-from photoshare.application.readmodels import MeView, ProfileView, UserQueries
+from photoshare.application.auth import Principal, Viewer, ensure_session
+from photoshare.application.readmodels import (
+    AccountPage,
+    AccountSearch,
+    MeView,
+    PhotoPage,
+    PhotoQueries,
+    ProfileView,
+    UserQueries,
+)
 from photoshare.application.users import Ban, ChangeRole, Unban, UpdateMe
-from photoshare.domain.users import Keep
+from photoshare.domain.users import Keep, Role
+from photoshare.entrypoints.http.controllers.albums import Limit, Offset
 from photoshare.entrypoints.http.guards import admin, authenticated
 from photoshare.entrypoints.http.openapi import SECURITY as BEARER
 from photoshare.entrypoints.http.openapi_answers import answers
@@ -59,6 +70,50 @@ class UsersController(Controller):
             email=None if data.email is UNSET else data.email,
         )
         return await queries.me(principal.user.id)
+
+    @get(
+        "/",
+        guards=[admin],
+        security=BEARER,
+        operation_id="listUsers",
+        summary="Every account, for admins",
+        description="Admins only (403 for anyone else): a page of accounts by username, with their "
+        "email. `q` matches a part of the username (case-insensitive), `role` one role, `banned` "
+        "banned (`true`) or active (`false`) accounts.",
+    )
+    @inject
+    async def list_users(
+        self,
+        queries: FromDishka[UserQueries],
+        limit: Limit = 20,
+        offset: Offset = 0,
+        q: Annotated[str | None, Parameter(min_length=1, max_length=32)] = None,
+        role: Role | None = None,
+        banned: bool | None = None,
+    ) -> AccountPage:
+        search = AccountSearch(
+            limit=limit, offset=offset, q=q, role=role.value if role else None, banned=banned
+        )
+        return await queries.accounts(search)
+
+    @get(
+        "/{username:str}/photos",
+        operation_id="listUserPhotos",
+        summary="A user's photos",
+        description="Public: a user's public photos, newest first; all of them (unlisted and private "
+        "too) for the owner and admins. 404 for an unknown username; a bad token is 401.",
+        responses=answers(401, 403),
+    )
+    @inject
+    async def photos_of(
+        self,
+        username: FromPath[str],
+        viewer: FromDishka[Viewer],
+        queries: FromDishka[PhotoQueries],
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> PhotoPage:
+        return await queries.of_user(username, viewer.sees, limit, offset)
 
     @get(
         "/{username:str}",

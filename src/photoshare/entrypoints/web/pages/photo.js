@@ -26,7 +26,7 @@ export async function photoPage({ id }) {
       h("p", {}, "By ", h("a", { href: `/u/${encodeURIComponent(photo.owner.username)}` }, photo.owner.username), " · ", time(photo.created_at),
         photo.visibility && photo.visibility !== "public" ? h("span", { class: "badge" }, photo.visibility) : null),
       ratingLine,
-      me && !mine ? rateForm(photo, ratingLine) : null,
+      me && !mine ? await rateForm(photo, ratingLine) : null,
       !me ? h("p", { class: "muted" }, h("a", { href: "/login" }, "Log in"), " to rate and comment.") : null,
     ),
   );
@@ -44,7 +44,14 @@ function firstLine(text) {
   return line.length > 80 ? `${line.slice(0, 77)}…` : line;
 }
 
-function rateForm(photo, ratingLine) {
+const rated = (value) => h("p", { role: "status" }, `You rated this photo ${value} star${value > 1 ? "s" : ""}.`);
+
+async function rateForm(photo, ratingLine) {
+  // Once rated, the stars are not offered again (a rating is once per photo).
+  if (await has("get", "/api/photos/{}/ratings/me")) {
+    const mine = await api("GET", `/api/photos/${photo.id}/ratings/me`).catch(() => null);
+    if (mine && mine.value) return h("div", { class: "rate" }, rated(mine.value));
+  }
   const box = errorBox();
   const stars = [1, 2, 3, 4, 5].map((n) =>
     h("label", { class: "star" }, h("input", { type: "radio", name: "value", value: n, required: true }), h("span", { "aria-hidden": "true" }, "★"), h("span", { class: "sr-only" }, `${n} star${n > 1 ? "s" : ""}`)),
@@ -61,7 +68,7 @@ function rateForm(photo, ratingLine) {
       await api("POST", `/api/photos/${photo.id}/ratings`, { body: { value } });
       const fresh = await api("GET", `/api/photos/${photo.id}`);
       ratingLine.textContent = ratingText(fresh.rating);
-      clear(form, h("p", { role: "status" }, `You rated this photo ${value} star${value > 1 ? "s" : ""}.`));
+      clear(form, rated(value));
     }, form);
   });
   return form;

@@ -1,5 +1,5 @@
-// A person's profile: who they are, their albums, their photos (for staff: the API lists photos by
-// owner only for moderators and admins); admins change the role and ban or unban.
+// A person's profile: who they are, their albums, their photos (those the viewer may see); admins
+// change the role and ban or unban.
 import { api, currentUser, has, isAdmin, isStaff } from "../api.js";
 import { h, clear, field, time, toast } from "../dom.js";
 import { errorBox, gallery, guarded, showError } from "../components.js";
@@ -25,7 +25,10 @@ export async function profilePage({ username }) {
   );
   if (isAdmin(me) && !self) page.append(adminSection(profile));
   if (await has("get", "/api/users/{}/albums")) page.append(albumsSection(profile, self));
-  if (isStaff(me)) {
+  if (await has("get", "/api/users/{}/photos")) {
+    page.append(h("section", { "aria-labelledby": "photos-h" }, h("h2", { id: "photos-h" }, "Photos"),
+      gallery((p) => api("GET", `/api/users/${encodeURIComponent(profile.username)}/photos`, { query: p }), { empty: "No photos." })));
+  } else if (isStaff(me)) {
     page.append(h("section", { "aria-labelledby": "photos-h" }, h("h2", { id: "photos-h" }, "Photos"),
       gallery((p) => api("GET", "/api/photos", { query: { owner: profile.username, ...p } }), { empty: "No photos." })));
   }

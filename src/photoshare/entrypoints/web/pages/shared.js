@@ -11,7 +11,7 @@ export function sharedPage({ slug }) {
   root.append(body, box);
   const open = async (password) => {
     const headers = password ? { "X-Share-Password": password } : {};
-    const shared = await api("GET", `/api/shared/${encodeURIComponent(slug)}`, { headers, query: { limit: 100 } });
+    const shared = await api("GET", `/api/shared/${encodeURIComponent(slug)}`, { headers, query: { limit: 100 }, anonymous: true });
     clear(body, shared.kind === "album" ? albumView(shared) : photoView(shared.photo), shared.expires_at ? h("p", { class: "muted" }, "This link expires ", time(shared.expires_at)) : null);
   };
   open().catch((error) => {
