@@ -86,13 +86,17 @@ bench-search: install ## search latency p50/p95 at 10k, 100k and 1M photos; JSON
 WORKERS     ?= 1
 SERVER_CPUS ?= 0
 LOAD_CPUS   ?= 1
+# CONNECTIONS may list several counts: `make bench CONNECTIONS=64,256` adds a table at 256
+# with each scenario's rps as a share of its 64-connection rps. SCENARIOS="get photo,..." runs
+# only the named scenarios (names as in bench/scenarios.py).
 CONNECTIONS ?= 64
+SCENARIOS   ?=
 DURATION    ?= 10s
 RUNS        ?= 3
 
 bench: install ## load-test the real service (seeded with N photos) against a bare-app ceiling
 	WORKERS=$(WORKERS) SERVER_CPUS=$(SERVER_CPUS) LOAD_CPUS=$(LOAD_CPUS) CONNECTIONS=$(CONNECTIONS) \
-	DURATION=$(DURATION) N=$(N) RUNS=$(RUNS) $(BIN)/python bench/run.py
+	DURATION=$(DURATION) N=$(N) RUNS=$(RUNS) SCENARIOS="$(SCENARIOS)" $(BIN)/python bench/run.py
 
 clean: ## remove caches (keeps .venv and var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache bench/work

@@ -50,28 +50,50 @@ def summarise(runs: list[WrkRun], ceiling_rps: float, expected: Callable[[int], 
         "socket_errors": {k: v for k, v in sockets.items() if v},
         "peak_rss_mib_per_worker": max((max(r.peak_rss_mib, default=0) for r in runs), default=0),
         "foreign_cpu_pct": median([r.foreign_cpu_pct for r in runs]),
+        "app_cpu_ms_per_request": median([r.app_cpu_ms for r in runs]),
+        "db_cpu_ms_per_request": median([r.db_cpu_ms for r in runs]),
         "runs": [r.__dict__ for r in runs],
     }
 
 
-def table(rows: list[tuple[str, dict[str, Any]]], skipped: dict[str, str]) -> str:
-    head = ("scenario", "rps", "% of ceiling", "p50 ms", "p99 ms", "errors", "peak RSS MiB/worker")
+def table(
+    rows: list[tuple[str, dict[str, Any]]], skipped: dict[str, str], share_of: int | None = None
+) -> str:
+    """The aligned table; with `share_of` (the first CONNECTIONS count), a column with each
+    row's throughput as a share of the same scenario's at that count."""
+    head: tuple[str, ...] = (
+        "scenario",
+        "rps",
+        "% of ceiling",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "peak RSS MiB/worker",
+        "CPU ms/req app+db",
+    )
+    if share_of is not None:
+        head += (f"% of {share_of}-conn rps",)
     lines = [head]
     for name, row in rows:
         ratio = row.get("ratio_to_ceiling")
-        lines.append(
-            (
-                name,
-                f"{row['rps']:.0f}" if row["rps"] >= 100 else f"{row['rps']:.1f}",
-                f"{100 * ratio:.1f}%" if ratio is not None else "-",
-                f"{row['p50_ms']:.2f}",
-                f"{row['p99_ms']:.2f}",
-                str(row["errors"]),
-                f"{row['peak_rss_mib_per_worker']:.0f}",
-            )
+        cells: tuple[str, ...] = (
+            name,
+            f"{row['rps']:.0f}" if row["rps"] >= 100 else f"{row['rps']:.1f}",
+            f"{100 * ratio:.1f}%" if ratio is not None else "-",
+            f"{row['p50_ms']:.2f}",
+            f"{row['p99_ms']:.2f}",
+            str(row["errors"]),
+            f"{row['peak_rss_mib_per_worker']:.0f}",
+            _cpu(row),
         )
+        if share_of is not None:
+            share = row.get("share_of_first")
+            cells += (f"{100 * share:.0f}%" if share is not None else "-",)
+        lines.append(cells)
     for name, why in skipped.items():
-        lines.append((name, "skipped", "-", "-", "-", why, "-"))
+        lines.append(
+            (name, "skipped", "-", "-", "-", why, "-", "-") + (("-",) if share_of is not None else ())
+        )
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = []
     for n, line in enumerate(lines):
@@ -84,6 +106,13 @@ def table(rows: list[tuple[str, dict[str, Any]]], skipped: dict[str, str]) -> st
         if n == 0:
             out.append("-+-".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+def _cpu(row: dict[str, Any]) -> str:
+    app, db = row.get("app_cpu_ms_per_request"), row.get("db_cpu_ms_per_request")
+    if not app and not db:
+        return "-"  # the ceiling: a bare app, not measured
+    return f"{app:.2f}+{db:.2f}"
 
 
 def command_output(cmd: list[str]) -> str:

@@ -20,7 +20,11 @@ report.py (the table and the JSON). This file runs the rounds.
 
 Parameters come from the environment (the Makefile passes them): WORKERS, SERVER_CPUS,
 LOAD_CPUS, CONNECTIONS, DURATION, N, RUNS; optional WARMUP, LOGIN_CONNECTIONS, DB_CPUS,
-BENCH_USERS, PHOTO_IDS, BENCH_DATA_DIR (reuse a seeded data dir: no seeding).
+BENCH_USERS, PHOTO_IDS, BENCH_DATA_DIR (reuse a seeded data dir: no seeding), SCENARIOS
+(a comma-separated list of scenario names to run, e.g. `SCENARIOS="get photo"`).
+CONNECTIONS may list several counts (`64,256`): the first is the main table's; every
+further count re-runs each scenario in the same round and gets a table of its own, with
+its throughput as a share of the first count's (does the service hold or collapse?).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from typing import Any
 import httpx
 import psutil
 
-from cpu import cpu_list, foreign_meter, listeners, settle
+from cpu import cpu_list, foreign_meter, listeners, settle, tree_cpu_seconds
 from fixtures import prepare, rating_pairs
 from photoshare.config import RateLimits
 from report import RESULTS, machine, median, shown, summarise, table, write_json
@@ -73,6 +77,7 @@ class Params:
     server_cpus: str
     load_cpus: str
     connections: int
+    more_connections: tuple[int, ...]
     duration: str
     n: int
     runs: int
@@ -82,16 +87,19 @@ class Params:
     users: int
     photo_ids: int
     data_dir: str | None
+    only: tuple[str, ...]
 
     @classmethod
     def from_env(cls) -> Params:
         env = os.environ
         workers = int(env.get("WORKERS") or 1)
+        counts = [int(c) for c in (env.get("CONNECTIONS") or "64").split(",") if c.strip()]
         return cls(
             workers=workers,
             server_cpus=env.get("SERVER_CPUS") or "0",
             load_cpus=env.get("LOAD_CPUS") or "1",
-            connections=int(env.get("CONNECTIONS") or 64),
+            connections=counts[0],
+            more_connections=tuple(counts[1:]),
             duration=env.get("DURATION") or "10s",
             n=int(env.get("N") or 100_000),
             runs=int(env.get("RUNS") or 3),
@@ -103,6 +111,7 @@ class Params:
             users=int(env.get("BENCH_USERS") or 32),
             photo_ids=int(env.get("PHOTO_IDS") or 20_000),
             data_dir=env.get("BENCH_DATA_DIR") or None,
+            only=tuple(n.strip() for n in (env.get("SCENARIOS") or "").split(",") if n.strip()),
         )
 
     @property
@@ -225,6 +234,23 @@ class Bench:
                     found.append(proc)
         return found
 
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU seconds used so far by the service's processes (not the ceiling's) and by
+        PostgreSQL (the postmaster and its backends)."""
+        app = [*self.sampler.workers("service")]
+        if self.serve is not None:
+            with contextlib.suppress(psutil.Error):
+                app.append(psutil.Process(self.serve.pid))
+        pg = postmaster(self.data_dir)
+        db, ended = [], 0.0
+        if pg is not None:
+            with contextlib.suppress(psutil.Error):
+                db = [pg, *pg.children()]
+                # Backends that exited meanwhile: the postmaster reaped them, their time is its children's.
+                times = pg.cpu_times()
+                ended = times.children_user + times.children_system
+        return tree_cpu_seconds(app), tree_cpu_seconds(db) + ended
+
     def server_tree(self) -> list[psutil.Process]:
         procs = self.sampler.workers("service") + self.sampler.workers("ceiling")
         pg = postmaster(self.data_dir)
@@ -266,8 +292,13 @@ class Bench:
         self.check_ports()
         self.sampler.take(label)
         foreign = self.foreign_meter()
+        app0, db0 = self.cpu_seconds()
         run = self.wrk(url, script, env, conns, duration)
         run.foreign_cpu_pct = foreign()
+        app1, db1 = self.cpu_seconds()
+        requests = max(run.requests, 1) if label == "service" else float("inf")  # the ceiling: not billed
+        run.app_cpu_ms = round(1000 * (app1 - app0) / requests, 3)
+        run.db_cpu_ms = round(1000 * (db1 - db0) / requests, 3)
         run.peak_rss_mib = self.sampler.take_mib(label)
         run.settle_s = waited
         self.rating_cursor += min(run.cursor, self.rating_slice)  # only rate.lua moves it
@@ -322,6 +353,11 @@ def set_up(bench: Bench, report: dict[str, Any]) -> tuple[Fixtures, list[Scenari
         "bcrypt_rounds": int(os.environ.get("PHOTOSHARE_BCRYPT_ROUNDS") or 12),
     }
     every = scenarios(fx, p.connections, p.login_connections)
+    if p.only:
+        unknown = set(p.only) - {sc.name for sc in every}
+        if unknown:
+            raise SystemExit(f"bench: no scenario named {sorted(unknown)}; see bench/scenarios.py")
+        every = [sc for sc in every if sc.name in p.only]
     skipped: dict[str, str] = {}
     with httpx.Client(base_url=bench.url, timeout=60) as client:
         for sc in every:
@@ -339,6 +375,8 @@ class Rounds:
     scenarios: dict[str, list[WrkRun]] = field(default_factory=dict)
     storm_reads: list[WrkRun] = field(default_factory=list)
     storm_logins: list[WrkRun] = field(default_factory=list)
+    # connection count -> scenario -> runs, for every CONNECTIONS count after the first
+    more: dict[int, dict[str, list[WrkRun]]] = field(default_factory=dict)
 
 
 def measure_rounds(bench: Bench, fx: Fixtures, live: list[Scenario]) -> Rounds:
@@ -347,6 +385,9 @@ def measure_rounds(bench: Bench, fx: Fixtures, live: list[Scenario]) -> Rounds:
     p = bench.params
     envs = {sc.name: bench.lua_env(bench.write_lists(sc.name, sc.lists)) for sc in live if not sc.rating}
     rounds = Rounds(scenarios={sc.name: [] for sc in live})
+    # Log-ins have their own connection count (a bounded bcrypt pool): not re-run at more.
+    scaled = [sc for sc in live if sc.name != STORM_LOGINS]
+    rounds.more = {n: {sc.name: [] for sc in scaled} for n in p.more_connections}
     for round_no in range(p.runs + 1):
         duration = p.warmup if round_no == 0 else p.duration
         tag = "warm-up" if round_no == 0 else f"round {round_no}/{p.runs}"
@@ -367,11 +408,27 @@ def measure_rounds(bench: Bench, fx: Fixtures, live: list[Scenario]) -> Rounds:
             print(
                 f"bench: {tag}: {sc.name}: {run.rps:.1f} rps, p99 {run.p99_ms:.1f} ms, "
                 f"errors {run.errors(ok_status)}, wrk cpu {run.wrk_cpu_pct:.0f}%, "
-                f"others on the server cores {run.foreign_cpu_pct:.0f}%",
+                f"others on the server cores {run.foreign_cpu_pct:.0f}%, "
+                f"cpu ms/request app {run.app_cpu_ms:.2f} db {run.db_cpu_ms:.2f}",
                 flush=True,
             )
             if round_no:
                 rounds.scenarios[sc.name].append(run)
+        for conns in p.more_connections if round_no else ():
+            for sc in scaled:
+                env = (
+                    bench.lua_env(bench.rating_lists(sc, fx, duration, ceiling_now))
+                    if sc.rating
+                    else envs[sc.name]
+                )
+                run = bench.measure("service", bench.url, sc.script, env, conns, duration)
+                print(
+                    f"bench: {tag}: {sc.name} at {conns} connections: {run.rps:.1f} rps, "
+                    f"p99 {run.p99_ms:.1f} ms, errors {run.errors(ok_status)}, "
+                    f"cpu ms/request app {run.app_cpu_ms:.2f} db {run.db_cpu_ms:.2f}",
+                    flush=True,
+                )
+                rounds.more[conns][sc.name].append(run)
         if round_no and STORM_READS in envs and STORM_LOGINS in envs:
             reads, logins = bench.storm(envs[STORM_READS], envs[STORM_LOGINS])
             print(
@@ -409,6 +466,18 @@ def compose(
     every = rounds.ceiling + [r for runs in rounds.scenarios.values() for r in runs] + rounds.storm_reads
     report["foreign_cpu_pct_median"] = median([r.foreign_cpu_pct for r in every])
     report["table"] = table(rows, skipped)
+    report["more_connections"] = {}
+    tables = []
+    for count, runs in rounds.more.items():
+        summaries = {}
+        for name, each in runs.items():
+            base = report["scenarios"][name]["rps"]
+            row = summarise(each, ceiling["rps"], ok_status) | {"connections": count}
+            row["share_of_first"] = round(row["rps"] / base, 4) if base else None
+            summaries[name] = row
+        report["more_connections"][str(count)] = summaries
+        tables.append(f"at {count} connections:\n" + table(list(summaries.items()), {}, share_of=conns))
+    report["more_tables"] = tables
 
 
 def run_bench(bench: Bench) -> dict[str, Any]:
@@ -452,6 +521,9 @@ def main() -> int:
     out = write_json(RESULTS / f"bench-{bench.stamp}.json", report)
     print()
     print(report["table"])
+    for more in report.get("more_tables", []):
+        print()
+        print(more)
     storm = report.get("login_storm")
     if storm:
         print(

@@ -58,6 +58,10 @@ class WrkRun:
     peak_rss_mib: list[float] = field(default_factory=list)
     settle_s: float = 0.0
     foreign_cpu_pct: float = 0.0  # share of the server's cores that other processes used
+    # CPU time per request of the service's processes and of PostgreSQL: unlike rps, it
+    # barely moves when other processes share the cores, so before/after compare on it.
+    app_cpu_ms: float = 0.0
+    db_cpu_ms: float = 0.0
 
     def errors(self, expected: Callable[[int], bool]) -> int:
         bad = sum(n for code, n in self.statuses.items() if not expected(int(code)))

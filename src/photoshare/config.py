@@ -97,6 +97,9 @@ class Settings:
     db_pool_size: int = 10
     #: Reads (and the self-committing counters) are cancelled after this long: a quick 503.
     db_statement_timeout_ms: int = 3000
+    #: A request waits this long for a pooled connection, then gets a 503 with Retry-After:
+    #: a saturated database answers quickly instead of queueing clients until they give up.
+    db_pool_wait_ms: int = 5000
     hash_concurrency: int = 2
     bcrypt_rounds: int = 12
     image_concurrency: int = 2
@@ -189,6 +192,7 @@ class Settings:
                 env, "PHOTOSHARE_MAX_IMAGE_PIXELS", d.max_image_pixels, 1_000_000, 500_000_000
             ),
             db_pool_size=_int(env, "PHOTOSHARE_DB_POOL_SIZE", d.db_pool_size, 1, 200),
+            db_pool_wait_ms=_int(env, "PHOTOSHARE_DB_POOL_WAIT_MS", d.db_pool_wait_ms, 10, 60_000),
             db_statement_timeout_ms=_int(
                 env, "PHOTOSHARE_DB_STATEMENT_TIMEOUT_MS", d.db_statement_timeout_ms, 100, 600_000
             ),

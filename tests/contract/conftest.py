@@ -11,7 +11,7 @@ cheaper than a fresh database per test.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
@@ -29,8 +29,14 @@ from photoshare.adapters.sql.ratings import SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.tables import metadata, photos, users
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
-from photoshare.adapters.sql.users import SqlUserRepository
-from photoshare.application.ports.accounts import RefreshTokenStore, TokenRevocations, UserRepository
+from photoshare.adapters.sql.users import SqlTokenHolders, SqlUserRepository
+from photoshare.application.auth import SeparateLookups
+from photoshare.application.ports.accounts import (
+    RefreshTokenStore,
+    TokenHolders,
+    TokenRevocations,
+    UserRepository,
+)
 from photoshare.application.ports.engagement import CommentRepository, RatingRepository
 from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoRepository
 from tests.integration import conftest as integration
@@ -119,10 +125,10 @@ class SqlBackend:
             reader = PgReader(self.pool)
             yield Repos(
                 users=SqlUserRepository(session, reader),
-                photos=SqlPhotoRepository(session),
+                photos=SqlPhotoRepository(session, reader),
                 links=SqlLinkRepository(session),
                 link_lookups=SqlLinkLookups(reader),
-                comments=SqlCommentRepository(session),
+                comments=SqlCommentRepository(session, PgAutocommit(self.pool)),
                 ratings=SqlRatingRepository(session),
                 refresh_tokens=SqlRefreshTokenStore(session),
             )
@@ -197,3 +203,56 @@ async def revocations(revocations_at: tuple[str, str | None]) -> AsyncIterator[T
             yield ValkeyTokenRevocations(client)
         finally:
             await client.aclose()
+
+
+# Authentication asks one `TokenHolders` for the account and the revocation together: one
+# statement in SQL, two stores composed with Valkey, and the two fakes composed in unit tests.
+
+
+@dataclass
+class HolderStores:
+    holders: TokenHolders
+    revocations: TokenRevocations
+    users: UserRepository
+    commit: Callable[[], Awaitable[None]]
+
+
+@pytest.fixture(params=["fake", "sql", "valkey"])
+def holders_at(request: pytest.FixtureRequest) -> tuple[str, str | None, str | None]:
+    """Which implementation, its database URL and its Valkey URL (resolved outside the loop)."""
+    sql = None if request.param == "fake" else str(request.getfixturevalue("contract_database_url"))
+    cache = str(request.getfixturevalue("valkey_url")) if request.param == "valkey" else None
+    return request.param, sql, cache
+
+
+@pytest.fixture
+async def holder_stores(holders_at: tuple[str, str | None, str | None]) -> AsyncIterator[HolderStores]:
+    _, sql_url, cache_url = holders_at
+    if sql_url is None:
+        users_, revoked = InMemoryUserRepository(), InMemoryTokenRevocations()
+
+        async def nothing() -> None:
+            return None
+
+        yield HolderStores(SeparateLookups(revoked, users_), revoked, users_, nothing)
+        return
+    sql = SqlBackend(sql_url)
+    await sql.pool.open()
+    client = valkey.Valkey.from_url(cache_url) if cache_url else None
+    try:
+        await sql.empty()
+        async with sql.sessions() as session:
+            reader = PgReader(sql.pool)
+            repo = SqlUserRepository(session, reader)
+            if client is None:
+                revocations: TokenRevocations = SqlTokenRevocations(PgAutocommit(sql.pool))
+                holders: TokenHolders = SqlTokenHolders(reader)
+            else:
+                revocations = ValkeyTokenRevocations(client)
+                holders = SeparateLookups(revocations, repo)
+            yield HolderStores(holders, revocations, repo, session.commit)
+    finally:
+        if client is not None:
+            await client.aclose()
+        await sql.pool.close()
+        await sql.engine.dispose()

@@ -23,7 +23,7 @@ from photoshare.domain.photos import Photo
 from photoshare.domain.ratings import Rating, RatingSummary
 from photoshare.domain.transformations import Transformation
 from photoshare.domain.users import Role, User
-from tests.contract.conftest import Backend
+from tests.contract.conftest import Backend, HolderStores
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 SMALL = Transformation.from_mapping({"width": 100, "height": 80, "crop": "fill"})
@@ -357,3 +357,30 @@ async def test_a_revoked_family_refuses_its_tokens_and_keeps_the_later_expiry(
         await revocations.is_revoked("token", "other"),
     ]
     assert answers == [True, False, False, False, True]
+
+
+async def test_a_token_holder_is_the_account_unless_the_token_or_its_family_is_revoked(
+    holder_stores: HolderStores,
+) -> None:
+    alice = a_user("alice")
+    await holder_stores.users.add(alice)
+    await holder_stores.commit()
+    now = datetime.now(UTC)
+    await holder_stores.revocations.revoke("revoked-token", now + timedelta(minutes=15))
+    await holder_stores.revocations.revoke("lapsed-token", now - timedelta(seconds=1))
+    await holder_stores.revocations.revoke_family("ended", now + timedelta(minutes=15))
+    ask = holder_stores.holders.holder
+    answers = [
+        await ask(alice.id, "fresh-token", "live"),
+        await ask(alice.id, "lapsed-token", None),
+        await ask(alice.id, "revoked-token", None),
+        await ask(alice.id, "fresh-token", "ended"),
+        await ask(uuid.uuid4(), "fresh-token", None),
+    ]
+    assert [(user.username if user else None, revoked) for user, revoked in answers] == [
+        ("alice", False),
+        ("alice", False),
+        (None, True),
+        (None, True),
+        (None, False),
+    ]

@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 import pytest
 
 from photoshare.adapters.security import JwtTokenCodec
-from photoshare.application.auth import Authenticate, EndFamily, IssueTokens, LogIn, LogOut, Refresh, SignUp
+from photoshare.application.auth import (
+    Authenticate,
+    EndFamily,
+    IssueTokens,
+    LogIn,
+    LogOut,
+    Refresh,
+    SeparateLookups,
+    SignUp,
+)
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification
 from tests.unit.fakes import (
@@ -151,4 +160,4 @@ def authenticate(
     personal_tokens: InMemoryPersonalTokenStore,
     clock: FixedClock,
 ) -> Authenticate:
-    return Authenticate(codec, revocations, users, personal_tokens, clock)
+    return Authenticate(codec, SeparateLookups(revocations, users), users, personal_tokens, clock)

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import valkey.asyncio as valkey
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from valkey.exceptions import ValkeyError
 
-from photoshare.adapters.sql.reader import PgAutocommit
+from photoshare.adapters.sql.reader import PgAutocommit, sql_text
 from photoshare.adapters.sql.tables import rate_counters
 from photoshare.domain.errors import Unavailable
 
@@ -24,6 +25,34 @@ def _retry_after(window_ends: datetime) -> int:
     return max(1, math.ceil((window_ends - datetime.now(UTC)).total_seconds()))
 
 
+def _hit_statement() -> str:
+    """The upsert every limited request runs, compiled once: keys as one array parameter,
+    the window as seconds. Built per call, it cost a third of a comment's Python time."""
+    # Constants inlined: only the keys and the window are parameters.
+    zero: sa.ColumnElement[int] = sa.literal_column("0", sa.Integer)
+    one: sa.ColumnElement[int] = sa.literal_column("1", sa.Integer)
+    now = sa.func.now()
+    ends = now + sa.func.make_interval(*[zero] * 6, sa.bindparam("window_seconds", type_=sa.Integer))
+    expired = rate_counters.c.window_ends <= now
+    keys = sa.func.unnest(sa.bindparam("keys", type_=ARRAY(sa.String))).table_valued("key").render_derived()
+    stmt = (
+        pg_insert(rate_counters)
+        .from_select(["key", "hits", "window_ends"], sa.select(keys.c.key, one, ends))
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "hits": sa.case((expired, one), else_=rate_counters.c.hits + one),
+                "window_ends": sa.case((expired, ends), else_=rate_counters.c.window_ends),
+            },
+        )
+        .returning(rate_counters.c.hits, rate_counters.c.window_ends)
+    )
+    return sql_text(stmt)
+
+
+_HIT = _hit_statement()
+
+
 class SqlRateLimiter:
     """One upsert per hit: a window that has ended restarts at 1, atomically."""
 
@@ -31,25 +60,10 @@ class SqlRateLimiter:
         self._db = db
 
     async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: int) -> int | None:
-        now = sa.func.now()
-        ends = now + sa.func.make_interval(0, 0, 0, 0, 0, 0, window_seconds)
-        expired = rate_counters.c.window_ends <= now
         # One upsert for all keys (an address and an account, say): distinct after truncation,
         # since one statement may not touch a row twice.
-        rows = [{"key": key, "hits": 1, "window_ends": ends} for key in dict.fromkeys(k[:200] for k in keys)]
-        stmt = (
-            pg_insert(rate_counters)
-            .values(rows)
-            .on_conflict_do_update(
-                index_elements=["key"],
-                set_={
-                    "hits": sa.case((expired, 1), else_=rate_counters.c.hits + 1),
-                    "window_ends": sa.case((expired, ends), else_=rate_counters.c.window_ends),
-                },
-            )
-            .returning(rate_counters.c.hits, rate_counters.c.window_ends)
-        )
-        counted = await self._db.execute(stmt)
+        distinct = list(dict.fromkeys(k[:200] for k in keys))
+        counted = await self._db.execute_sql(_HIT, {"keys": distinct, "window_seconds": window_seconds})
         if random.random() < PURGE_PROBABILITY:
             # Ended windows would restart at 1 anyway; dropping them now and then keeps the table small.
             await self._db.execute(

@@ -14,6 +14,7 @@ from photoshare.application.ports.accounts import (
     RefreshTokenStore,
     TokenClaims,
     TokenCodec,
+    TokenHolders,
     TokenRevocations,
     TokenType,
     UserRepository,
@@ -224,11 +225,25 @@ class LogOut:
 
 
 @dataclass(frozen=True, slots=True)
+class SeparateLookups:
+    """`TokenHolders` from two stores that each know half (revocations in Valkey, say):
+    the revocation first, the account only for a token that is not revoked."""
+
+    revocations: TokenRevocations
+    users: UserRepository
+
+    async def holder(self, user_id: uuid.UUID, token_id: str, family: str | None) -> tuple[User | None, bool]:
+        if await self.revocations.is_revoked(token_id, family):
+            return None, True
+        return await self.users.get(user_id), False
+
+
+@dataclass(frozen=True, slots=True)
 class Authenticate:
     """Turns a bearer token into a principal: valid, not revoked, account current and active."""
 
     codec: TokenCodec
-    revocations: TokenRevocations
+    holders: TokenHolders
     users: UserRepository
     personal_tokens: PersonalTokenStore
     clock: Clock
@@ -238,9 +253,9 @@ class Authenticate:
         if token.startswith(PAT_PREFIX):
             return await self._personal(token)
         claims = self.codec.decode(token, TokenType.ACCESS)
-        if await self.revocations.is_revoked(claims.token_id, claims.family):
+        user, revoked = await self.holders.holder(claims.subject, claims.token_id, claims.family)
+        if revoked:
             raise Unauthenticated("token has been revoked")
-        user = await self.users.get(claims.subject)
         if user is None:
             raise Unauthenticated("account no longer exists")
         if not user.is_active:

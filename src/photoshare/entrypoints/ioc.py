@@ -49,7 +49,7 @@ from photoshare.adapters.sql.tokens import (
     SqlTokenRevocations,
 )
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
-from photoshare.adapters.sql.users import SqlUserQueries, SqlUserRepository
+from photoshare.adapters.sql.users import SqlTokenHolders, SqlUserQueries, SqlUserRepository
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application import (
     accounts,
@@ -63,7 +63,7 @@ from photoshare.application import (
     users,
     variants,
 )
-from photoshare.application.auth import WritePolicy
+from photoshare.application.auth import SeparateLookups, WritePolicy
 from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification
@@ -73,6 +73,7 @@ from photoshare.application.ports.accounts import (
     PersonalTokenStore,
     RefreshTokenStore,
     TokenCodec,
+    TokenHolders,
     TokenRevocations,
     UserRepository,
 )
@@ -121,7 +122,7 @@ class InfrastructureProvider(Provider):
             sqlalchemy_url(settings.database_url),
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_pool_size,
-            pool_timeout=5,
+            pool_timeout=settings.db_pool_wait_ms / 1000,
         )
         yield engine
         await engine.dispose()
@@ -149,7 +150,12 @@ class InfrastructureProvider(Provider):
     async def read_pool(self, settings: Settings) -> AsyncIterator[AsyncConnectionPool]:
         """Read models run on plain pooled psycopg connections (no session on the hot path)."""
         assert settings.database_url
-        pool = open_pool(settings.database_url, settings.db_pool_size, settings.db_statement_timeout_ms)
+        pool = open_pool(
+            settings.database_url,
+            settings.db_pool_size,
+            settings.db_statement_timeout_ms,
+            settings.db_pool_wait_ms,
+        )
         await pool.open(wait=False)
         yield pool
         await pool.close()
@@ -397,6 +403,8 @@ class PostgresCountersProvider(Provider):
     scope = Scope.APP
 
     revocations = provide(SqlTokenRevocations, provides=TokenRevocations)
+    # The account and its token's revocation in one statement, on every authenticated request.
+    token_holders = provide(SqlTokenHolders, provides=TokenHolders)
     rate_limiter = provide(SqlRateLimiter, provides=RateLimiter)
 
     @provide
@@ -417,6 +425,8 @@ class ValkeyCountersProvider(Provider):
         await client.aclose()
 
     revocations = provide(ValkeyTokenRevocations, provides=TokenRevocations)
+    # Two stores: the revocation in Valkey, then the account in PostgreSQL.
+    token_holders = provide(SeparateLookups, provides=TokenHolders, scope=Scope.REQUEST)
     rate_limiter = provide(ValkeyRateLimiter, provides=RateLimiter)
 
     @provide

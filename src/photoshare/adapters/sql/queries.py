@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY
 from sqlalchemy.dialects.postgresql import array as pg_array
 
 from photoshare.adapters.sql.photos import PHOTO_COLUMNS, variants_from_json
-from photoshare.adapters.sql.reader import PgReader
+from photoshare.adapters.sql.reader import PgReader, sql_text
 from photoshare.adapters.sql.tables import (
     SEARCH_CONFIG,
     TAG_LEXEME_PREFIX,
@@ -24,7 +24,7 @@ from photoshare.adapters.sql.tables import (
     tags,
     users,
 )
-from photoshare.adapters.sql.visibility import listed, listed_to, visible
+from photoshare.adapters.sql.visibility import listed, listed_to, shapes, viewer_shape, visible
 from photoshare.application.ports.images import ImageStore
 from photoshare.application.readmodels import (
     EXACT_TOTAL_MAX,
@@ -49,6 +49,18 @@ PHOTO_ROW = sa.select(
     photos.c.rating_count,
     photos.c.comment_count,
 ).join_from(photos, users, users.c.id == photos.c.owner_id)
+
+# The hottest read, compiled once per viewer shape: building and compiling the statement
+# per request was a fifth of a photo request's Python time (py-spy, bench "get photo").
+_PHOTO_BY_ID = [
+    sql_text(
+        PHOTO_ROW.where(
+            photos.c.id == sa.bindparam("photo_id"),
+            visible(photos, shape, viewer=sa.bindparam("viewer_id")),
+        )
+    )
+    for shape in shapes()
+]
 
 
 def like_pattern(text: str) -> str:
@@ -140,7 +152,8 @@ class SqlPhotoQueries:
         return {checksum: uuid.UUID(photo_id) for checksum, photo_id in rows}
 
     async def get(self, photo_id: uuid.UUID, to: VisibleTo) -> PhotoView:
-        row = await self._reader.first(PHOTO_ROW.where(photos.c.id == photo_id, visible(photos, to)))
+        sql = _PHOTO_BY_ID[viewer_shape(to)]
+        row = await self._reader.first_sql(sql, {"photo_id": photo_id, "viewer_id": to.viewer_id})
         if row is None:
             raise NotFound("no such photo")
         return self.view(row)

@@ -33,6 +33,30 @@ def _average(total: sa.ColumnElement[int], count: sa.ColumnElement[int]) -> sa.C
     return sa.func.round(sa.cast(total, sa.Numeric) / sa.func.nullif(count, 0), 2)
 
 
+def _add_statement() -> sa.Update:
+    """The rating and the photo's summary in one statement (two round trips before): the
+    insert's foreign key proves the photo exists, its primary key refuses a second rating."""
+    fields = ("photo_id", "user_id", "value", "created_at")
+    added = (
+        sa.insert(ratings)
+        .values({f: sa.bindparam(f"new_{f}", type_=ratings.c[f].type) for f in fields})
+        .returning(ratings.c.photo_id, ratings.c.value)
+        .cte("added")
+    )
+    value = sa.select(added.c.value).scalar_subquery()
+    count = photos.c.rating_count + 1
+    total = photos.c.rating_total + value
+    return (
+        sa.update(photos)
+        .where(photos.c.id == sa.select(added.c.photo_id).scalar_subquery())
+        .values(rating_count=count, rating_total=total, rating_average=_average(total, count))
+        .returning(photos.c.rating_count, photos.c.rating_total)
+    )
+
+
+_ADD = _add_statement()
+
+
 class SqlRatingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -51,20 +75,19 @@ class SqlRatingRepository:
         return RatingSummary(count=row.rating_count, total=row.rating_total)
 
     async def add(self, rating: Rating) -> RatingSummary:
+        values = {
+            "new_photo_id": rating.photo_id,
+            "new_user_id": rating.user_id,
+            "new_value": rating.value,
+            "new_created_at": rating.created_at,
+        }
         try:
-            await self._session.execute(
-                sa.insert(ratings).values(
-                    photo_id=rating.photo_id,
-                    user_id=rating.user_id,
-                    value=rating.value,
-                    created_at=rating.created_at,
-                )
-            )
+            row = (await self._session.execute(_ADD, values)).one()
         except IntegrityError as error:
             if constraint_name(error) == FK_RATINGS_PHOTO:
                 raise NotFound("no such photo") from None
             raise conflict_from(error, _CONFLICTS) from None
-        return await self._apply(rating.photo_id, +1, rating.value)
+        return RatingSummary(count=row.rating_count, total=row.rating_total)
 
     async def delete(self, photo_id: uuid.UUID, user_id: uuid.UUID) -> RatingSummary | None:
         # Photo row first, then the rating: the order a photo's deletion (and its cascade) takes.

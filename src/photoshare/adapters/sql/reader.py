@@ -105,6 +105,11 @@ class PgReader:
         row: NamedTuple | None = await self._fetch(sql, params, one=True)
         return row
 
+    async def all_sql(self, sql: str, params: dict[str, Any]) -> Sequence[NamedTuple]:
+        """Run SQL compiled ahead of time (see `sql_text`)."""
+        rows: list[NamedTuple] = await self._fetch(sql, params, one=False)
+        return rows
+
     async def all(self, statement: ClauseElement, *, prepare: bool | None = None) -> Sequence[NamedTuple]:
         """`prepare=False` for statements whose best plan depends on the values (searches):
         psycopg then never prepares them, so PostgreSQL never settles on a generic plan."""
@@ -134,6 +139,10 @@ class PgAutocommit:
 
     async def execute(self, statement: ClauseElement) -> list[NamedTuple]:
         sql, params = compile_sql(statement)
+        return await self.execute_sql(sql, params)
+
+    async def execute_sql(self, sql: str, params: dict[str, Any]) -> list[NamedTuple]:
+        """Run SQL compiled ahead of time (see `sql_text`)."""
         rows: list[NamedTuple] = await _run(self._pool, sql, params, one=False, retry=False)
         return rows
 
@@ -146,15 +155,18 @@ class PgAutocommit:
 RECONNECT_WINDOW = 1.0
 
 
-def open_pool(url: str, size: int, statement_timeout_ms: int = 3000) -> AsyncConnectionPool:
+def open_pool(
+    url: str, size: int, statement_timeout_ms: int = 3000, wait_ms: int = 5000
+) -> AsyncConnectionPool:
     """Every statement on it is cancelled after `statement_timeout_ms`: no public request can
-    hold the database for long, and the client gets a quick 503 with Retry-After instead."""
+    hold the database for long, and the client gets a quick 503 with Retry-After instead;
+    so does a request that waits `wait_ms` for a connection (all of them busy)."""
     return AsyncConnectionPool(
         libpq_url(url),
         min_size=1,
         max_size=size,
         open=False,
-        timeout=5,
+        timeout=wait_ms / 1000,
         reconnect_timeout=RECONNECT_WINDOW,
         kwargs={
             "autocommit": True,

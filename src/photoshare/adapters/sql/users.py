@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from photoshare.adapters.sql.errors import conflict_from
 from photoshare.adapters.sql.queries import like_pattern
 from photoshare.adapters.sql.reader import PgReader, sql_text
-from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, users
+from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, revoked_tokens, users
+from photoshare.adapters.sql.tokens import FAMILY_PREFIX
 from photoshare.adapters.sql.visibility import listed
 from photoshare.application.ports.images import ImageStore
 from photoshare.application.readmodels import AccountPage, AccountSearch, AccountView, MeView, ProfileView
@@ -66,6 +67,34 @@ _USER_COLUMNS = [
 
 
 _GET_USER_SQL = sql_text(sa.select(*_USER_COLUMNS).where(users.c.id == sa.bindparam("user_id")))
+
+# The account and the revocation of its token (by id or family) in one statement.
+_REVOKED = (
+    sa.exists()
+    .where(
+        revoked_tokens.c.token_id.in_([sa.bindparam("token_id"), sa.bindparam("family_key")]),
+        revoked_tokens.c.expires_at > sa.func.now(),
+    )
+    .label("revoked")
+)
+_HOLDER_SQL = sql_text(sa.select(*_USER_COLUMNS, _REVOKED).where(users.c.id == sa.bindparam("user_id")))
+
+
+class SqlTokenHolders:
+    """`TokenHolders` when revocations live in PostgreSQL: one prepared statement on the
+    read pool per authenticated request, instead of a revocation check and then the account."""
+
+    def __init__(self, reader: PgReader) -> None:
+        self._reader = reader
+
+    async def holder(self, user_id: uuid.UUID, token_id: str, family: str | None) -> tuple[User | None, bool]:
+        family_key = FAMILY_PREFIX + family if family else token_id
+        row: Any = await self._reader.first_sql(
+            _HOLDER_SQL, {"user_id": user_id, "token_id": token_id, "family_key": family_key}
+        )
+        if row is None:
+            return None, False
+        return (None, True) if row.revoked else (_to_user(row), False)
 
 
 class SqlUserRepository:

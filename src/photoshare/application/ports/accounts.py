@@ -130,6 +130,16 @@ class TokenRevocations(Protocol):
         ...
 
 
+class TokenHolders(Protocol):
+    """What every authenticated request asks about an access token: the account it names
+    (None if gone) and whether the token, or its family, is revoked. One lookup: where one
+    store keeps both (PostgreSQL), one statement."""
+
+    async def holder(
+        self, user_id: uuid.UUID, token_id: str, family: str | None
+    ) -> tuple[User | None, bool]: ...
+
+
 class RefreshOutcome(enum.Enum):
     SPENT_NOW = "spent_now"
     ALREADY_SPENT = "already_spent"

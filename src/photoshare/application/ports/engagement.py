@@ -13,7 +13,9 @@ class CommentRepository(Protocol):
     async def get(self, comment_id: uuid.UUID) -> Comment | None: ...
 
     async def add(self, comment: Comment) -> None:
-        """Insert and bump the photo's and author's comment counters.
+        """Insert and bump the photo's and author's comment counters, atomically and at
+        once (the SQL store does it in one self-committing statement, outside the unit of
+        work: call it last, just before the commit).
 
         Raises `NotFound` when the photo is gone (deleted since it was loaded).
         """

@@ -17,7 +17,7 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Any
@@ -25,11 +25,12 @@ from typing import Any
 import anyio
 from dishka import FromDishka
 from dishka.integrations.litestar import inject
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
-from litestar.plugins.prometheus import PrometheusConfig
-from litestar.types import ControllerRouterHandler, Guard, Middleware
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
+from litestar.types import ControllerRouterHandler, Guard, Message, Middleware, Send
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -96,6 +97,35 @@ async def _loopback_only(connection: ASGIConnection[Any, Any, Any, Any], _: Base
         local = False
     if not local:
         raise NotFound("not found")
+
+
+class _RouteLabelledMiddleware(PrometheusMiddleware):
+    """Labels requests by route template (`group_path`) without first parsing the URL:
+    the stock middleware builds `request.url` for a path it then discards, a few per cent
+    of a photo request (py-spy)."""
+
+    def _get_default_labels(self, request: Request[Any, Any, Any]) -> dict[str, str | int | float]:
+        scope = request.scope
+        return {
+            "method": scope["method"] if scope["type"] == ScopeType.HTTP else scope["type"],
+            "path": scope["path_template"],
+            "status_code": 200,
+            "app_name": self._config.app_name,
+        }
+
+    def _get_wrapped_send(self, send: Send, request_span: dict[str, float]) -> Callable[[Message], Any]:
+        """The status and the time to the body, as the stock middleware records them, but
+        without `functools.wraps` per request (~8% of a photo request under py-spy --gil)."""
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                request_span["status_code"] = message["status"]
+            elif message["type"] == "http.response.body":
+                request_span["end_time"] = time.perf_counter()
+                request_span["duration"] = request_span["end_time"] - request_span["start_time"]
+            await send(message)
+
+        return timed_send
 
 
 class JobsCollector(Collector):
@@ -190,7 +220,13 @@ def metrics_routes(exposure: str) -> tuple[list[ControllerRouterHandler], list[M
     controller = type(
         "GuardedMetricsController", (MetricsController,), {"guards": guards, "job_counts": JobCounts()}
     )
-    config = PrometheusConfig(app_name="photoshare", prefix="photoshare", group_path=True, exclude=[PATH])
+    config = PrometheusConfig(
+        app_name="photoshare",
+        prefix="photoshare",
+        group_path=True,
+        exclude=[PATH],
+        middleware_class=_RouteLabelledMiddleware,
+    )
     return [controller], [config.middleware]
 
 
