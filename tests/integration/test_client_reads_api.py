@@ -1,8 +1,9 @@
 """Reads the web client needs beyond the contract: a user's photos, your own rating of a photo,
-and the admins' user list, through the real app."""
+the admins' user list and the albums holding a photo, through the real app."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -139,3 +140,79 @@ async def test_admins_list_users_filtered_by_role_banned_and_name(
 async def test_only_admins_list_users(client: Client, root: dict[str, Any], bob: dict[str, Any]) -> None:
     assert_problem(await client.get("/api/users"), 401)
     assert_problem(await client.get("/api/users", headers=bearer(bob["access_token"])), 403)
+
+
+# --- GET /api/photos/{id}/albums ---------------------------------------------------------------
+
+
+async def _album_holding(
+    client: Client, token: str, photo_id: str, title: str, visibility: str, placer: str | None = None
+) -> str:
+    """An album of `token`'s holding the photo, put there by `placer` (the owner by default)."""
+    made = await client.post(
+        "/api/albums", json={"title": title, "visibility": visibility}, headers=bearer(token)
+    )
+    assert made.status_code == 201, made.text
+    album_id: str = made.json()["id"]
+    put = await client.put(f"/api/albums/{album_id}/photos/{photo_id}", headers=bearer(placer or token))
+    assert put.status_code == 204, put.text
+    return album_id
+
+
+def _titles(response: Any) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [a["title"] for a in response.json()["items"]]
+
+
+async def test_a_photos_albums_show_only_those_the_viewer_may_see(
+    client: Client, root: dict[str, Any], alice: dict[str, Any], bob: dict[str, Any]
+) -> None:
+    a, b = alice["access_token"], bob["access_token"]
+    photo = (await uploaded(client, a, description="in many albums"))["id"]
+    for title, visibility in (("a-pub", "public"), ("a-unl", "unlisted"), ("a-priv", "private")):
+        await _album_holding(client, a, photo, title, visibility)
+    other = await client.post("/api/albums", json={"title": "a-other"}, headers=bearer(a))
+    assert other.status_code == 201  # public, but without the photo
+    # Only an admin puts someone else's photo in an album: bob's albums hold alice's photo.
+    for title, visibility in (("b-pub", "public"), ("b-priv", "private")):
+        await _album_holding(client, b, photo, title, visibility, placer=root["access_token"])
+    path = f"/api/photos/{photo}/albums"
+
+    # Newest first; public albums for everyone, your own too, admins all; others' unlisted never.
+    assert _titles(await client.get(path)) == ["b-pub", "a-pub"]
+    assert _titles(await client.get(path, headers=bearer(b))) == ["b-priv", "b-pub", "a-pub"]
+    assert _titles(await client.get(path, headers=bearer(a))) == ["b-pub", "a-priv", "a-unl", "a-pub"]
+    everything = await client.get(path, headers=bearer(root["access_token"]))
+    assert _titles(everything) == ["b-priv", "b-pub", "a-priv", "a-unl", "a-pub"]
+    # The same `Album` as GET /api/albums/{id} answers that viewer.
+    first = everything.json()["items"][0]
+    assert (
+        first == (await client.get(f"/api/albums/{first['id']}", headers=bearer(root["access_token"]))).json()
+    )
+
+    paged = await client.get(path, params={"limit": 2, "offset": 1}, headers=bearer(root["access_token"]))
+    assert _titles(paged) == ["b-pub", "a-priv"]
+    assert (paged.json()["total"], paged.json()["limit"], paged.json()["offset"]) == (5, 2, 1)
+    assert_problem(await client.get(path, params={"limit": 0}), 400)
+
+
+async def test_a_photos_albums_are_404_for_whoever_may_not_see_the_photo(
+    client: Client, root: dict[str, Any], alice: dict[str, Any], bob: dict[str, Any]
+) -> None:
+    a = alice["access_token"]
+    private = (await uploaded(client, a, visibility="private"))["id"]
+    await _album_holding(client, a, private, "public album, private photo", "public")
+    path = f"/api/photos/{private}/albums"
+    assert_problem(await client.get(path), 404)
+    assert_problem(await client.get(path, headers=bearer(bob["access_token"])), 404)
+    assert _titles(await client.get(path, headers=bearer(a))) == ["public album, private photo"]
+    assert _titles(await client.get(path, headers=bearer(root["access_token"]))) == [
+        "public album, private photo"
+    ]
+    assert_problem(await client.get(f"/api/photos/{uuid.uuid4()}/albums"), 404)
+    assert_problem(await client.get(path, headers=bearer("not-a-token")), 401)
+    # A photo in no album is an empty page, not a 404.
+    alone = (await uploaded(client, a))["id"]
+    empty = await client.get(f"/api/photos/{alone}/albums")
+    assert empty.status_code == 200
+    assert empty.json() == {"items": [], "total": 0, "limit": 20, "offset": 0}

@@ -258,6 +258,11 @@ class AlbumQueries(Protocol):
         `NotFound` when there is no such user."""
         ...
 
+    async def holding(self, photo_id: uuid.UUID, to: VisibleTo, limit: int, offset: int) -> AlbumPage:
+        """The albums holding the photo, newest first: listed ones and the viewer's own, or all
+        for admins; `NotFound` unless `to` may see the photo."""
+        ...
+
 
 class ShareView(msgspec.Struct, frozen=True):
     id: uuid.UUID

@@ -230,3 +230,24 @@ class SqlAlbumQueries:
         return AlbumPage(
             items=[self._view(r) for r in rows], total=int(total or 0), limit=limit, offset=offset
         )
+
+    async def holding(self, photo_id: uuid.UUID, to: VisibleTo, limit: int, offset: int) -> AlbumPage:
+        found = await self._reader.first(
+            sa.select(photos.c.id).where(photos.c.id == photo_id, visible(photos, to))
+        )
+        if found is None:
+            raise NotFound("no such photo")
+        # As in a user's list, others' unlisted albums stay out: those are reached by id only.
+        holds = albums.c.id.in_(sa.select(album_photos.c.album_id).where(album_photos.c.photo_id == photo_id))
+        where = (holds, listed_to(albums, to))
+        total = await self._reader.scalar(sa.select(sa.func.count()).select_from(albums).where(*where))
+        rows = await self._reader.all(
+            self._select(to)
+            .where(*where)
+            .order_by(albums.c.created_at.desc(), albums.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return AlbumPage(
+            items=[self._view(r) for r in rows], total=int(total or 0), limit=limit, offset=offset
+        )

@@ -1,4 +1,5 @@
-"""Albums: create, read (as their visibility allows), edit, delete, and their ordered photos."""
+"""Albums: create, read (as their visibility allows), edit, delete, their ordered photos, and
+the albums a photo is in."""
 
 import uuid
 from typing import Annotated
@@ -186,3 +187,23 @@ class AlbumsController(Controller):
         offset: Offset = 0,
     ) -> AlbumPage:
         return await queries.of_user(username, viewer.sees, limit, offset)
+
+    @get(
+        "/photos/{photo_id:uuid}/albums",
+        operation_id="listPhotoAlbums",
+        summary="The albums holding a photo",
+        description="Anyone who may see the photo (404 for anyone else): a page of the albums it "
+        "is in, newest first: the public ones, and also your own (admins: all of them). A bad "
+        "token is 401.",
+        responses=answers(401, 403),
+    )
+    @inject
+    async def of_photo(
+        self,
+        photo_id: FromPath[uuid.UUID],
+        viewer: FromDishka[Viewer],
+        queries: FromDishka[AlbumQueries],
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> AlbumPage:
+        return await queries.holding(photo_id, viewer.sees, limit, offset)
