@@ -61,10 +61,9 @@ def _order(page: Page) -> list[str]:
     return alts
 
 
-def test_albums_create_add_reorder_cover_and_remove(page: Page, service: Service) -> None:
+def test_albums_create_add_reorder_cover_and_remove(page: Page, browser, service: Service) -> None:  # type: ignore[no-untyped-def]
     owner = _member(service, "a")
-    for name in ("First shot", "Second shot", "Third shot"):
-        _photo(service, owner.token, name)
+    shots = {name: _photo(service, owner.token, name) for name in ("First shot", "Second shot", "Third shot")}
     log_in(page, owner.username)
     page.goto(f"/u/{owner.username}")
     expect(page.get_by_text("No albums.")).to_be_visible()
@@ -72,14 +71,30 @@ def test_albums_create_add_reorder_cover_and_remove(page: Page, service: Service
     page.get_by_role("button", name="Create album").click()
     expect(page.get_by_role("heading", name="Holidays")).to_be_visible()
     expect(page.get_by_text("No photos in this album yet.")).to_be_visible()
-    # Add photos from each photo's page, as the album picker offers.
+    # Add photos from each photo's page, as the album picker offers; the page then lists the album.
     page.goto(f"/u/{owner.username}")
+    in_albums = page.locator(".in-albums")
     for name in ("First shot", "Second shot", "Third shot"):
         page.locator(".grid .card-link", has=page.get_by_role("img", name=name)).click()
+        expect(page.get_by_role("heading", name=name)).to_be_visible()
+        expect(in_albums).to_be_hidden()  # in no album yet: nothing is said
         page.get_by_label("Album", exact=True).select_option(label="Holidays")
         page.get_by_role("button", name="Add to album").click()
         expect(page.get_by_text("Added to the album.")).to_be_visible()
+        expect(in_albums).to_have_text("In albums: Holidays")
         page.go_back()
+    # A photo's page lists its albums as links to them, for a visitor too (the album is public).
+    page.goto(f"/photos/{shots['First shot']}")
+    in_albums.get_by_role("link", name="Holidays").click()
+    expect(page.get_by_role("heading", name="Holidays")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/albums/[0-9a-f-]{36}$"))
+    visitor = browser.new_context(base_url=service.base_url, viewport=page.viewport_size)
+    try:
+        anonymous = visitor.new_page()
+        anonymous.goto(f"/photos/{shots['Second shot']}")
+        expect(anonymous.locator(".in-albums")).to_have_text("In albums: Holidays")
+    finally:
+        visitor.close()
     page.goto(f"/u/{owner.username}")
     page.get_by_role("link", name=re.compile("Holidays")).click()
     expect(page.locator(".album-photos .card")).to_have_count(3)

@@ -53,7 +53,7 @@ def test_the_api_keeps_its_json_answers_next_to_the_client(http: httpx.Client) -
 
 
 def test_the_reads_the_client_adds_to_the_api(fresh_service: Service) -> None:
-    """A user's photos, your own rating and the admins' user list, on the real server."""
+    """A user's photos, your own rating, the admins' user list and a photo's albums, on the real server."""
     with fresh_service.start().client() as http:
         admin, admin_token = member(http, "chief")  # the first account: the admin
         owner, owner_token = member(http, "owner")
@@ -81,3 +81,15 @@ def test_the_reads_the_client_adds_to_the_api(fresh_service: Service) -> None:
         everyone = http.get("/api/users", params={"q": admin}, headers=bearer(admin_token)).json()
         assert [u["username"] for u in everyone["items"]] == [admin]
         assert http.get("/api/users", headers=bearer(owner_token)).status_code == 403
+
+        album = http.post("/api/albums", json={"title": "kept"}, headers=bearer(owner_token)).json()
+        hidden_album = http.post(
+            "/api/albums", json={"title": "own eyes", "visibility": "private"}, headers=bearer(owner_token)
+        ).json()
+        for held in (album, hidden_album):
+            put = http.put(f"/api/albums/{held['id']}/photos/{shown['id']}", headers=bearer(owner_token))
+            assert put.status_code == 204
+        albums = f"/api/photos/{shown['id']}/albums"
+        assert [a["title"] for a in http.get(albums).json()["items"]] == ["kept"]
+        assert http.get(albums, headers=bearer(owner_token)).json()["total"] == 2
+        assert http.get(f"/api/photos/{hidden.json()['id']}/albums").status_code == 404

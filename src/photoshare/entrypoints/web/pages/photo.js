@@ -1,4 +1,4 @@
-// One photo: image, description, tags, owner, rating, comments; its owner edits, transforms and shares it.
+// One photo: image, description, tags, owner, its albums, rating, comments; its owner edits, transforms and shares it.
 import { api, currentUser, has, isAdmin, isStaff } from "../api.js";
 import { h, clear, field, time, toast } from "../dom.js";
 import { errorBox, guarded, photoImage, ratingText, showError, tagInput, tagLinks, tagsOf } from "../components.js";
@@ -15,6 +15,8 @@ export async function photoPage({ id }) {
   const manage = mine || isAdmin(me);
   const heading = photo.description ? firstLine(photo.description) : `Photo by ${photo.owner.username}`;
   const ratingLine = h("p", { class: "rating" }, ratingText(photo.rating));
+  const inAlbums = (await has("get", "/api/photos/{}/albums")) ? albumsLine(photo) : null;
+  const albumsLoaded = inAlbums ? inAlbums.refresh() : null;
   const page = h(
     "article",
     { class: "photo-page" },
@@ -25,6 +27,7 @@ export async function photoPage({ id }) {
       tagLinks(photo.tags || []),
       h("p", {}, "By ", h("a", { href: `/u/${encodeURIComponent(photo.owner.username)}` }, photo.owner.username), " · ", time(photo.created_at),
         photo.visibility && photo.visibility !== "public" ? h("span", { class: "badge" }, photo.visibility) : null),
+      inAlbums,
       ratingLine,
       me && !mine ? await rateForm(photo, ratingLine) : null,
       !me ? h("p", { class: "muted" }, h("a", { href: "/login" }, "Log in"), " to rate and comment.") : null,
@@ -33,10 +36,29 @@ export async function photoPage({ id }) {
   if (manage) page.append(await editSection(photo));
   if (manage) page.append(linksSection(photo));
   if (manage && (await has("post", "/api/photos/{}/shares"))) page.append(sharesSection("photos", photo.id));
-  if (mine && (await has("put", "/api/albums/{}/photos/{}"))) page.append(albumPicker(photo, me));
+  if (mine && (await has("put", "/api/albums/{}/photos/{}"))) page.append(albumPicker(photo, me, inAlbums));
   page.append(commentsSection(photo));
   if (isStaff(me)) page.append(ratingsSection(photo, ratingLine));
+  await albumsLoaded; // drawn with the page, not a moment later
   return page;
+}
+
+// "In albums: …", links to the albums holding the photo that the viewer may see; nothing when none.
+function albumsLine(photo) {
+  const line = h("div", { class: "in-albums", hidden: true });
+  line.refresh = async () => {
+    try {
+      const page = await api("GET", `/api/photos/${photo.id}/albums`, { query: { limit: 100 } });
+      const links = page.items.map((album, i) => [i ? ", " : null, h("a", { href: `/albums/${album.id}` }, album.title)]);
+      const more = page.total - page.items.length;
+      clear(line, page.items.length ? h("p", {}, "In albums: ", links, more > 0 ? ` and ${more} more` : null) : null);
+      line.hidden = !page.items.length;
+    } catch (error) {
+      clear(line, showError(errorBox(), error));
+      line.hidden = false;
+    }
+  };
+  return line;
 }
 
 function firstLine(text) {
@@ -113,7 +135,7 @@ async function editSection(photo) {
   return h("section", { class: "panel", "aria-labelledby": "edit-h" }, h("h2", { id: "edit-h" }, "Edit"), form);
 }
 
-function albumPicker(photo, me) {
+function albumPicker(photo, me, inAlbums) {
   const box = errorBox();
   const select = h("select", { name: "album" });
   const form = h("form", { class: "row" }, field("Album", select), h("button", { type: "submit" }, "Add to album"), box);
@@ -128,6 +150,7 @@ function albumPicker(photo, me) {
     guarded(box, async () => {
       await api("PUT", `/api/albums/${select.value}/photos/${photo.id}`);
       toast("Added to the album.");
+      if (inAlbums) await inAlbums.refresh();
     }, form);
   });
   return h("section", { class: "panel", "aria-labelledby": "alb-h" }, h("h2", { id: "alb-h" }, "Albums"), form);
