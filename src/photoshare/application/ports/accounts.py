@@ -30,7 +30,8 @@ class AccountLookups(Protocol):
 
 
 class UserRepository(Protocol):
-    """The write side, in the request's transaction (the lookups: `AccountLookups`)."""
+    """Account writes and the reads that go with them (a row lock, a moderator's lookup by
+    name), in the request's transaction (the pool's lookups: `AccountLookups`)."""
 
     async def get_by_username(self, username: str) -> User | None:
         """Case-insensitive lookup."""

@@ -22,7 +22,8 @@ class PhotoLookups(Protocol):
 
 
 class PhotoRepository(Protocol):
-    """The write side, in the request's transaction (the lookup: `PhotoLookups`)."""
+    """Photo writes (and the jobs' scan for lost ones), in the request's transaction (the
+    pool's lookup: `PhotoLookups`)."""
 
     async def add(self, photo: Photo) -> None:
         """Insert the photo and get-or-create its tags by name (safe under races)."""
