@@ -17,7 +17,7 @@ from pathlib import Path
 
 from photoshare.config import Settings, SettingsError
 from photoshare.entrypoints import logs
-from photoshare.entrypoints.lifecycle import terminate_with_parent
+from photoshare.entrypoints.lifecycle import name_this_process_the_parent, terminate_with_parent
 
 log = logging.getLogger("photoshare")
 WORKERS_KILL_SECONDS = 5
@@ -123,6 +123,7 @@ def serve(settings: Settings) -> None:
         os.environ["PHOTOSHARE_DATA_DIR"] = str(ready.data_dir)
         # Every worker writes its metrics here, so whichever answers /metrics speaks for all.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(fresh_dir(ready.data_dir / "metrics"))
+        name_this_process_the_parent()
         loop = Loops.uvloop if sys.platform != "win32" else Loops.asyncio
         log.info("serving on http://%s:%s with %d worker(s)", ready.host, ready.port, ready.workers)
         jobs = JobWorkerProcess() if ready.serve_worker else None
