@@ -24,25 +24,39 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from photoshare.adapters.embedded_postgres import EmbeddedPostgres
 from photoshare.adapters.revocations import ValkeyTokenRevocations
 from photoshare.adapters.sql.comments import SqlCommentRepository
-from photoshare.adapters.sql.photos import SqlLinkLookups, SqlLinkRepository, SqlPhotoRepository
+from photoshare.adapters.sql.photos import (
+    SqlLinkLookups,
+    SqlLinkRepository,
+    SqlPhotoLookups,
+    SqlPhotoRepository,
+)
 from photoshare.adapters.sql.ratings import SqlRatingRepository
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.tables import metadata, photos, users
-from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations
-from photoshare.adapters.sql.users import SqlTokenHolders, SqlUserRepository
+from photoshare.adapters.sql.tokens import (
+    SqlPersonalTokenLookups,
+    SqlPersonalTokenStore,
+    SqlRefreshTokenStore,
+    SqlTokenRevocations,
+)
+from photoshare.adapters.sql.users import SqlAccountLookups, SqlTokenHolders, SqlUserRepository
 from photoshare.application.auth import SeparateLookups
 from photoshare.application.ports.accounts import (
+    AccountLookups,
+    PersonalTokenLookups,
+    PersonalTokenStore,
     RefreshTokenStore,
     TokenHolders,
     TokenRevocations,
     UserRepository,
 )
 from photoshare.application.ports.engagement import CommentRepository, RatingRepository
-from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoRepository
+from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoLookups, PhotoRepository
 from tests.integration import conftest as integration
 from tests.unit.fakes import (
     InMemoryCommentRepository,
     InMemoryLinkRepository,
+    InMemoryPersonalTokenStore,
     InMemoryPhotoRepository,
     InMemoryRatingRepository,
     InMemoryRefreshTokenStore,
@@ -61,12 +75,16 @@ class Repos:
     """The ports one unit of work sees."""
 
     users: UserRepository
+    accounts: AccountLookups
     photos: PhotoRepository
+    photo_lookups: PhotoLookups
     links: LinkRepository
     link_lookups: LinkLookups
     comments: CommentRepository
     ratings: RatingRepository
     refresh_tokens: RefreshTokenStore
+    personal_tokens: PersonalTokenStore
+    personal_token_lookups: PersonalTokenLookups
 
 
 class Backend(Protocol):
@@ -86,16 +104,22 @@ class FakeBackend:
 
     def __init__(self) -> None:
         photo_repo = InMemoryPhotoRepository()
-        link_repo = InMemoryLinkRepository(photo_repo)  # the fake serves both link ports
+        # Each fake serves its repository port and the lookups beside it.
+        link_repo = InMemoryLinkRepository(photo_repo)
+        user_repo, token_repo = InMemoryUserRepository(), InMemoryPersonalTokenStore()
         self.comments = InMemoryCommentRepository(photos=photo_repo)
         self.repos = Repos(
-            users=InMemoryUserRepository(),
+            users=user_repo,
+            accounts=user_repo,
             photos=photo_repo,
+            photo_lookups=photo_repo,
             links=link_repo,
             link_lookups=link_repo,
             comments=self.comments,
             ratings=InMemoryRatingRepository(photos=photo_repo),
             refresh_tokens=InMemoryRefreshTokenStore(),
+            personal_tokens=token_repo,
+            personal_token_lookups=token_repo,
         )
 
     @asynccontextmanager
@@ -124,13 +148,17 @@ class SqlBackend:
         async with self.sessions() as session:
             reader = PgReader(self.pool)
             yield Repos(
-                users=SqlUserRepository(session, reader),
-                photos=SqlPhotoRepository(session, reader),
+                users=SqlUserRepository(session),
+                accounts=SqlAccountLookups(reader),
+                photos=SqlPhotoRepository(session),
+                photo_lookups=SqlPhotoLookups(reader),
                 links=SqlLinkRepository(session),
                 link_lookups=SqlLinkLookups(reader),
                 comments=SqlCommentRepository(session, PgAutocommit(self.pool)),
                 ratings=SqlRatingRepository(session),
                 refresh_tokens=SqlRefreshTokenStore(session),
+                personal_tokens=SqlPersonalTokenStore(session),
+                personal_token_lookups=SqlPersonalTokenLookups(reader),
             )
             await session.commit()
 
@@ -243,13 +271,13 @@ async def holder_stores(holders_at: tuple[str, str | None, str | None]) -> Async
         await sql.empty()
         async with sql.sessions() as session:
             reader = PgReader(sql.pool)
-            repo = SqlUserRepository(session, reader)
+            repo = SqlUserRepository(session)
             if client is None:
                 revocations: TokenRevocations = SqlTokenRevocations(PgAutocommit(sql.pool))
                 holders: TokenHolders = SqlTokenHolders(reader)
             else:
                 revocations = ValkeyTokenRevocations(client)
-                holders = SeparateLookups(revocations, repo)
+                holders = SeparateLookups(revocations, SqlAccountLookups(reader))
             yield HolderStores(holders, revocations, repo, session.commit)
     finally:
         if client is not None:

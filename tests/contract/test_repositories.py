@@ -16,6 +16,7 @@ import pytest
 
 from photoshare.application.ports.accounts import RefreshOutcome, TokenClaims, TokenRevocations, TokenType
 from photoshare.domain.access import Visibility
+from photoshare.domain.accounts import PersonalToken, Scope
 from photoshare.domain.comments import Comment
 from photoshare.domain.errors import Conflict, NotFound
 from photoshare.domain.links import Link
@@ -95,8 +96,8 @@ async def test_users_are_stored_as_given_and_the_first_one_is_admin(backend: Bac
     first = await stored_user(backend, "alice")
     second = await stored_user(backend, "bob")
     async with backend.unit() as repos:
-        found = await repos.users.get(second.id)
-        missing = await repos.users.get(uuid.uuid4())
+        found = await repos.accounts.get(second.id)
+        missing = await repos.accounts.get(uuid.uuid4())
     assert (first.role, second.role) == (Role.ADMIN, Role.USER)
     assert found == second
     assert missing is None
@@ -120,17 +121,49 @@ async def test_lookups_by_username_login_and_lock_ignore_case(backend: Backend) 
     async with backend.unit() as repos:
         found = [
             await repos.users.get_by_username("aLICE"),
-            await repos.users.get_by_login("ALICE"),
-            await repos.users.get_by_login("alice@example.ORG"),
+            await repos.accounts.get_by_login("ALICE"),
+            await repos.accounts.get_by_login("alice@example.ORG"),
             await repos.users.lock_by_username("ALICE"),
         ]
         missing = [
             await repos.users.get_by_username("bob"),
-            await repos.users.get_by_login("bob@example.org"),
+            await repos.accounts.get_by_login("bob@example.org"),
             await repos.users.lock_by_username("bob"),
         ]
     assert found == [alice] * 4
     assert missing == [None] * 3
+
+
+async def test_account_lookups_by_email_ignore_case(backend: Backend) -> None:
+    alice = await stored_user(backend, "alice", "Alice@Example.org")
+    async with backend.unit() as repos:
+        found = await repos.accounts.get_by_email("aLICE@example.ORG")
+        missing = await repos.accounts.get_by_email("bob@example.org")
+    assert (found, missing) == (alice, None)
+
+
+async def test_personal_tokens_are_found_by_hash_until_deleted(backend: Backend) -> None:
+    alice = await stored_user(backend, "alice")
+    token = PersonalToken(
+        id=uuid.uuid4(),
+        user_id=alice.id,
+        name="ci",
+        token_hash="a" * 64,
+        scopes=frozenset({Scope.READ, Scope.WRITE}),
+        created_at=NOW,
+        expires_at=NOW + timedelta(days=30),
+        token_version=2,
+    )
+    async with backend.unit() as repos:
+        await repos.personal_tokens.add(token)
+    async with backend.unit() as repos:
+        assert await repos.personal_token_lookups.get_by_hash("a" * 64) == token
+        assert await repos.personal_token_lookups.get_by_hash("b" * 64) is None
+        assert list(await repos.personal_tokens.list_for(alice.id)) == [token]
+        assert not await repos.personal_tokens.delete(uuid.uuid4(), token.id)  # not the owner
+        assert await repos.personal_tokens.delete(alice.id, token.id)
+    async with backend.unit() as repos:
+        assert await repos.personal_token_lookups.get_by_hash("a" * 64) is None
 
 
 async def test_each_update_writes_only_its_own_fields(backend: Backend) -> None:
@@ -150,13 +183,13 @@ async def test_each_update_writes_only_its_own_fields(backend: Backend) -> None:
     async with backend.unit() as repos:
         await repos.users.update_profile(changed)
     async with backend.unit() as repos:
-        after_profile = await repos.users.get(bob.id)
+        after_profile = await repos.accounts.get(bob.id)
         await repos.users.update_access(changed)
     async with backend.unit() as repos:
-        after_access = await repos.users.get(bob.id)
+        after_access = await repos.accounts.get(bob.id)
         await repos.users.update_password_hash(bob.id, "new-hash")
     async with backend.unit() as repos:
-        after_hash = await repos.users.get(bob.id)
+        after_hash = await repos.accounts.get(bob.id)
     profile = replace(bob, email="bobby@example.org", full_name="Bob", bio="bio")
     access = replace(profile, role=Role.MODERATOR, is_active=False, token_version=3)
     assert (after_profile, after_access, after_hash) == (
@@ -183,15 +216,15 @@ async def test_photos_round_trip_update_and_delete(backend: Backend) -> None:
     photo = await stored_photo(backend, owner)
     edited = replace(photo, description="edited", tags=("forest",), updated_at=NOW + timedelta(minutes=5))
     async with backend.unit() as repos:
-        assert await repos.photos.get(photo.id) == photo
-        assert await repos.photos.get(uuid.uuid4()) is None
+        assert await repos.photo_lookups.get(photo.id) == photo
+        assert await repos.photo_lookups.get(uuid.uuid4()) is None
         await repos.photos.update(edited)
     async with backend.unit() as repos:
-        assert await repos.photos.get(photo.id) == edited
+        assert await repos.photo_lookups.get(photo.id) == edited
         await repos.photos.delete(photo.id)
         await repos.photos.delete(uuid.uuid4())  # a missing photo is no error
     async with backend.unit() as repos:
-        assert await repos.photos.get(photo.id) is None
+        assert await repos.photo_lookups.get(photo.id) is None
 
 
 async def test_links_are_found_by_id_and_slug_with_their_image_key(backend: Backend) -> None:

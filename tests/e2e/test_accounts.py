@@ -100,6 +100,10 @@ def test_verify_reset_and_manage_access_through_the_outbox(service: Service, htt
     upload = http.post("/api/photos", files={"file": ("a.jpg", jpeg(), "image/jpeg")}, headers=script)
     assert upload.status_code == 403
     assert http.get("/api/users/me/tokens", headers=script).status_code == 403
+    # Deleted (in the request's transaction), it is refused at once (looked up on the read pool).
+    owner = bearer(here["access_token"])
+    assert http.delete(f"/api/users/me/tokens/{created.json()['id']}", headers=owner).status_code == 204
+    assert http.get("/api/users/me", headers=script).status_code == 401
 
     # An avatar, square, in small sizes.
     avatar = http.put(

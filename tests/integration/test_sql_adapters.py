@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.tables import refresh_tokens, revoked_tokens
 from photoshare.adapters.sql.tokens import SqlRefreshTokenStore, SqlTokenRevocations, token_hash
-from photoshare.adapters.sql.users import SqlUserRepository
+from photoshare.adapters.sql.users import SqlAccountLookups, SqlUserRepository
 from photoshare.application.ports.accounts import RefreshOutcome, TokenClaims, TokenType
 from photoshare.domain.errors import Conflict, Unavailable
 from photoshare.domain.users import Role, User
@@ -37,7 +37,11 @@ class Db:
     pool: AsyncConnectionPool
 
     def users(self, session: AsyncSession) -> SqlUserRepository:
-        return SqlUserRepository(session, PgReader(self.pool))
+        return SqlUserRepository(session)
+
+    @property
+    def accounts(self) -> SqlAccountLookups:
+        return SqlAccountLookups(PgReader(self.pool))
 
     @property
     def revocations(self) -> SqlTokenRevocations:
@@ -109,8 +113,7 @@ async def test_first_stored_account_is_admin_and_the_next_is_not(
     first = await _add(db, _user("alice"))
     second = await _add(db, _user("bob"))
     assert (first.role, second.role) == (Role.ADMIN, Role.USER)
-    async with db.sessions() as session:
-        stored = await db.users(session).get(first.id)
+    stored = await db.accounts.get(first.id)
     assert stored is not None
     assert stored.role is Role.ADMIN
 
@@ -174,14 +177,12 @@ async def test_profile_and_access_updates_write_only_their_own_columns(db: Db) -
     async with db.sessions() as session:
         await db.users(session).update_profile(changed)
         await session.commit()
-    async with db.sessions() as session:
-        after_profile = await db.users(session).get(bob.id)
+    after_profile = await db.accounts.get(bob.id)
     assert after_profile == replace(bob, email="bobby@example.org", full_name="Bob", bio="bio")
     async with db.sessions() as session:
         await db.users(session).update_access(changed)
         await session.commit()
-    async with db.sessions() as session:
-        after_access = await db.users(session).get(bob.id)
+    after_access = await db.accounts.get(bob.id)
     assert after_access == replace(changed, password_hash=bob.password_hash)
 
 
@@ -191,10 +192,10 @@ async def test_lookups_by_username_or_email_ignore_case(db: Db) -> None:
         repo = db.users(session)
         found = [
             await repo.get_by_username("aLICE"),
-            await repo.get_by_login("ALICE"),
-            await repo.get_by_login("alice@example.ORG"),
+            await db.accounts.get_by_login("ALICE"),
+            await db.accounts.get_by_login("alice@example.ORG"),
         ]
-        missing = [await repo.get_by_username("bob"), await repo.get_by_login("bob@example.org")]
+        missing = [await repo.get_by_username("bob"), await db.accounts.get_by_login("bob@example.org")]
     assert [u.id if u else None for u in found] == [alice.id] * 3
     assert missing == [None, None]
 

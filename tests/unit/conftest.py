@@ -126,7 +126,7 @@ def end_family(
 def log_in(
     users: InMemoryUserRepository, hasher: FakePasswordHasher, issue: IssueTokens, uow: FakeUnitOfWork
 ) -> LogIn:
-    return LogIn(users, hasher, issue, uow)
+    return LogIn(users, users, hasher, issue, uow)
 
 
 @pytest.fixture

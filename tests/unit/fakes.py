@@ -67,7 +67,8 @@ class FakePasswordHasher:
 
 
 class InMemoryUserRepository:
-    """Case-insensitive unique usernames and emails; the first account becomes admin."""
+    """Case-insensitive unique usernames and emails; the first account becomes admin.
+    Serves `AccountLookups` too (production splits them by connection kind)."""
 
     def __init__(self, *users: User) -> None:
         self.users: dict[uuid.UUID, User] = {u.id: u for u in users}
@@ -220,6 +221,8 @@ class InMemoryOneTimeTokenStore:
 
 
 class InMemoryPersonalTokenStore:
+    """Serves `PersonalTokenLookups` too."""
+
     def __init__(self) -> None:
         self.tokens: dict[uuid.UUID, PersonalToken] = {}
 
@@ -335,7 +338,8 @@ class InMemoryImageStore:
 
 
 class InMemoryPhotoRepository:
-    """Photos by id; journals "add"/"update"/"delete"; `fail_add` makes `add` raise."""
+    """Photos by id; journals "add"/"update"/"delete"; `fail_add` makes `add` raise.
+    Serves `PhotoLookups` too."""
 
     def __init__(self, *photos: Photo, journal: list[str] | None = None, fail_add: Exception | None = None):
         self.photos = {p.id: p for p in photos}

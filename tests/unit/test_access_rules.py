@@ -79,7 +79,7 @@ async def test_the_owner_changes_visibility_and_the_store_follows() -> None:
     photo = _photo(Visibility.PUBLIC)
     photos, store = InMemoryPhotoRepository(photo), InMemoryImageStore()
     owner = UserFactory.build(id=OWNER)
-    edit = EditPhoto(photos, store, FixedClock(NOW), FakeUnitOfWork())
+    edit = EditPhoto(photos, photos, store, FixedClock(NOW), FakeUnitOfWork())
     edited = await edit(owner, photo.id, "text", None, Visibility.UNLISTED)
     assert edited.visibility is Visibility.UNLISTED
     assert (await photos.get(photo.id)) == edited

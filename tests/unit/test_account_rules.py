@@ -93,11 +93,13 @@ def confirm_reset(
     clock: FixedClock,
     uow: FakeUnitOfWork,
 ) -> ConfirmPasswordReset:
-    return ConfirmPasswordReset(one_time_tokens, users, hasher, ender, clock, uow)
+    return ConfirmPasswordReset(one_time_tokens, users, users, hasher, ender, clock, uow)
 
 
 async def _alice(sign_up: SignUp) -> User:
-    user = await sign_up.users.get(await sign_up("alice", "alice@example.org", PASSWORD))
+    users = sign_up.users
+    assert isinstance(users, InMemoryUserRepository)  # the fake is the AccountLookups too
+    user = await users.get(await sign_up("alice", "alice@example.org", PASSWORD))
     assert user is not None
     return user
 

@@ -34,7 +34,9 @@ PASSWORD = "correct horse"
 
 
 async def _member(sign_up: SignUp, name: str = "alice") -> User:
-    user = await sign_up.users.get(await sign_up(name, f"{name}@example.org", PASSWORD))
+    users = sign_up.users
+    assert isinstance(users, InMemoryUserRepository)  # the fake is the AccountLookups too
+    user = await users.get(await sign_up(name, f"{name}@example.org", PASSWORD))
     assert user is not None
     return user
 

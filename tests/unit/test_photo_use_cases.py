@@ -199,7 +199,9 @@ async def test_owner_edit_saves_and_commits(journal: list[str], owner: User) -> 
     clock.advance(60)
     uow = JournaledUnitOfWork(journal)
 
-    edited = await EditPhoto(photos, InMemoryImageStore(), clock, uow)(owner, photo.id, "second", ["New"])
+    edited = await EditPhoto(photos, photos, InMemoryImageStore(), clock, uow)(
+        owner, photo.id, "second", ["New"]
+    )
 
     assert journal == ["update", "commit"]
     assert (
@@ -214,7 +216,7 @@ async def test_stranger_may_not_edit(journal: list[str], owner: User) -> None:
     uow = JournaledUnitOfWork(journal)
 
     with pytest.raises(Forbidden):
-        await EditPhoto(photos, InMemoryImageStore(), FixedClock(), uow)(
+        await EditPhoto(photos, photos, InMemoryImageStore(), FixedClock(), uow)(
             UserFactory.build(), photo.id, "mine", None
         )
 
@@ -226,7 +228,7 @@ async def test_editing_an_unknown_photo_is_not_found(journal: list[str], owner: 
     photos = InMemoryPhotoRepository(journal=journal)
 
     with pytest.raises(NotFound):
-        await EditPhoto(photos, InMemoryImageStore(), FixedClock(), JournaledUnitOfWork(journal))(
+        await EditPhoto(photos, photos, InMemoryImageStore(), FixedClock(), JournaledUnitOfWork(journal))(
             owner, uuid.uuid4(), "x", None
         )
 
@@ -248,7 +250,7 @@ async def _delete_setup(
     journal.clear()
     uow = JournaledUnitOfWork(journal)
     TOMBSTONES, JOBS = InMemoryTombstones(), FakeJobQueue()
-    return photo, photos, store, uow, DeletePhoto(photos, store, uow, TOMBSTONES, FixedClock(), JOBS)
+    return photo, photos, store, uow, DeletePhoto(photos, photos, store, uow, TOMBSTONES, FixedClock(), JOBS)
 
 
 @pytest.mark.parametrize("role", [Role.USER, Role.MODERATOR])
@@ -298,6 +300,7 @@ async def test_image_removal_failure_after_commit_does_not_raise(journal: list[s
 async def test_deleting_an_unknown_photo_is_not_found(journal: list[str], owner: User) -> None:
     photos = InMemoryPhotoRepository(journal=journal)
     delete = DeletePhoto(
+        photos,
         photos,
         InMemoryImageStore(journal),
         JournaledUnitOfWork(journal),

@@ -54,7 +54,7 @@ class World:
         )
 
     def make_variants(self) -> MakeVariants:
-        return MakeVariants(self.photos, self.store, self.uow)
+        return MakeVariants(self.photos, self.photos, self.store, self.uow)
 
 
 async def test_an_upload_is_processing_and_defers_its_variants_job() -> None:

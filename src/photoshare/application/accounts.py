@@ -19,6 +19,7 @@ from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification, digest, new_secret
 from photoshare.application.photos import check_upload_size
 from photoshare.application.ports.accounts import (
+    AccountLookups,
     OneTimeTokenStore,
     PasswordHasher,
     PersonalTokenStore,
@@ -105,7 +106,7 @@ class RequestPasswordReset:
     """Known or not, the address costs the same work and gets the same answer; the message
     goes out through the sender, which does not make the request wait for delivery."""
 
-    users: UserRepository
+    users: AccountLookups
     tokens: OneTimeTokenStore
     mail: AccountMail
     sender: MailSender
@@ -131,7 +132,8 @@ class RequestPasswordReset:
 @dataclass(frozen=True, slots=True)
 class ConfirmPasswordReset:
     tokens: OneTimeTokenStore
-    users: UserRepository
+    users: AccountLookups
+    repository: UserRepository
     hasher: PasswordHasher
     sessions: SessionEnder
     clock: Clock
@@ -146,14 +148,14 @@ class ConfirmPasswordReset:
         if record is None or user is None:
             raise InvalidInput(INVALID_TOKEN, field="token")
         # A new token version ends every session and personal token at once, everywhere.
-        await self.users.update_password(
+        await self.repository.update_password(
             replace(user, password_hash=password_hash, token_version=user.token_version + 1)
         )
         await self.tokens.discard(user.id, Purpose.RESET_PASSWORD)
         await self.sessions.end_all(user.id)
         if record.email is not None:
             # Following the link proved the address is theirs.
-            await self.users.mark_email_verified(user.id, record.email)
+            await self.repository.mark_email_verified(user.id, record.email)
         await self.uow.commit()
 
 

@@ -13,7 +13,7 @@ import msgspec
 
 from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports.common import Clock, UnitOfWork
-from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.photos import PhotoLookups
 from photoshare.application.ports.sharing import AlbumRepository
 from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.albums import (
@@ -104,7 +104,7 @@ class DeleteAlbum:
 @dataclass(frozen=True, slots=True)
 class PutAlbumPhoto:
     albums: AlbumRepository
-    photos: PhotoRepository
+    photos: PhotoLookups
     clock: Clock
     uow: UnitOfWork
 

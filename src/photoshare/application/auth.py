@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from photoshare.application.onetime import EmailVerification, digest
 from photoshare.application.ports.accounts import (
+    AccountLookups,
     PasswordHasher,
-    PersonalTokenStore,
+    PersonalTokenLookups,
     RefreshOutcome,
     RefreshTokenStore,
     TokenClaims,
@@ -127,7 +128,8 @@ class IssueTokens:
 
 @dataclass(frozen=True, slots=True)
 class LogIn:
-    users: UserRepository
+    users: AccountLookups
+    repository: UserRepository
     hasher: PasswordHasher
     issue: IssueTokens
     uow: UnitOfWork
@@ -142,7 +144,7 @@ class LogIn:
             raise Forbidden("this account is banned")
         if self.hasher.needs_rehash(user.password_hash):
             # The only moment the password is in hand: move the hash to the current scheme.
-            await self.users.update_password_hash(user.id, await self.hasher.hash(password))
+            await self.repository.update_password_hash(user.id, await self.hasher.hash(password))
         tokens = await self.issue(user, user_agent=user_agent)
         await self.uow.commit()
         return tokens
@@ -173,7 +175,7 @@ class EndFamily:
 @dataclass(frozen=True, slots=True)
 class Refresh:
     codec: TokenCodec
-    users: UserRepository
+    users: AccountLookups
     refresh_tokens: RefreshTokenStore
     issue: IssueTokens
     end_family: EndFamily
@@ -230,7 +232,7 @@ class SeparateLookups:
     the revocation first, the account only for a token that is not revoked."""
 
     revocations: TokenRevocations
-    users: UserRepository
+    users: AccountLookups
 
     async def holder(self, user_id: uuid.UUID, token_id: str, family: str | None) -> tuple[User | None, bool]:
         if await self.revocations.is_revoked(token_id, family):
@@ -244,8 +246,8 @@ class Authenticate:
 
     codec: TokenCodec
     holders: TokenHolders
-    users: UserRepository
-    personal_tokens: PersonalTokenStore
+    users: AccountLookups
+    personal_tokens: PersonalTokenLookups
     clock: Clock
 
     async def __call__(self, token: str) -> Principal:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports.common import Clock, UnitOfWork
 from photoshare.application.ports.engagement import CommentRepository
-from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.photos import PhotoLookups
 from photoshare.domain.access import VisibleTo
 from photoshare.domain.comments import Comment, ensure_may_delete, validate_text
 from photoshare.domain.errors import NotFound
@@ -27,7 +27,7 @@ async def load_comment(comments: CommentRepository, comment_id: uuid.UUID) -> Co
 
 
 async def load_visible_comment(
-    photos: PhotoRepository, comments: CommentRepository, comment_id: uuid.UUID, by: User
+    photos: PhotoLookups, comments: CommentRepository, comment_id: uuid.UUID, by: User
 ) -> Comment:
     """A comment on a photo the caller may not see is as unknown as the photo."""
     comment = await load_comment(comments, comment_id)
@@ -39,7 +39,7 @@ async def load_visible_comment(
 
 @dataclass(frozen=True, slots=True)
 class AddComment:
-    photos: PhotoRepository
+    photos: PhotoLookups
     comments: CommentRepository
     clock: Clock
     uow: UnitOfWork
@@ -58,7 +58,7 @@ class AddComment:
 
 @dataclass(frozen=True, slots=True)
 class EditComment:
-    photos: PhotoRepository
+    photos: PhotoLookups
     comments: CommentRepository
     clock: Clock
     uow: UnitOfWork
@@ -72,7 +72,7 @@ class EditComment:
 
 @dataclass(frozen=True, slots=True)
 class DeleteComment:
-    photos: PhotoRepository
+    photos: PhotoLookups
     comments: CommentRepository
     uow: UnitOfWork
 

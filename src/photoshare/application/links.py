@@ -18,7 +18,7 @@ from photoshare.application.ports.images import (
     UrlSigner,
     variant_signed_as,
 )
-from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoRepository
+from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoLookups
 from photoshare.application.readmodels import LinkView
 from photoshare.domain.errors import Forbidden, InvalidInput, NotFound
 from photoshare.domain.links import Link
@@ -55,7 +55,7 @@ class RenderBudget:
     max_pixels: int
 
 
-async def managed_photo(photos: PhotoRepository, by: User, photo_id: uuid.UUID) -> Photo:
+async def managed_photo(photos: PhotoLookups, by: User, photo_id: uuid.UUID) -> Photo:
     """The photo, if `by` may see it and manage its links; else NotFound or Forbidden."""
     photo = await load_visible_photo(photos, photo_id, by)
     ensure_may_manage(photo, by)
@@ -96,7 +96,7 @@ class CreateLink:
     """A link is handed out only if its image can be rendered: the photo's size is known, so
     an output too large for its format or for the pixel budget is refused now, not on every GET."""
 
-    photos: PhotoRepository
+    photos: PhotoLookups
     links: LinkRepository
     views: LinkViews
     budget: RenderBudget
@@ -127,7 +127,7 @@ class CreateLink:
 
 @dataclass(frozen=True, slots=True)
 class ListLinks:
-    photos: PhotoRepository
+    photos: PhotoLookups
     links: LinkRepository
     views: LinkViews
 
@@ -138,7 +138,7 @@ class ListLinks:
 
 @dataclass(frozen=True, slots=True)
 class GetLink:
-    photos: PhotoRepository
+    photos: PhotoLookups
     links: LinkRepository
     views: LinkViews
 
@@ -149,7 +149,7 @@ class GetLink:
 
 @dataclass(frozen=True, slots=True)
 class DeleteLink:
-    photos: PhotoRepository
+    photos: PhotoLookups
     links: LinkRepository
     uow: UnitOfWork
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from photoshare.application.ports.common import Clock, UnitOfWork
 from photoshare.application.ports.images import ImageInspector, ImageStore, ImageTombstones
 from photoshare.application.ports.jobs import Job, JobQueue
-from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.photos import PhotoLookups, PhotoRepository
 from photoshare.application.readmodels import PhotoPage, PhotoQueries, PhotoSearch
 from photoshare.domain.access import Visibility, VisibleTo
 from photoshare.domain.errors import Forbidden, NotFound, PayloadTooLarge, Unavailable
@@ -23,14 +23,14 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-async def load_photo(photos: PhotoRepository, photo_id: uuid.UUID) -> Photo:
+async def load_photo(photos: PhotoLookups, photo_id: uuid.UUID) -> Photo:
     photo = await photos.get(photo_id)
     if photo is None:
         raise NotFound("no such photo")
     return photo
 
 
-async def load_visible_photo(photos: PhotoRepository, photo_id: uuid.UUID, by: User | None) -> Photo:
+async def load_visible_photo(photos: PhotoLookups, photo_id: uuid.UUID, by: User | None) -> Photo:
     """The photo if `by` may see it; a private photo of someone else is as unknown as a missing one."""
     photo = await load_photo(photos, photo_id)
     if not VisibleTo.of(by).may_see(photo.owner_id, photo.visibility):
@@ -132,7 +132,8 @@ class UploadPhoto:
 
 @dataclass(frozen=True, slots=True)
 class EditPhoto:
-    photos: PhotoRepository
+    photos: PhotoLookups
+    repository: PhotoRepository
     store: ImageStore
     clock: Clock
     uow: UnitOfWork
@@ -157,13 +158,13 @@ class EditPhoto:
         )
         restrict = edited.visibility.signed_urls
         if restrict == photo.visibility.signed_urls:
-            await self.photos.update(edited)
+            await self.repository.update(edited)
             await self.uow.commit()
             return edited
         # The store's delivery follows the visibility; it is put back if the row does not land.
         await self.store.set_private(photo.image_key, restrict)
         try:
-            await self.photos.update(edited)
+            await self.repository.update(edited)
             await self.uow.commit()
         except BaseException:
             try:
@@ -176,7 +177,8 @@ class EditPhoto:
 
 @dataclass(frozen=True, slots=True)
 class DeletePhoto:
-    photos: PhotoRepository
+    photos: PhotoLookups
+    repository: PhotoRepository
     store: ImageStore
     uow: UnitOfWork
     tombstones: ImageTombstones
@@ -189,7 +191,7 @@ class DeletePhoto:
         # Row first (its links, comments and ratings go with it) with a tombstone for its
         # image in the same transaction, then the image and its variants: a failure in
         # between leaves a tombstone that the sweep job acts on, never a row without an image.
-        await self.photos.delete(photo.id)
+        await self.repository.delete(photo.id)
         await self.tombstones.add(photo.image_key, self.clock.now())
         await self.uow.commit()
         try:

@@ -13,7 +13,7 @@ from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports.accounts import UserRepository
 from photoshare.application.ports.common import Clock, UnitOfWork
 from photoshare.application.ports.engagement import RatingRepository
-from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.photos import PhotoLookups
 from photoshare.application.readmodels import RatingCreated
 from photoshare.domain.errors import Forbidden, NotFound
 from photoshare.domain.ratings import rate
@@ -22,7 +22,7 @@ from photoshare.domain.users import User
 
 @dataclass(frozen=True, slots=True)
 class RatePhoto:
-    photos: PhotoRepository
+    photos: PhotoLookups
     ratings: RatingRepository
     clock: Clock
     uow: UnitOfWork
@@ -39,7 +39,7 @@ class RatePhoto:
 class DeleteRating:
     """Moderation: a moderator or admin removes one user's rating of a photo."""
 
-    photos: PhotoRepository
+    photos: PhotoLookups
     users: UserRepository
     ratings: RatingRepository
     uow: UnitOfWork

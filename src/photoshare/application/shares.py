@@ -21,7 +21,7 @@ from photoshare.application.photos import load_visible_photo
 from photoshare.application.ports.accounts import PasswordHasher
 from photoshare.application.ports.common import Clock, UnitOfWork
 from photoshare.application.ports.images import QrRenderer
-from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.photos import PhotoLookups
 from photoshare.application.ports.sharing import AlbumRepository, ShareRepository
 from photoshare.application.readmodels import AlbumQueries, PhotoQueries, SharedView, SharePage, ShareView
 from photoshare.application.throttle import Throttle
@@ -73,7 +73,7 @@ class ShareTerms:
 
 @dataclass(frozen=True, slots=True)
 class CreateShare:
-    photos: PhotoRepository
+    photos: PhotoLookups
     albums: AlbumRepository
     shares: ShareRepository
     hasher: PasswordHasher

@@ -15,7 +15,7 @@ from photoshare.application.photos import defer_quietly
 from photoshare.application.ports.common import Clock, UnitOfWork
 from photoshare.application.ports.images import ImageStore, ImageTombstones, Rendition
 from photoshare.application.ports.jobs import Job, JobQueue
-from photoshare.application.ports.photos import PhotoRepository
+from photoshare.application.ports.photos import PhotoLookups, PhotoRepository
 from photoshare.domain.photos import PhotoStatus, planned_variants
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,8 @@ BATCH = 500
 
 @dataclass(frozen=True, slots=True)
 class MakeVariants:
-    photos: PhotoRepository
+    photos: PhotoLookups
+    repository: PhotoRepository
     store: ImageStore
     uow: UnitOfWork
 
@@ -44,7 +45,7 @@ class MakeVariants:
             # Nothing to make them from: done, with none (so it is not requeued for ever).
             log.warning("photo %s has no stored original; it gets no variants", photo_id)
             rendition = Rendition((), None)
-        if not await self.photos.mark_ready(photo.id, rendition):
+        if not await self.repository.mark_ready(photo.id, rendition):
             # Deleted while we rendered: what we wrote belongs to nobody.
             await self.store.delete(photo.image_key)
         await self.uow.commit()

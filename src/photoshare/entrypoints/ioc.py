@@ -36,6 +36,7 @@ from photoshare.adapters.sql.photos import (
     SqlImageTombstones,
     SqlLinkLookups,
     SqlLinkRepository,
+    SqlPhotoLookups,
     SqlPhotoRepository,
 )
 from photoshare.adapters.sql.queries import SqlPhotoQueries, SqlTagQueries
@@ -44,12 +45,18 @@ from photoshare.adapters.sql.reader import PgAutocommit, PgReader, open_pool
 from photoshare.adapters.sql.shares import SqlShareRepository
 from photoshare.adapters.sql.tokens import (
     SqlOneTimeTokenStore,
+    SqlPersonalTokenLookups,
     SqlPersonalTokenStore,
     SqlRefreshTokenStore,
     SqlTokenRevocations,
 )
 from photoshare.adapters.sql.uow import SqlUnitOfWork, close_session
-from photoshare.adapters.sql.users import SqlTokenHolders, SqlUserQueries, SqlUserRepository
+from photoshare.adapters.sql.users import (
+    SqlAccountLookups,
+    SqlTokenHolders,
+    SqlUserQueries,
+    SqlUserRepository,
+)
 from photoshare.adapters.storage.local import LocalImageStore
 from photoshare.application import (
     accounts,
@@ -68,8 +75,10 @@ from photoshare.application.links import PublicAddresses, RenderBudget
 from photoshare.application.mail import AccountMail
 from photoshare.application.onetime import EmailVerification
 from photoshare.application.ports.accounts import (
+    AccountLookups,
     OneTimeTokenStore,
     PasswordHasher,
+    PersonalTokenLookups,
     PersonalTokenStore,
     RefreshTokenStore,
     TokenCodec,
@@ -91,7 +100,7 @@ from photoshare.application.ports.images import (
 )
 from photoshare.application.ports.jobs import JobQueue
 from photoshare.application.ports.mail import MailSender
-from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoRepository
+from photoshare.application.ports.photos import LinkLookups, LinkRepository, PhotoLookups, PhotoRepository
 from photoshare.application.ports.sharing import AlbumRepository, ShareRepository
 from photoshare.application.ports.throttle import RateLimiter
 from photoshare.application.readmodels import (
@@ -361,6 +370,9 @@ class QueriesProvider(Provider):
     rating_queries = provide(SqlRatingQueries, provides=RatingQueries)
     image_index = provide(SqlImageIndex, provides=ImageIndex)
     link_lookups = provide(SqlLinkLookups, provides=LinkLookups)
+    photo_lookups = provide(SqlPhotoLookups, provides=PhotoLookups)
+    account_lookups = provide(SqlAccountLookups, provides=AccountLookups)
+    personal_token_lookups = provide(SqlPersonalTokenLookups, provides=PersonalTokenLookups)
 
 
 class LocalImagesProvider(Provider):
@@ -425,8 +437,8 @@ class ValkeyCountersProvider(Provider):
         await client.aclose()
 
     revocations = provide(ValkeyTokenRevocations, provides=TokenRevocations)
-    # Two stores: the revocation in Valkey, then the account in PostgreSQL.
-    token_holders = provide(SeparateLookups, provides=TokenHolders, scope=Scope.REQUEST)
+    # Two stores: the revocation in Valkey, then the account on the read pool (no session).
+    token_holders = provide(SeparateLookups, provides=TokenHolders)
     rate_limiter = provide(ValkeyRateLimiter, provides=RateLimiter)
 
     @provide

@@ -1,4 +1,5 @@
-"""Photos, tags and links in PostgreSQL (write side)."""
+"""Photos, tags and links in PostgreSQL: repositories on the request's session, lookups on
+the read pool (one connection kind per class)."""
 
 from __future__ import annotations
 
@@ -55,15 +56,15 @@ def variants_from_json(data: Sequence[dict[str, Any]]) -> tuple[Variant, ...]:
 _GET_PHOTO_SQL = sql_text(sa.select(*PHOTO_COLUMNS).where(photos.c.id == sa.bindparam("photo_id")))
 
 
-class SqlPhotoRepository:
-    def __init__(self, session: AsyncSession, reader: PgReader) -> None:
-        self._session = session
+class SqlPhotoLookups:
+    """`PhotoLookups` on the prepared-statement pool, outside the request's transaction (it
+    locks nothing either way): a comment or a rating then never opens a session for this
+    lookup (py-spy: the session's first statement was ~45% of a comment's Python time)."""
+
+    def __init__(self, reader: PgReader) -> None:
         self._reader = reader
 
     async def get(self, photo_id: uuid.UUID) -> Photo | None:
-        # Read on the pool, outside the request's transaction (it locks nothing either way):
-        # a comment or a rating then never opens a session for this lookup (py-spy: the
-        # session's first statement was ~45% of a comment's Python time).
         row: Any = await self._reader.first_sql(_GET_PHOTO_SQL, {"photo_id": photo_id})
         if row is None:
             return None
@@ -87,6 +88,13 @@ class SqlPhotoRepository:
             exif=row.exif,
             show_metadata=row.show_metadata,
         )
+
+
+class SqlPhotoRepository:
+    """The write side, in the request's session (the lookup: `SqlPhotoLookups`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
     async def _tag_ids(self, names: Sequence[str]) -> list[int]:
         """Get-or-create by name. Sorted inserts with ON CONFLICT DO NOTHING wait for a

@@ -219,12 +219,24 @@ def _to_pat(row: Any) -> PersonalToken:
     )
 
 
-class SqlPersonalTokenStore:
-    """Writes in the request's transaction; the per-request lookup reads outside it."""
+class SqlPersonalTokenLookups:
+    """The per-request lookup, on the read pool outside the request's transaction."""
 
-    def __init__(self, session: AsyncSession, reader: PgReader) -> None:
-        self._session = session
+    def __init__(self, reader: PgReader) -> None:
         self._reader = reader
+
+    async def get_by_hash(self, token_hash: str) -> PersonalToken | None:
+        row = await self._reader.first(
+            sa.select(*_PAT_COLUMNS).where(personal_tokens.c.token_hash == token_hash)
+        )
+        return _to_pat(row) if row else None
+
+
+class SqlPersonalTokenStore:
+    """The owner's side, in the request's transaction (the lookup: `SqlPersonalTokenLookups`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
     async def add(self, token: PersonalToken) -> None:
         await self._session.execute(
@@ -239,12 +251,6 @@ class SqlPersonalTokenStore:
                 expires_at=token.expires_at,
             )
         )
-
-    async def get_by_hash(self, token_hash: str) -> PersonalToken | None:
-        row = await self._reader.first(
-            sa.select(*_PAT_COLUMNS).where(personal_tokens.c.token_hash == token_hash)
-        )
-        return _to_pat(row) if row else None
 
     async def list_for(self, user_id: uuid.UUID) -> list[PersonalToken]:
         rows = await self._session.execute(

@@ -97,23 +97,17 @@ class SqlTokenHolders:
         return (None, True) if row.revoked else (_to_user(row), False)
 
 
-class SqlUserRepository:
-    def __init__(self, session: AsyncSession, reader: PgReader) -> None:
-        self._session = session
-        self._reader = reader
+class SqlAccountLookups:
+    """`AccountLookups` on the prepared-statement pool, outside the request's transaction."""
 
-    async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
-        row = (await self._session.execute(sa.select(*_USER_COLUMNS).where(condition))).first()
-        return _to_user(row) if row else None
+    def __init__(self, reader: PgReader) -> None:
+        self._reader = reader
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         # Every authenticated request starts here: one prepared statement outside the
         # request's transaction, so read-only requests never open a session at all.
         row = await self._reader.first_sql(_GET_USER_SQL, {"user_id": user_id})
         return _to_user(row) if row else None
-
-    async def get_by_username(self, username: str) -> User | None:
-        return await self._one(sa.func.lower(users.c.username) == username.lower())
 
     async def get_by_login(self, login: str) -> User | None:
         # Read outside the request's transaction: log-in then waits for bcrypt, and must not
@@ -123,6 +117,27 @@ class SqlUserRepository:
             sa.select(*_USER_COLUMNS).where(sa.func.lower(column) == login.lower())
         )
         return _to_user(row) if row else None
+
+    async def get_by_email(self, email: str) -> User | None:
+        # Outside the request's transaction, like log-in: a reset request holds no connection.
+        row = await self._reader.first(
+            sa.select(*_USER_COLUMNS).where(sa.func.lower(users.c.email) == email.lower())
+        )
+        return _to_user(row) if row else None
+
+
+class SqlUserRepository:
+    """The write side, in the request's session (the pool's lookups: `SqlAccountLookups`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
+        row = (await self._session.execute(sa.select(*_USER_COLUMNS).where(condition))).first()
+        return _to_user(row) if row else None
+
+    async def get_by_username(self, username: str) -> User | None:
+        return await self._one(sa.func.lower(users.c.username) == username.lower())
 
     async def _table_is_empty(self) -> bool:
         return not (await self._session.execute(sa.select(sa.exists().select_from(users)))).scalar()
@@ -165,13 +180,6 @@ class SqlUserRepository:
     async def update_access(self, user: User) -> None:
         values = {"role": user.role.value, "is_active": user.is_active, "token_version": user.token_version}
         await self._session.execute(sa.update(users).where(users.c.id == user.id).values(**values))
-
-    async def get_by_email(self, email: str) -> User | None:
-        # Outside the request's transaction, like log-in: a reset request holds no connection.
-        row = await self._reader.first(
-            sa.select(*_USER_COLUMNS).where(sa.func.lower(users.c.email) == email.lower())
-        )
-        return _to_user(row) if row else None
 
     async def mark_email_verified(self, user_id: uuid.UUID, email: str) -> bool:
         done = await self._session.execute(

@@ -13,15 +13,28 @@ from photoshare.domain.accounts import OneTimeToken, PersonalToken, Purpose, Ses
 from photoshare.domain.users import User
 
 
-class UserRepository(Protocol):
-    async def get(self, user_id: uuid.UUID) -> User | None: ...
+class AccountLookups(Protocol):
+    """Accounts read on the read pool, outside any request's transaction: every
+    authenticated request, and log-in and password-reset requests, which then wait for
+    bcrypt or mail without holding a pooled connection."""
 
-    async def get_by_username(self, username: str) -> User | None:
-        """Case-insensitive lookup."""
-        ...
+    async def get(self, user_id: uuid.UUID) -> User | None: ...
 
     async def get_by_login(self, login: str) -> User | None:
         """By username or email, case-insensitively."""
+        ...
+
+    async def get_by_email(self, email: str) -> User | None:
+        """Case-insensitive lookup."""
+        ...
+
+
+class UserRepository(Protocol):
+    """Account writes and the reads that go with them (a row lock, a moderator's lookup by
+    name), in the request's transaction (the pool's lookups: `AccountLookups`)."""
+
+    async def get_by_username(self, username: str) -> User | None:
+        """Case-insensitive lookup."""
         ...
 
     async def add(self, user: User) -> User:
@@ -44,10 +57,6 @@ class UserRepository(Protocol):
 
     async def update_access(self, user: User) -> None:
         """Write role, active flag and token version only."""
-        ...
-
-    async def get_by_email(self, email: str) -> User | None:
-        """Case-insensitive lookup."""
         ...
 
     async def mark_email_verified(self, user_id: uuid.UUID, email: str) -> bool:
@@ -182,10 +191,16 @@ class OneTimeTokenStore(Protocol):
         ...
 
 
-class PersonalTokenStore(Protocol):
-    async def add(self, token: PersonalToken) -> None: ...
+class PersonalTokenLookups(Protocol):
+    """The per-request lookup of a personal token, on the read pool."""
 
     async def get_by_hash(self, token_hash: str) -> PersonalToken | None: ...
+
+
+class PersonalTokenStore(Protocol):
+    """The owner's side, in the request's transaction (the lookup: `PersonalTokenLookups`)."""
+
+    async def add(self, token: PersonalToken) -> None: ...
 
     async def list_for(self, user_id: uuid.UUID) -> Sequence[PersonalToken]:
         """Newest first."""

@@ -14,8 +14,16 @@ from photoshare.domain.photos import Photo
 from photoshare.domain.transformations import Transformation
 
 
-class PhotoRepository(Protocol):
+class PhotoLookups(Protocol):
+    """A photo by id, read on the read pool outside any request's transaction: a comment or
+    a rating finds its photo without opening a session."""
+
     async def get(self, photo_id: uuid.UUID) -> Photo | None: ...
+
+
+class PhotoRepository(Protocol):
+    """Photo writes (and the jobs' scan for lost ones), in the request's transaction (the
+    pool's lookup: `PhotoLookups`)."""
 
     async def add(self, photo: Photo) -> None:
         """Insert the photo and get-or-create its tags by name (safe under races)."""

@@ -53,8 +53,8 @@ class CallerProvider(Provider):
     @provide
     async def viewer(self, request: Request, container: AsyncContainer) -> Viewer:  # type: ignore[type-arg]
         """Public routes: anonymous without a header, but a bad token is still an error.
-        `Authenticate` (and the session its stores hold) is built only when a token came:
-        building it for every anonymous read was ~5% of a photo request (py-spy)."""
+        `Authenticate` is built only when a token came: building it for every anonymous read
+        (with the session its stores then held) was ~5% of a photo request (py-spy)."""
         if "authorization" not in request.headers:
             return Viewer(None)
         authenticate = await container.get(Authenticate)
