@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from photoshare.adapters.sql.queries import PHOTO_ROW, SqlPhotoQueries
+from photoshare.adapters.sql.queries import PHOTO_ROW, SqlPhotoQueries, owner_named
 from photoshare.adapters.sql.reader import PgReader
 from photoshare.adapters.sql.tables import album_photos, albums, photos, users
 from photoshare.adapters.sql.visibility import listed_to, visible
@@ -213,23 +213,8 @@ class SqlAlbumQueries:
         )
 
     async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> AlbumPage:
-        owner_id = await self._reader.scalar(
-            sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())
-        )
-        if owner_id is None:
-            raise NotFound(f"no user named {username!r}")
-        where = (albums.c.owner_id == owner_id, listed_to(albums, to))
-        total = await self._reader.scalar(sa.select(sa.func.count()).select_from(albums).where(*where))
-        rows = await self._reader.all(
-            self._select(to)
-            .where(*where)
-            .order_by(albums.c.created_at.desc(), albums.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return AlbumPage(
-            items=[self._view(r) for r in rows], total=int(total or 0), limit=limit, offset=offset
-        )
+        owner_id = await owner_named(self._reader, username)
+        return await self._newest_first(to, limit, offset, albums.c.owner_id == owner_id)
 
     async def holding(self, photo_id: uuid.UUID, to: VisibleTo, limit: int, offset: int) -> AlbumPage:
         found = await self._reader.first(
@@ -239,7 +224,13 @@ class SqlAlbumQueries:
             raise NotFound("no such photo")
         # As in a user's list, others' unlisted albums stay out: those are reached by id only.
         holds = albums.c.id.in_(sa.select(album_photos.c.album_id).where(album_photos.c.photo_id == photo_id))
-        where = (holds, listed_to(albums, to))
+        return await self._newest_first(to, limit, offset, holds)
+
+    async def _newest_first(
+        self, to: VisibleTo, limit: int, offset: int, which: sa.ColumnElement[bool]
+    ) -> AlbumPage:
+        """A page of the albums `which` names that `to` may find in a list, newest first."""
+        where = (which, listed_to(albums, to))
         total = await self._reader.scalar(sa.select(sa.func.count()).select_from(albums).where(*where))
         rows = await self._reader.all(
             self._select(to)

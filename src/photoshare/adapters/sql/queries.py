@@ -22,6 +22,7 @@ from photoshare.adapters.sql.tables import (
     photo_totals,
     photos,
     tags,
+    username_is,
     users,
 )
 from photoshare.adapters.sql.visibility import listed, listed_to, shapes, viewer_shape, visible
@@ -81,6 +82,14 @@ def _metadata(exif: dict[str, Any] | None) -> PhotoMetadata | None:
     if not exif:
         return None
     return msgspec.convert({k: v for k, v in exif.items() if k in METADATA_FIELDS}, PhotoMetadata)
+
+
+async def owner_named(reader: PgReader, username: str) -> uuid.UUID:
+    """The id of the account a public list is asked for by username (404 when there is none)."""
+    owner_id: uuid.UUID | None = await reader.scalar(sa.select(users.c.id).where(username_is(username)))
+    if owner_id is None:
+        raise NotFound(f"no user named {username!r}")
+    return owner_id
 
 
 class SqlPhotoQueries:
@@ -159,11 +168,7 @@ class SqlPhotoQueries:
         return self.view(row)
 
     async def of_user(self, username: str, to: VisibleTo, limit: int, offset: int) -> PhotoPage:
-        owner_id = await self._reader.scalar(
-            sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())
-        )
-        if owner_id is None:
-            raise NotFound(f"no user named {username!r}")
+        owner_id = await owner_named(self._reader, username)
         where = (photos.c.owner_id == owner_id, listed_to(photos, to))
         total = await self._reader.scalar(sa.select(sa.func.count()).select_from(photos).where(*where))
         rows = await self._reader.all(

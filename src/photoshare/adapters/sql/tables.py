@@ -65,6 +65,12 @@ users = sa.Table(
     sa.Index(UQ_EMAIL, sa.func.lower(sa.text("email")), unique=True),
 )
 
+
+def username_is(username: str) -> sa.ColumnElement[bool]:
+    """Usernames are unique ignoring case (UQ_USERNAME's expression, so the index answers)."""
+    return sa.func.lower(users.c.username) == username.lower()
+
+
 refresh_tokens = sa.Table(
     "refresh_tokens",
     metadata,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from photoshare.adapters.sql.errors import conflict_from
 from photoshare.adapters.sql.queries import like_pattern
 from photoshare.adapters.sql.reader import PgReader, sql_text
-from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, revoked_tokens, users
+from photoshare.adapters.sql.tables import UQ_EMAIL, UQ_USERNAME, photos, revoked_tokens, username_is, users
 from photoshare.adapters.sql.tokens import FAMILY_PREFIX
 from photoshare.adapters.sql.visibility import listed
 from photoshare.application.ports.images import ImageStore
@@ -137,7 +137,7 @@ class SqlUserRepository:
         return _to_user(row) if row else None
 
     async def get_by_username(self, username: str) -> User | None:
-        return await self._one(sa.func.lower(users.c.username) == username.lower())
+        return await self._one(username_is(username))
 
     async def _table_is_empty(self) -> bool:
         return not (await self._session.execute(sa.select(sa.exists().select_from(users)))).scalar()
@@ -158,9 +158,7 @@ class SqlUserRepository:
     async def lock_by_username(self, username: str) -> User | None:
         row = (
             await self._session.execute(
-                sa.select(*_USER_COLUMNS)
-                .where(sa.func.lower(users.c.username) == username.lower())
-                .with_for_update()
+                sa.select(*_USER_COLUMNS).where(username_is(username)).with_for_update()
             )
         ).first()
         return _to_user(row) if row else None
@@ -282,7 +280,7 @@ class SqlUserQueries:
         return MeView(**self._with_avatar_url(row))
 
     async def profile(self, username: str) -> ProfileView:
-        row = await self._reader.first(_PROFILE.where(sa.func.lower(users.c.username) == username.lower()))
+        row = await self._reader.first(_PROFILE.where(username_is(username)))
         if row is None:
             raise NotFound(f"no user named {username!r}")
         return ProfileView(**self._with_avatar_url(row))
@@ -305,7 +303,7 @@ class SqlUserQueries:
 
     async def avatar_key(self, username: str) -> str:
         key: str | None = await self._reader.scalar(
-            sa.select(users.c.avatar_key).where(sa.func.lower(users.c.username) == username.lower())
+            sa.select(users.c.avatar_key).where(username_is(username))
         )
         if key is None:
             raise NotFound(f"{username!r} has no avatar")
